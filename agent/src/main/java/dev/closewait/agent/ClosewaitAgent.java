@@ -1,0 +1,56 @@
+package dev.closewait.agent;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * Entry point for {@code -javaagent:} and for attaching to a running JVM. Does as little as possible and never lets
+ * anything escape into the host: a failing agent prints one line and the application runs on without it.
+ *
+ * <p>This class must not touch the bootstrap bridge's types: they become loadable only once
+ * {@link BootstrapJar#appendTo} has run.
+ */
+public final class ClosewaitAgent {
+
+    /**
+     * Set once the agent is in; a second load (flag plus attach, or attached twice) sees it and stays out. Not under
+     * the {@code closewait.} prefix, which is read as options.
+     */
+    static final String INSTALLED_PROPERTY = "dev.closewait.agent.installed";
+
+    private ClosewaitAgent() {
+    }
+
+    public static void premain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, false);
+    }
+
+    public static void agentmain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, true);
+    }
+
+    private static synchronized boolean claimInstallation() {
+        if (System.getProperty(INSTALLED_PROPERTY) != null) {
+            return false;
+        }
+        System.setProperty(INSTALLED_PROPERTY, "true");
+        return true;
+    }
+
+    private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
+        try {
+            if (!claimInstallation()) {
+                System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
+                return;
+            }
+            BootstrapJar.appendTo(instrumentation);
+            AgentInstaller.install(arguments, instrumentation, attached);
+        } catch (Throwable t) {
+            try {
+                System.err.println("closewait: the agent could not start and is disabled; the application is not "
+                        + "affected: " + t);
+            } catch (Throwable ignored) {
+                // nothing left to try
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.closewait.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The agent's settings, immutable. Built by {@link OptionsParser}; {@link #defaults()} is what an empty command
+ * line gives.
+ *
+ * @param grace      how long a socket may stay open after reading EOF before it counts as leaked
+ * @param report     JSON Lines file to append events to, or null for none
+ * @param stackDepth frames shown per stack, after the agent's and the JDK's socket plumbing are trimmed
+ * @param include    class-name prefixes; when not empty, only leaks allocated under one of them are reported
+ * @param exclude    class-name prefixes; leaks allocated under one of them are not reported
+ * @param log        where text reports go
+ */
+public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                           LogTarget log) {
+
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    public static final int DEFAULT_STACK_DEPTH = 40;
+
+    public AgentOptions {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+    }
+
+    public static AgentOptions defaults() {
+        return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.closewait.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads options from the agent argument ({@code key=value,key=value}), system properties ({@code -Dclosewait.key})
+ * and the environment ({@code CLOSEWAIT_KEY}); the agent argument wins, then properties, then the environment.
+ * Never throws: a bad key or value becomes a problem line naming it and what is allowed, and the default is kept.
+ */
+public final class OptionsParser {
+
+    public static final String PROPERTY_PREFIX = "closewait.";
+    public static final String ENV_PREFIX = "CLOSEWAIT_";
+
+    private static final Duration MIN_GRACE = Duration.ofMillis(100);
+    private static final Duration MAX_GRACE = Duration.ofHours(24);
+    private static final int MAX_STACK_DEPTH = 1024;
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern PREFIX = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}\\p{N}_$]*)*");
+
+    /** Every key, in the order the help text lists them. */
+    public static final List<String> KEYS = List.of("grace", "report", "stack-depth", "include", "exclude", "log");
+
+    private OptionsParser() {
+    }
+
+    public static ParsedOptions parse(String agentArgs, Properties systemProperties, Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        collectEnvironment(environment, values);
+        collectProperties(systemProperties, values);
+        collectAgentArgs(agentArgs, values, problems);
+
+        AgentOptions defaults = AgentOptions.defaults();
+        Duration grace = defaults.grace();
+        Path report = defaults.report();
+        int stackDepth = defaults.stackDepth();
+        List<String> include = defaults.include();
+        List<String> exclude = defaults.exclude();
+        LogTarget log = defaults.log();
+
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue().trim();
+            switch (key) {
+                case "grace" -> grace = parseGrace(value, grace, problems);
+                case "report" -> report = parseReport(value, report, problems);
+                case "stack-depth" -> stackDepth = parseStackDepth(value, stackDepth, problems);
+                case "include" -> include = parsePrefixes(key, value, include, problems);
+                case "exclude" -> exclude = parsePrefixes(key, value, exclude, problems);
+                case "log" -> log = parseLog(value, log, problems);
+                default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
+                        + String.join(", ", KEYS) + ".");
+            }
+        }
+        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log), problems);
+    }
+
+    private static void collectEnvironment(Map<String, String> environment, Map<String, String> values) {
+        for (String key : KEYS) {
+            String value = environment.get(ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (value != null) {
+                values.put(key, value);
+            }
+        }
+    }
+
+    private static void collectProperties(Properties properties, Map<String, String> values) {
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(PROPERTY_PREFIX) && name.length() > PROPERTY_PREFIX.length()) {
+                values.put(name.substring(PROPERTY_PREFIX.length()), properties.getProperty(name));
+            }
+        }
+    }
+
+    private static void collectAgentArgs(String agentArgs, Map<String, String> values, List<String> problems) {
+        if (agentArgs == null || agentArgs.isBlank()) {
+            return;
+        }
+        for (String pair : agentArgs.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
+                        + "with key one of " + String.join(", ", KEYS) + ".");
+                continue;
+            }
+            values.put(pair.substring(0, equals).trim(), pair.substring(equals + 1));
+        }
+    }
+
+    private static Duration parseGrace(String value, Duration current, List<String> problems) {
+        Duration parsed = parseDuration(value);
+        if (parsed == null || parsed.compareTo(MIN_GRACE) < 0 || parsed.compareTo(MAX_GRACE) > 0) {
+            problems.add("closewait: option 'grace' has invalid value '" + value + "': expected a duration such as "
+                    + "500ms, 10s, 2m or 1h, from 100ms to 24h; using " + format(current) + ".");
+            return current;
+        }
+        return parsed;
+    }
+
+    static Duration parseDuration(String value) {
+        Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            return null;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    public static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
+    }
+
+    private static Path parseReport(String value, Path current, List<String> problems) {
+        if (value.isEmpty()) {
+            problems.add("closewait: option 'report' is empty: expected the path of a JSON Lines file to append to;"
+                    + " no JSON report will be written.");
+            return current;
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            problems.add("closewait: option 'report' has invalid path '" + value + "' (" + e.getReason()
+                    + "): expected the path of a JSON Lines file to append to; no JSON report will be written.");
+            return current;
+        }
+    }
+
+    private static int parseStackDepth(String value, int current, List<String> problems) {
+        try {
+            int depth = Integer.parseInt(value);
+            if (depth >= 1 && depth <= MAX_STACK_DEPTH) {
+                return depth;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add("closewait: option 'stack-depth' has invalid value '" + value + "': expected a whole number "
+                + "from 1 to " + MAX_STACK_DEPTH + "; using " + current + ".");
+        return current;
+    }
+
+    private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {
+        List<String> prefixes = Arrays.stream(value.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String prefix : prefixes) {
+            if (!PREFIX.matcher(prefix).matches()) {
+                problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected package or"
+                        + " class name prefixes separated by ':', such as com.acme.db:org.example.Client; "
+                        + (current.isEmpty() ? "not filtering." : "keeping " + String.join(":", current) + "."));
+                return current;
+            }
+        }
+        return prefixes;
+    }
+
+    private static LogTarget parseLog(String value, LogTarget current, List<String> problems) {
+        for (LogTarget target : LogTarget.values()) {
+            if (target.name().equalsIgnoreCase(value)) {
+                return target;
+            }
+        }
+        problems.add("closewait: option 'log' has invalid value '" + value + "': expected auto, stderr or off; using "
+                + current.name().toLowerCase(Locale.ROOT) + ".");
+        return current;
+    }
+}

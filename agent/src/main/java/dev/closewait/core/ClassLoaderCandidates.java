@@ -1,0 +1,45 @@
+package dev.closewait.core;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Class loaders seen as context loaders of threads that opened sockets, remembered weakly and few. They are where
+ * the application's logging lives when it is not on the system class path (Spring Boot jars, servlet containers).
+ */
+public final class ClassLoaderCandidates {
+
+    private static final int MAX = 8;
+
+    private final List<WeakReference<ClassLoader>> loaders = new CopyOnWriteArrayList<>();
+    private volatile ClassLoader last;
+
+    /** Cheap when the loader is the one seen last, which is nearly always. */
+    public void note(ClassLoader loader) {
+        if (loader == null || loader == last) {
+            return;
+        }
+        last = loader;
+        for (WeakReference<ClassLoader> known : loaders) {
+            if (known.get() == loader) {
+                return;
+            }
+        }
+        if (loaders.size() < MAX) {
+            loaders.add(new WeakReference<>(loader));
+        }
+    }
+
+    public List<ClassLoader> candidates() {
+        List<ClassLoader> alive = new ArrayList<>();
+        for (WeakReference<ClassLoader> known : loaders) {
+            ClassLoader loader = known.get();
+            if (loader != null) {
+                alive.add(loader);
+            }
+        }
+        return alive;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.closewait.core;
+
+/** The public JDK type the application uses, named as reports show it. */
+public enum SocketType {
+    SOCKET("java.net.Socket"),
+    SSL_SOCKET("javax.net.ssl.SSLSocket"),
+    SOCKET_CHANNEL("java.nio.channels.SocketChannel"),
+    ASYNC_SOCKET_CHANNEL("java.nio.channels.AsynchronousSocketChannel");
+
+    private final String displayName;
+
+    SocketType(String displayName) {
+        this.displayName = displayName;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.closewait.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+
+/**
+ * One socket the agent follows. It refers to the socket only weakly, so tracking never keeps a socket alive, and it
+ * is its own map key: equal to another record, or to a {@link Probe}, when both refer to the same socket.
+ *
+ * <p>State: open, then (optionally) EOF seen, then closed; or reported, then closed-after-report or collected.
+ */
+public final class TrackedSocket extends WeakReference<Object> {
+
+    static final int OPEN = 0;
+    static final int REPORTED = 1;
+    static final int CLOSED = 2;
+
+    private static final VarHandle STATE;
+    private static final VarHandle END_OF_STREAM;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TrackedSocket.class, "state", int.class);
+            END_OF_STREAM = lookup.findVarHandle(TrackedSocket.class, "endOfStream", EndOfStream.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int identityHash;
+    final long id;
+    final boolean accepted;
+    final long openedNanos;
+    final String openThread;
+    final CallSite allocation;
+    volatile SocketType type;
+    volatile Endpoints endpoints = Endpoints.UNKNOWN;
+    volatile EndOfStream endOfStream;
+    volatile boolean inputShutdownByApplication;
+    volatile long lastWriteNanos = Long.MIN_VALUE;
+    volatile Leak report;
+    private volatile int state;
+
+    TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, SocketType type, boolean accepted,
+                  long openedNanos, String openThread, CallSite allocation) {
+        super(socket, queue);
+        this.identityHash = System.identityHashCode(socket);
+        this.id = id;
+        this.type = type;
+        this.accepted = accepted;
+        this.openedNanos = openedNanos;
+        this.openThread = openThread;
+        this.allocation = allocation;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public SocketType type() {
+        return type;
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    public EndOfStream endOfStream() {
+        return endOfStream;
+    }
+
+    boolean recordEndOfStream(EndOfStream eof) {
+        return END_OF_STREAM.compareAndSet(this, null, eof);
+    }
+
+    int state() {
+        return state;
+    }
+
+    boolean markReported() {
+        return STATE.compareAndSet(this, OPEN, REPORTED);
+    }
+
+    /** Moves to closed and returns the state it was in. */
+    int markClosed() {
+        return (int) STATE.getAndSet(this, CLOSED);
+    }
+
+    @Override
+    public int hashCode() {
+        return identityHash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (other == this) {
+            return true;
+        }
+        Object socket = get();
+        if (socket == null) {
+            return false;
+        }
+        if (other instanceof TrackedSocket tracked) {
+            return tracked.get() == socket;
+        }
+        return other instanceof Probe probe && probe.socket == socket;
+    }
+
+    /** A throw-away map key to look a socket up by identity. */
+    static final class Probe {
+        private final Object socket;
+
+        Probe(Object socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(socket);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof TrackedSocket tracked && tracked.get() == socket;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.closewait.jdk;
+
+import dev.closewait.bootstrap.SocketEventListener;
+import dev.closewait.core.AgentErrors;
+import dev.closewait.core.AgentThread;
+import dev.closewait.core.ClassLoaderCandidates;
+import dev.closewait.core.SocketTracker;
+import dev.closewait.core.SocketType;
+
+/**
+ * Turns what the hooks see inside the JDK into tracker events. Runs on application threads inside socket
+ * operations: no I/O, no logging, and nothing from the agent's own threads is tracked.
+ */
+public final class JdkSocketEvents implements SocketEventListener {
+
+    private final JdkSockets sockets;
+    private final SocketTracker tracker;
+    private final AgentErrors errors;
+    private final ClassLoaderCandidates loaders;
+
+    public JdkSocketEvents(JdkSockets sockets, SocketTracker tracker, AgentErrors errors,
+                           ClassLoaderCandidates loaders) {
+        this.sockets = sockets;
+        this.tracker = tracker;
+        this.errors = errors;
+        this.loaders = loaders;
+    }
+
+    @Override
+    public void opened(Object socket, boolean accepted) {
+        if (AgentThread.current()) {
+            return;
+        }
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null && tracker.find(key) == null) {
+                tracker.opened(key, sockets.typeOf(socket), accepted, sockets.endpointsOf(socket));
+                loaders.note(Thread.currentThread().getContextClassLoader());
+            }
+        } catch (Throwable t) {
+            errors.record("socket open hook", t);
+        }
+    }
+
+    @Override
+    public void connected(Object socket) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null && tracker.find(key) != null) {
+                tracker.endpoints(key, sockets.endpointsOf(socket));
+            }
+        } catch (Throwable t) {
+            errors.record("socket connect hook", t);
+        }
+    }
+
+    @Override
+    public void secured(Object sslSocket) {
+        try {
+            Object key = sockets.keyOf(sslSocket);
+            if (key != null) {
+                tracker.retype(key, SocketType.SSL_SOCKET);
+            }
+        } catch (Throwable t) {
+            errors.record("SSL socket hook", t);
+        }
+    }
+
+    @Override
+    public void endOfStream(Object socket) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null) {
+                tracker.endOfStream(key);
+            }
+        } catch (Throwable t) {
+            errors.record("socket read hook", t);
+        }
+    }
+
+    @Override
+    public void wrote(Object socket) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null) {
+                tracker.wrote(key);
+            }
+        } catch (Throwable t) {
+            errors.record("socket write hook", t);
+        }
+    }
+
+    @Override
+    public void inputShutdown(Object socket) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null) {
+                tracker.inputShutdown(key);
+            }
+        } catch (Throwable t) {
+            errors.record("socket shutdown hook", t);
+        }
+    }
+
+    @Override
+    public void closed(Object socket) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key == null) {
+                return;
+            }
+            if (isFinalizerThread()) {
+                tracker.finalized(key);
+            } else {
+                tracker.closed(key);
+            }
+        } catch (Throwable t) {
+            errors.record("socket close hook", t);
+        }
+    }
+
+    @Override
+    public void hookFailed(Throwable failure) {
+        errors.record("socket hook", failure);
+    }
+
+    // JDK 17's SSL sockets close themselves from finalize(): that is the garbage collector at work, not the application.
+    private static boolean isFinalizerThread() {
+        Thread thread = Thread.currentThread();
+        return "Finalizer".equals(thread.getName()) && thread.getThreadGroup() != null
+                && "system".equals(thread.getThreadGroup().getName());
+    }
+}

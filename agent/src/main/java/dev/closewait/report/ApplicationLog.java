@@ -1,0 +1,50 @@
+package dev.closewait.report;
+
+import dev.closewait.core.ClassLoaderCandidates;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sends text reports to the application's SLF4J logging when it has SLF4J with a working binding, looked up when
+ * the first report is written (never at start, so the agent cannot initialise the application's logging early),
+ * and to standard error until then or otherwise.
+ */
+public final class ApplicationLog implements AppLog {
+
+    private final ClassLoaderCandidates loaders;
+    private final AppLog fallback = new StderrLog();
+    private volatile AppLog found;
+
+    public ApplicationLog(ClassLoaderCandidates loaders) {
+        this.loaders = loaders;
+    }
+
+    @Override
+    public void warn(String message) {
+        target().warn(message);
+    }
+
+    @Override
+    public void info(String message) {
+        target().info(message);
+    }
+
+    private AppLog target() {
+        AppLog log = found;
+        if (log != null) {
+            return log;
+        }
+        List<ClassLoader> candidates = new ArrayList<>();
+        candidates.add(ClassLoader.getSystemClassLoader());
+        candidates.addAll(loaders.candidates());
+        for (ClassLoader loader : candidates) {
+            Slf4jLog slf4j = Slf4jLog.find(loader);
+            if (slf4j != null) {
+                found = slf4j;
+                return slf4j;
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.closewait.report;
+
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.Leak;
+import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.SocketType;
+
+import java.time.Instant;
+
+/** The JSON Lines form of events, as documented in docs/report-format.md. */
+public final class JsonLines {
+
+    private final int stackDepth;
+
+    public JsonLines(int stackDepth) {
+        this.stackDepth = stackDepth;
+    }
+
+    public String leak(Leak leak) {
+        JsonObject json = new JsonObject().field("event", "leak");
+        socket(json, leak);
+        return json
+                .field("thread", leak.thread())
+                .field("openThread", leak.openThread())
+                .field("openedAt", instant(leak.openedEpochMillis()))
+                .field("eofAt", leak.hasEndOfStream() ? instant(leak.endOfStreamEpochMillis()) : null)
+                .field("detectedAt", instant(leak.detectedEpochMillis()))
+                .field("ageMs", leak.ageNanos() / 1_000_000L)
+                .field("sinceEofMs", leak.hasEndOfStream() ? leak.sinceEndOfStreamNanos() / 1_000_000L : -1)
+                .field("allocation", StackFrames.of(leak.allocation(), stackDepth))
+                .field("eofSite", leak.hasEndOfStream()
+                        ? StackFrames.of(leak.endOfStream().site(), stackDepth) : java.util.List.of())
+                .end();
+    }
+
+    public String outcome(LeakOutcome outcome) {
+        Leak leak = outcome.leak();
+        boolean closed = outcome.kind() == LeakOutcome.Kind.CLOSED;
+        JsonObject json = new JsonObject().field("event", closed ? "closed" : "collected");
+        socket(json, leak);
+        if (closed) {
+            json.field("thread", outcome.thread()).field("closedAt", instant(outcome.atEpochMillis()));
+        } else {
+            json.field("collectedAt", instant(outcome.atEpochMillis()))
+                    .field("fdReleased", leak.type() == SocketType.SOCKET || leak.type() == SocketType.SSL_SOCKET);
+        }
+        return json.field("afterReportMs", outcome.leakedForNanos() / 1_000_000L).end();
+    }
+
+    private static void socket(JsonObject json, Leak leak) {
+        Endpoints endpoints = leak.endpoints();
+        json.field("kind", leak.kind().id())
+                .field("id", leak.id())
+                .field("type", leak.type().displayName())
+                .field("role", leak.role())
+                .field("local", Endpoints.format(endpoints.local()))
+                .field("remote", Endpoints.format(endpoints.remote()))
+                .field("fd", endpoints.fd());
+    }
+
+    private static String instant(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.closewait.bootstrap;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The static entry points that advice inlined into java.base calls. Each call is guarded: it never throws into the
+ * host, and a socket operation made while the agent is already handling an event on the same thread is ignored
+ * (so the agent can never recurse through sockets it touches itself).
+ */
+public final class SocketHooks {
+
+    private static final int OPENED_CLIENT = 0;
+    private static final int OPENED_ACCEPTED = 1;
+    private static final int CONNECTED = 2;
+    private static final int SECURED = 3;
+    private static final int END_OF_STREAM = 4;
+    private static final int WROTE = 5;
+    private static final int INPUT_SHUTDOWN = 6;
+    private static final int CLOSED = 7;
+
+    private static volatile SocketEventListener listener;
+    // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
+    // the write hook costs one volatile read.
+    private static volatile boolean watchingWrites;
+    private static final AtomicLong failures = new AtomicLong();
+    private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
+
+    private SocketHooks() {
+    }
+
+    public static void install(SocketEventListener newListener) {
+        listener = newListener;
+    }
+
+    public static boolean installed() {
+        return listener != null;
+    }
+
+    public static void watchWrites(boolean watch) {
+        watchingWrites = watch;
+    }
+
+    /** Failures caught here, for tests and the agent's error counter. */
+    public static long failures() {
+        return failures.get();
+    }
+
+    public static void opened(Object socket, boolean accepted) {
+        dispatch(accepted ? OPENED_ACCEPTED : OPENED_CLIENT, socket);
+    }
+
+    public static void connected(Object socket) {
+        dispatch(CONNECTED, socket);
+    }
+
+    public static void secured(Object sslSocket) {
+        dispatch(SECURED, sslSocket);
+    }
+
+    public static void endOfStream(Object socket) {
+        dispatch(END_OF_STREAM, socket);
+    }
+
+    public static void wrote(Object socket) {
+        if (watchingWrites) {
+            dispatch(WROTE, socket);
+        }
+    }
+
+    public static void inputShutdown(Object socket) {
+        dispatch(INPUT_SHUTDOWN, socket);
+    }
+
+    public static void closed(Object socket) {
+        dispatch(CLOSED, socket);
+    }
+
+    private static void dispatch(int event, Object socket) {
+        SocketEventListener target = listener;
+        if (target == null || socket == null || !enter()) {
+            return;
+        }
+        try {
+            switch (event) {
+                case OPENED_CLIENT -> target.opened(socket, false);
+                case OPENED_ACCEPTED -> target.opened(socket, true);
+                case CONNECTED -> target.connected(socket);
+                case SECURED -> target.secured(socket);
+                case END_OF_STREAM -> target.endOfStream(socket);
+                case WROTE -> target.wrote(socket);
+                case INPUT_SHUTDOWN -> target.inputShutdown(socket);
+                default -> target.closed(socket);
+            }
+        } catch (Throwable t) {
+            failures.incrementAndGet();
+            try {
+                target.hookFailed(t);
+            } catch (Throwable ignored) {
+                // Nothing more can be done without risking the host.
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private static boolean enter() {
+        try {
+            boolean[] flag = busy.get();
+            if (flag[0]) {
+                return false;
+            }
+            flag[0] = true;
+            return true;
+        } catch (Throwable t) {
+            // Even the guard can fail (StackOverflowError, OutOfMemoryError): then the event is skipped.
+            failures.incrementAndGet();
+            return false;
+        }
+    }
+
+    private static void exit() {
+        try {
+            busy.get()[0] = false;
+        } catch (Throwable t) {
+            failures.incrementAndGet();
+        }
+    }
+}
