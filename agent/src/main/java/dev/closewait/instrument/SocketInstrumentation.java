@@ -4,6 +4,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -35,11 +36,20 @@ public final class SocketInstrumentation {
      * {@code onError} (class name, cause); they never stop the others.
      */
     public static void install(Instrumentation instrumentation, BiConsumer<String, Throwable> onError) {
+        // Byte Buddy's Nexus serves loaded-type initializers, which inline advice never has; setting it up probes
+        // sun.misc.Unsafe, which JDK 24+ warns about on the application's stderr. Shading relocates the property
+        // name into the agent's own namespace, so a Byte Buddy of the application's is not affected.
+        if (System.getProperty(Nexus.PROPERTY) == null) {
+            System.setProperty(Nexus.PROPERTY, "true");
+        }
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                // Inline advice adds no classes, so nothing is injected; the default strategy would probe
+                // sun.misc.Unsafe, which JDK 24+ warns about on the application's stderr.
+                .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
                 .with(new ErrorListener(onError))
                 // The default ignores JDK classes, which are exactly the ones to transform.
                 .ignore(none())

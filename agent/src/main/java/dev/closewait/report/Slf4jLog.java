@@ -25,6 +25,9 @@ final class Slf4jLog implements AppLog {
      * no-operation fallback would swallow every report).
      */
     static Slf4jLog find(ClassLoader loader) {
+        if (!hasBinding(loader)) {
+            return null; // and SLF4J is left untouched, so it prints no "no providers" warning because of us
+        }
         try {
             Class<?> factory = Class.forName("org.slf4j.LoggerFactory", true, loader);
             Class<?> loggerType = Class.forName("org.slf4j.Logger", false, loader);
@@ -43,6 +46,12 @@ final class Slf4jLog implements AppLog {
         } catch (Throwable absent) {
             return null;
         }
+    }
+
+    /** An SLF4J 2 provider or an SLF4J 1.x binder, looked up without initialising SLF4J. */
+    private static boolean hasBinding(ClassLoader loader) {
+        return loader.getResource("META-INF/services/org.slf4j.spi.SLF4JServiceProvider") != null
+                || loader.getResource("org/slf4j/impl/StaticLoggerBinder.class") != null;
     }
 
     @Override
