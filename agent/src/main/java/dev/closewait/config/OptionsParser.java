@@ -94,7 +94,7 @@ public final class OptionsParser {
                 continue;
             }
             int equals = pair.indexOf('=');
-            if (equals <= 0) {
+            if (equals < 0 || pair.substring(0, equals).isBlank()) {
                 problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
                         + "with key one of " + String.join(", ", KEYS) + ".");
                 continue;
