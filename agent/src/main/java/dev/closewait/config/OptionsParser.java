@@ -27,7 +27,8 @@ public final class OptionsParser {
     private static final Duration MAX_GRACE = Duration.ofHours(24);
     private static final int MAX_STACK_DEPTH = 1024;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Pattern PREFIX = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}\\p{N}_$]*)*");
+    /** One package or class name segment; prefixes are checked segment by segment, see {@link #validPrefix}. */
+    private static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
 
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS = List.of("grace", "report", "stack-depth", "include", "exclude", "log");
@@ -93,7 +94,7 @@ public final class OptionsParser {
                 continue;
             }
             int equals = pair.indexOf('=');
-            if (equals <= 0) {
+            if (equals < 0 || pair.substring(0, equals).isBlank()) {
                 problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
                         + "with key one of " + String.join(", ", KEYS) + ".");
                 continue;
@@ -172,7 +173,7 @@ public final class OptionsParser {
     private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {
         List<String> prefixes = Arrays.stream(value.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         for (String prefix : prefixes) {
-            if (!PREFIX.matcher(prefix).matches()) {
+            if (!validPrefix(prefix)) {
                 problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected package or"
                         + " class name prefixes separated by ':', such as com.acme.db:org.example.Client; "
                         + (current.isEmpty() ? "not filtering." : "keeping " + String.join(":", current) + "."));
@@ -180,6 +181,21 @@ public final class OptionsParser {
             }
         }
         return prefixes;
+    }
+
+    /**
+     * Dot-separated name segments, with an optional trailing dot ({@code com.acme.}). Checked one segment at a time:
+     * a single regex with a repeated group recurses per segment in java.util.regex and overflows the stack on a
+     * long enough value.
+     */
+    private static boolean validPrefix(String prefix) {
+        String name = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        for (String segment : name.split("\\.", -1)) {
+            if (!SEGMENT.matcher(segment).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static LogTarget parseLog(String value, LogTarget current, List<String> problems) {

@@ -14,7 +14,8 @@ final class Durations {
             return millis + "ms";
         }
         if (millis < 60_000) {
-            return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
+            // Truncated like the other units; rounding showed 59,950ms and up as "60.0s".
+            return millis / 1000 + "." + millis % 1000 / 100 + "s";
         }
         long seconds = millis / 1000;
         if (seconds < 3600) {

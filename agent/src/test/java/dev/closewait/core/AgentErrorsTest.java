@@ -1,0 +1,53 @@
+package dev.closewait.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentErrorsTest {
+
+    private final List<String> warnings = new ArrayList<>();
+    private final AgentErrors errors = new AgentErrors(warnings::add);
+
+    @Test
+    void countsEveryErrorButWarnsOncePerPlaceAndType() {
+        errors.record("leak report", new IllegalStateException("one"));
+        errors.record("leak report", new IllegalStateException("two"));
+        errors.record("leak report", new IOException("three"));
+        errors.record("detector", new IllegalStateException("four"));
+
+        assertEquals(4, errors.count());
+        assertEquals(3, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("leak report"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("java.lang.IllegalStateException: one"), warnings.get(0));
+        assertTrue(warnings.get(1).contains("java.io.IOException: three"), warnings.get(1));
+        assertTrue(warnings.get(2).contains("detector"), warnings.get(2));
+    }
+
+    @Test
+    void stopsWarningAfterSixtyFourDistinctCausesButKeepsCounting() {
+        for (int i = 0; i < 70; i++) {
+            errors.record("place " + i, new RuntimeException());
+        }
+
+        assertEquals(70, errors.count());
+        assertEquals(64, warnings.size());
+    }
+
+    @Test
+    void keepsCountingWhenTheWarningItselfFails() {
+        AgentErrors failing = new AgentErrors(message -> {
+            throw new IllegalStateException("stderr is gone");
+        });
+
+        failing.record("leak report", new RuntimeException());
+        failing.record("other", new RuntimeException());
+
+        assertEquals(2, failing.count());
+    }
+}

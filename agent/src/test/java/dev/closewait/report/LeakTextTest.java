@@ -1,0 +1,114 @@
+package dev.closewait.report;
+
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.Leak;
+import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.SocketType;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LeakTextTest {
+
+    private final LeakText text = new LeakText(40);
+
+    private static List<String> lines(String text) {
+        return text.lines().toList();
+    }
+
+    @Test
+    void headlinesAnEofLeakWithWhatToLookFor() {
+        List<String> lines = lines(text.leak(Leaks.eofNotClosed().build()));
+
+        assertEquals("Leaked socket #42 (eof-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
+                + "fd 17. The peer closed the connection; EOF was read 30.0s ago on thread \"reader\" but close() was "
+                + "never called; open for 32.5s.", lines.get(0));
+    }
+
+    @Test
+    void followsTheHeadlineWithBothStacks() {
+        List<String> lines = lines(text.leak(Leaks.eofNotClosed().build()));
+
+        assertEquals(List.of(
+                "  Accepted on thread \"acceptor\" at:",
+                "    at java.net.ServerSocket.accept(ServerSocket.java:629)",
+                "    at com.acme.server.Acceptor.run(Acceptor.java:33)",
+                "    at java.lang.Thread.run(Thread.java:840)",
+                "  EOF read at:",
+                "    at java.net.Socket$SocketInputStream.read(Socket.java:966)",
+                "    at com.acme.server.Handler.serve(Handler.java:57)"), lines.subList(1, lines.size()));
+    }
+
+    @Test
+    void describesAClientSocketWithAnArrowToThePeer() {
+        List<String> lines = lines(text.leak(Leaks.eofNotClosed().client().type(SocketType.SOCKET_CHANNEL).build()));
+
+        assertTrue(lines.get(0).contains("java.nio.channels.SocketChannel client 127.0.0.1:8080 -> 10.0.0.2:51234, "
+                + "fd 17."), lines.get(0));
+        assertEquals("  Connected on thread \"acceptor\" at:", lines.get(1));
+    }
+
+    @Test
+    void marksUnknownEndpointsAndLeavesOutAnUnknownDescriptor() {
+        String headline = lines(text.leak(Leaks.eofNotClosed().endpoints(Endpoints.UNKNOWN).build())).get(0);
+
+        assertTrue(headline.startsWith("Leaked socket #42 (eof-not-closed): java.net.Socket accepted ? <- ?. "),
+                headline);
+        assertFalse(headline.contains("fd"), headline);
+    }
+
+    @Test
+    void saysTheCleanerReleasedTheDescriptorOfACollectedSocket() {
+        List<String> lines = lines(text.leak(Leaks.gcNotClosed().build()));
+
+        assertEquals("Leaked socket #42 (gc-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
+                + "fd 17. It was garbage-collected without close(); the JDK's cleaner released its file descriptor, "
+                + "but only because the garbage collector ran; open for 32.5s.", lines.get(0));
+        assertFalse(lines.contains("  EOF read at:"), "no EOF, no EOF stack");
+        assertEquals(5, lines.size(), "headline and one stack of three frames");
+    }
+
+    @Test
+    void saysACollectedChannelKeepsItsDescriptor() {
+        List<String> lines = lines(text.leak(Leaks.gcNotClosed().withEndOfStream(true)
+                .type(SocketType.ASYNC_SOCKET_CHANNEL).build()));
+
+        assertTrue(lines.get(0).contains("It was garbage-collected without close() after reading EOF on thread "
+                + "\"reader\"; channels have no cleaner, so its file descriptor stays open until the process exits"),
+                lines.get(0));
+        assertTrue(lines.contains("  EOF read at:"));
+    }
+
+    @Test
+    void limitsStacksToTheConfiguredDepth() {
+        List<String> lines = lines(new LeakText(1).leak(Leaks.eofNotClosed().build()));
+
+        assertEquals(List.of(
+                "  Accepted on thread \"acceptor\" at:",
+                "    at java.net.ServerSocket.accept(ServerSocket.java:629)",
+                "  EOF read at:",
+                "    at java.net.Socket$SocketInputStream.read(Socket.java:966)"), lines.subList(1, lines.size()));
+    }
+
+    @Test
+    void tellsWhoClosedAReportedSocketAndWhen() {
+        Leak leak = Leaks.eofNotClosed().build();
+
+        assertEquals("Previously reported leaked socket #42 (eof-not-closed, java.net.Socket accepted 127.0.0.1:8080 "
+                + "<- 10.0.0.2:51234, fd 17) was closed 5.0s after the report, on thread \"closer\".",
+                text.outcome(Leaks.outcome(leak, LeakOutcome.Kind.CLOSED, 5_000)));
+    }
+
+    @Test
+    void tellsWhenAReportedSocketWasCollected() {
+        Leak leak = Leaks.gcNotClosed().build();
+
+        assertEquals("Previously reported leaked socket #42 (gc-not-closed, java.net.Socket accepted 127.0.0.1:8080 "
+                + "<- 10.0.0.2:51234, fd 17) was garbage-collected without close() 2m00s after the report.",
+                text.outcome(Leaks.outcome(leak, LeakOutcome.Kind.COLLECTED, 120_000)));
+    }
+}

@@ -1,0 +1,138 @@
+package dev.closewait.report;
+
+import dev.closewait.core.CallSite;
+import dev.closewait.core.EndOfStream;
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.Leak;
+import dev.closewait.core.LeakKind;
+import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.SocketType;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Leaks with every field chosen by the test. By default: socket #42, accepted on "acceptor" at 2023-11-14T22:13:20Z,
+ * EOF read on "reader" 2.5s later, reported 30s after that.
+ */
+final class Leaks {
+
+    /** 2023-11-14T22:13:20Z. */
+    static final long BASE_EPOCH_MILLIS = 1_700_000_000_000L;
+    static final long OPENED_NANOS = 5_000_000_000L;
+    static final long EOF_NANOS = OPENED_NANOS + 2_500_000_000L;
+    static final long DETECTED_NANOS = EOF_NANOS + 30_000_000_000L;
+    static final InetSocketAddress LOCAL = address(127, 0, 0, 1, 8080);
+    static final InetSocketAddress REMOTE = address(10, 0, 0, 2, 51234);
+
+    LeakKind kind = LeakKind.EOF_NOT_CLOSED;
+    long id = 42;
+    SocketType type = SocketType.SOCKET;
+    boolean accepted = true;
+    Endpoints endpoints = new Endpoints(17, LOCAL, REMOTE);
+    String openThread = "acceptor";
+    String eofThread = "reader";
+    boolean endOfStream = true;
+    CallSite allocation = callSite(
+            frame("dev.closewait.bootstrap.SocketHooks", "accepted", "SocketHooks.java", 41),
+            frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 47),
+            frame("sun.nio.ch.NioSocketImpl", "accept", "NioSocketImpl.java", 760),
+            frame("java.net.ServerSocket", "accept", "ServerSocket.java", 629),
+            frame("com.acme.server.Acceptor", "run", "Acceptor.java", 33),
+            frame("java.lang.Thread", "run", "Thread.java", 840));
+    CallSite eofSite = callSite(
+            frame("dev.closewait.jdk.JdkSocketEvents", "read", "JdkSocketEvents.java", 88),
+            frame("sun.nio.ch.NioSocketImpl", "read", "NioSocketImpl.java", 308),
+            frame("java.net.Socket$SocketInputStream", "read", "Socket.java", 966),
+            frame("com.acme.server.Handler", "serve", "Handler.java", 57));
+
+    static Leaks eofNotClosed() {
+        return new Leaks();
+    }
+
+    static Leaks gcNotClosed() {
+        Leaks leaks = new Leaks();
+        leaks.kind = LeakKind.GC_NOT_CLOSED;
+        leaks.endOfStream = false;
+        return leaks;
+    }
+
+    Leaks kind(LeakKind kind) {
+        this.kind = kind;
+        return this;
+    }
+
+    Leaks type(SocketType type) {
+        this.type = type;
+        return this;
+    }
+
+    Leaks client() {
+        this.accepted = false;
+        return this;
+    }
+
+    Leaks endpoints(Endpoints endpoints) {
+        this.endpoints = endpoints;
+        return this;
+    }
+
+    Leaks threads(String openThread, String eofThread) {
+        this.openThread = openThread;
+        this.eofThread = eofThread;
+        return this;
+    }
+
+    Leaks withEndOfStream(boolean endOfStream) {
+        this.endOfStream = endOfStream;
+        return this;
+    }
+
+    Leaks allocatedAt(StackTraceElement... frames) {
+        this.allocation = callSite(frames);
+        return this;
+    }
+
+    Leak build() {
+        EndOfStream eof = endOfStream ? new EndOfStream(EOF_NANOS, eofThread, eofSite) : null;
+        return new Leak(kind, id, type, accepted, endpoints, openThread, OPENED_NANOS, BASE_EPOCH_MILLIS,
+                allocation, eof, endOfStream ? BASE_EPOCH_MILLIS + 2_500 : -1,
+                DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500);
+    }
+
+    /** {@code leak} closed on "closer" (or collected) {@code afterMillis} after its report. */
+    static LeakOutcome outcome(Leak leak, LeakOutcome.Kind kind, long afterMillis) {
+        return new LeakOutcome(leak, kind, leak.detectedNanos() + afterMillis * 1_000_000L,
+                leak.detectedEpochMillis() + afterMillis, kind == LeakOutcome.Kind.CLOSED ? "closer" : null);
+    }
+
+    static StackTraceElement frame(String className, String method, String file, int line) {
+        return new StackTraceElement(className, method, file, line);
+    }
+
+    static CallSite callSite(StackTraceElement... frames) {
+        CallSite site = new CallSite();
+        site.setStackTrace(frames);
+        return site;
+    }
+
+    static InetSocketAddress address(int a, int b, int c, int d, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[]{(byte) a, (byte) b, (byte) c, (byte) d}),
+                    port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static InetSocketAddress ipv6Loopback(int port) {
+        byte[] loopback = new byte[16];
+        loopback[15] = 1;
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(loopback), port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
