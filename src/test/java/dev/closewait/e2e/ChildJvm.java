@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -30,11 +31,19 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(List<String> command, Path workDir) throws IOException {
+        return start(command, Map.of(), workDir);
+    }
+
+    public static ChildJvm start(List<String> command, Map<String, String> environment, Path workDir)
+            throws IOException {
         Files.createDirectories(workDir);
         Path out = workDir.resolve("stdout.txt");
         Path err = workDir.resolve("stderr.txt");
         Files.writeString(workDir.resolve("command.txt"), String.join(" ", command));
-        Process process = new ProcessBuilder(new ArrayList<>(command))
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
+        builder.environment().keySet().removeIf(name -> name.startsWith("CLOSEWAIT_"));
+        builder.environment().putAll(environment);
+        Process process = builder
                 .directory(workDir.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
@@ -70,6 +79,13 @@ public final class ChildJvm implements AutoCloseable {
         }
         throw new AssertionError("child JVM did not print " + pattern + " within " + timeout
                 + "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr());
+    }
+
+    /** Writes a line to the child's standard input. */
+    public void send(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
     }
 
     /** Asks the child to exit and returns its exit code. */

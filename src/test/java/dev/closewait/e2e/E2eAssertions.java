@@ -31,6 +31,12 @@ public final class E2eAssertions {
      */
     public static List<JsonNode> expectLeaks(ScenarioRun.Builder builder, Class<?> scenario, LeakExpectation expected)
             throws Exception {
+        return expectLeaks(builder, scenario, expected, new StderrCapture());
+    }
+
+    /** As {@link #expectLeaks(ScenarioRun.Builder, Class, LeakExpectation)}, keeping the child's stderr. */
+    public static List<JsonNode> expectLeaks(ScenarioRun.Builder builder, Class<?> scenario, LeakExpectation expected,
+                                             StderrCapture capture) throws Exception {
         try (ScenarioRun run = builder.start()) {
             ScenarioRun.Ready ready = run.awaitReady();
             assertTrue(ready.leaks() > 0, "scenario made no leak");
@@ -70,6 +76,7 @@ public final class E2eAssertions {
                 assertEquals(kernel, reported, "reports match `ss -tn state close-wait`" + context);
             }
             run.exitCleanly();
+            capture.stderr = run.child().stderr();
             assertAgentHealthy(run);
             return leaks;
         }

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +47,7 @@ public final class ScenarioRun implements AutoCloseable {
         private final List<String> arguments = new ArrayList<>();
         private boolean agent = true;
         private String classPath = TestPaths.classPath();
+        private final Map<String, String> environment = new HashMap<>();
 
         private Builder(Jdk jdk, Class<?> scenario) {
             this.jdk = jdk;
@@ -64,6 +67,11 @@ public final class ScenarioRun implements AutoCloseable {
 
         public Builder argument(String argument) {
             arguments.add(argument);
+            return this;
+        }
+
+        public Builder environment(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
@@ -94,7 +102,7 @@ public final class ScenarioRun implements AutoCloseable {
             command.add(classPath);
             command.add(scenario.getName());
             command.addAll(arguments);
-            return new ScenarioRun(ChildJvm.start(command, workDir), new JsonReport(reportFile), workDir);
+            return new ScenarioRun(ChildJvm.start(command, environment, workDir), new JsonReport(reportFile), workDir);
         }
     }
 

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a captured stack into the frames a report shows: the agent's own frames and the JDK's internal socket
- * plumbing at the top are dropped (public JDK API frames such as {@code java.net.ServerSocket.accept} stay, they
- * say what the application called), then at most {@code depth} frames are kept.
+ * Turns a captured stack into the frames a report shows: the agent's own frames and the JDK's socket plumbing at
+ * the top are dropped down to the last JDK frame before application code, which says what the application called
+ * ({@code java.net.ServerSocket.accept}, {@code java.io.BufferedReader.readLine}); then at most {@code depth}
+ * frames are kept. A stack with no application frame at all loses only the agent and JDK-internal frames on top.
  */
 public final class StackFrames {
 
@@ -14,6 +15,8 @@ public final class StackFrames {
             "dev.closewait.bootstrap.", "dev.closewait.core.", "dev.closewait.jdk.", "dev.closewait.instrument.",
             "dev.closewait.agent.", "dev.closewait.report.", "dev.closewait.shaded."};
     private static final String[] JDK_INTERNAL_PREFIXES = {"sun.", "jdk.internal.", "com.sun."};
+    private static final String[] JDK_PREFIXES = {
+            "java.", "javax.net.", "javax.security.", "sun.", "jdk.", "com.sun."};
 
     private StackFrames() {
     }
@@ -23,15 +26,22 @@ public final class StackFrames {
             return List.of();
         }
         StackTraceElement[] frames = captured.getStackTrace();
-        int first = 0;
-        while (first < frames.length && startsWithAny(frames[first].getClassName(), AGENT_PREFIXES)) {
-            first++;
+        int first = firstNonAgentFrame(frames);
+        int application = first;
+        while (application < frames.length && startsWithAny(frames[application].getClassName(), JDK_PREFIXES)) {
+            application++;
         }
-        while (first < frames.length && startsWithAny(frames[first].getClassName(), JDK_INTERNAL_PREFIXES)) {
-            first++;
-        }
-        if (first == frames.length) {
-            first = 0; // all plumbing: better to show it than nothing
+        if (application < frames.length) {
+            first = Math.max(first, application - 1);
+        } else {
+            int afterInternals = first;
+            while (afterInternals < frames.length
+                    && startsWithAny(frames[afterInternals].getClassName(), JDK_INTERNAL_PREFIXES)) {
+                afterInternals++;
+            }
+            if (afterInternals < frames.length) {
+                first = afterInternals; // all plumbing otherwise: better to show it than nothing
+            }
         }
         List<String> shown = new ArrayList<>(Math.min(depth, frames.length - first));
         for (int i = first; i < frames.length && shown.size() < depth; i++) {
@@ -55,12 +65,22 @@ public final class StackFrames {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + location + ")";
     }
 
-    /** True when any frame of the stack belongs to a class under one of the prefixes. */
+    private static int firstNonAgentFrame(StackTraceElement[] frames) {
+        int first = 0;
+        while (first < frames.length && startsWithAny(frames[first].getClassName(), AGENT_PREFIXES)) {
+            first++;
+        }
+        return first;
+    }
+
+    /** True when a frame of the stack, below the agent's own, belongs to a class under one of the prefixes. */
     public static boolean mentions(Throwable captured, List<String> prefixes) {
         if (captured == null) {
             return false;
         }
-        for (StackTraceElement frame : captured.getStackTrace()) {
+        StackTraceElement[] frames = captured.getStackTrace();
+        for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
+            StackTraceElement frame = frames[i];
             for (String prefix : prefixes) {
                 if (frame.getClassName().startsWith(prefix)) {
                     return true;

@@ -73,13 +73,36 @@ class StackFramesTest {
     }
 
     @Test
-    void showsEverythingWhenTheStackIsAllPlumbing() {
+    void showsTheJdkPlumbingButNeverTheAgentWhenTheStackIsAllPlumbing() {
         Throwable captured = callSite(
                 frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 2),
                 frame("sun.nio.ch.Net", "poll", "Net.java", 3));
 
-        assertEquals(List.of("dev.closewait.core.SocketTracker.opened(SocketTracker.java:2)",
-                "sun.nio.ch.Net.poll(Net.java:3)"), StackFrames.of(captured, 40));
+        assertEquals(List.of("sun.nio.ch.Net.poll(Net.java:3)"), StackFrames.of(captured, 40));
+    }
+
+    @Test
+    void startsAtTheLastJdkFrameBeforeApplicationCode() {
+        Throwable captured = callSite(
+                frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 2),
+                frame("java.net.ServerSocket", "implAccept", "ServerSocket.java", 675),
+                frame("java.net.ServerSocket", "platformImplAccept", "ServerSocket.java", 641),
+                frame("java.net.ServerSocket", "accept", "ServerSocket.java", 532),
+                frame("com.acme.Server", "run", "Server.java", 40),
+                frame("java.lang.Thread", "run", "Thread.java", 840));
+
+        assertEquals(List.of("java.net.ServerSocket.accept(ServerSocket.java:532)", "com.acme.Server.run(Server.java:40)",
+                "java.lang.Thread.run(Thread.java:840)"), StackFrames.of(captured, 40));
+    }
+
+    @Test
+    void filtersIgnoreTheAgentsOwnFrames() {
+        Throwable captured = callSite(
+                frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 2),
+                frame("com.acme.Server", "run", "Server.java", 40));
+
+        assertFalse(StackFrames.mentions(captured, List.of("dev.closewait.")));
+        assertTrue(StackFrames.mentions(captured, List.of("com.acme.")));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -35,6 +36,14 @@ public final class Scenario {
 
     /** Tells the test the scenario's work is done, then waits for "exit" and ends the JVM. */
     public static void readyThenAwaitExit(int port, int leaks) {
+        readyThenServe(port, leaks, Map.of());
+    }
+
+    /**
+     * Like {@link #readyThenAwaitExit}, and meanwhile runs the named command whenever the test writes its name to
+     * standard input, then prints "DONE name".
+     */
+    public static void readyThenServe(int port, int leaks, Map<String, Runnable> commands) {
         System.out.println("READY port=" + port + " leaks=" + leaks);
         System.out.flush();
         Thread watchdog = new Thread(() -> {
@@ -48,7 +57,12 @@ public final class Scenario {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null && !line.trim().equals("exit")) {
-                // keep waiting
+                Runnable command = commands.get(line.trim());
+                if (command != null) {
+                    command.run();
+                    System.out.println("DONE " + line.trim());
+                    System.out.flush();
+                }
             }
         } catch (IOException e) {
             System.out.println("scenario: stdin failed: " + e);
