@@ -1,0 +1,64 @@
+package dev.closewait.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent jar is one self-contained jar that can clash with nothing in the host. */
+class AgentJarTest {
+
+    @Test
+    void holdsOnlyTheAgentsOwnPackagesWithByteBuddyRelocated() throws Exception {
+        List<String> foreign = new ArrayList<>();
+        boolean relocatedByteBuddy = false;
+        try (JarFile jar = new JarFile(TestPaths.agentJar().toFile())) {
+            for (JarEntry entry : jar.stream().toList()) {
+                String name = entry.getName();
+                relocatedByteBuddy |= name.startsWith("dev/closewait/shaded/bytebuddy/");
+                if (!name.startsWith("dev/closewait/") && !name.startsWith("META-INF/") && !name.equals("dev/")) {
+                    foreign.add(name);
+                }
+            }
+        }
+        assertEquals(List.of(), foreign, "entries outside dev/closewait/");
+        assertTrue(relocatedByteBuddy, "Byte Buddy is relocated under dev/closewait/shaded/");
+    }
+
+    @Test
+    void declaresPremainAgentMainAndRetransformation() throws Exception {
+        try (JarFile jar = new JarFile(TestPaths.agentJar().toFile())) {
+            Attributes manifest = jar.getManifest().getMainAttributes();
+            assertEquals("dev.closewait.agent.ClosewaitAgent", manifest.getValue("Premain-Class"));
+            assertEquals("dev.closewait.agent.ClosewaitAgent", manifest.getValue("Agent-Class"));
+            assertEquals("true", manifest.getValue("Can-Retransform-Classes"));
+        }
+    }
+
+    @Test
+    void embedsABootstrapJarHoldingOnlyTheBridge() throws Exception {
+        List<String> entries = new ArrayList<>();
+        try (JarFile jar = new JarFile(TestPaths.agentJar().toFile())) {
+            JarEntry bridge = jar.getJarEntry("dev/closewait/agent/closewait-bootstrap.jar");
+            assertNotNull(bridge, "embedded bootstrap jar");
+            try (InputStream in = jar.getInputStream(bridge); JarInputStream nested = new JarInputStream(in)) {
+                for (JarEntry entry = nested.getNextJarEntry(); entry != null; entry = nested.getNextJarEntry()) {
+                    if (entry.getName().endsWith(".class")) {
+                        entries.add(entry.getName());
+                    }
+                }
+            }
+        }
+        assertTrue(entries.contains("dev/closewait/bootstrap/SocketHooks.class"), entries.toString());
+        assertTrue(entries.stream().allMatch(name -> name.startsWith("dev/closewait/bootstrap/")), entries.toString());
+    }
+}
