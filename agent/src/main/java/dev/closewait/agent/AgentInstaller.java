@@ -10,7 +10,11 @@ import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.SocketTracker;
+import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.SocketInstrumentation;
+import dev.closewait.kernel.KernelScan;
+import dev.closewait.kernel.ProcFs;
+import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
 import dev.closewait.report.AppLog;
@@ -51,11 +55,28 @@ final class AgentInstaller {
         SocketHooks.install(new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders));
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
-        DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), errors);
+        KernelScan kernelScan = kernelScan(options, detector);
+        DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
+                + (kernelScan == null ? "" : ", kernel view on")
                 + (options.report() == null ? "" : ", JSON report " + options.report().toAbsolutePath()));
+    }
+
+    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
+    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector) {
+        if (!options.kernel()) {
+            return null;
+        }
+        ProcFs procFs = ProcFs.system();
+        if (!procFs.available()) {
+            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
+                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
+                    + "are reported.");
+            return null;
+        }
+        return new KernelScan(new ProcKernelView(procFs), new KernelLeakFinder(detector), options.grace().toNanos());
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders) {

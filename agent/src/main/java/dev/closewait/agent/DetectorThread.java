@@ -3,18 +3,23 @@ package dev.closewait.agent;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
 import dev.closewait.core.LeakDetector;
+import dev.closewait.kernel.KernelScan;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the detector at a fixed interval on the daemon thread {@code closewait-detector}. */
+/**
+ * Runs the detector, and the kernel scan when there is one, on the single daemon thread {@code closewait-detector}:
+ * one thread, so the two never race over a socket's state.
+ */
 final class DetectorThread {
 
     private DetectorThread() {
     }
 
-    static ScheduledExecutorService start(LeakDetector detector, long intervalNanos, AgentErrors errors) {
+    static ScheduledExecutorService start(LeakDetector detector, long intervalNanos, KernelScan kernelScan,
+                                          AgentErrors errors) {
         ScheduledExecutorService executor =
                 Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
         executor.scheduleWithFixedDelay(() -> {
@@ -24,6 +29,21 @@ final class DetectorThread {
                 errors.record("leak detector", t);
             }
         }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+        if (kernelScan != null) {
+            executor.schedule(new Runnable() {
+                @Override
+                public void run() {
+                    long delay = KernelScan.intervalNanos(0);
+                    try {
+                        delay = kernelScan.scan();
+                    } catch (Throwable t) {
+                        errors.record("kernel scan", t);
+                    } finally {
+                        executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    }
+                }
+            }, 0, TimeUnit.NANOSECONDS);
+        }
         return executor;
     }
 }

@@ -14,9 +14,10 @@ import java.util.List;
  * @param include    class-name prefixes; when not empty, only leaks allocated under one of them are reported
  * @param exclude    class-name prefixes; leaks allocated under one of them are not reported
  * @param log        where text reports go
+ * @param kernel     whether to read the kernel's view of this process's sockets (Linux /proc)
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
-                           LogTarget log) {
+                           LogTarget log, boolean kernel) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -27,6 +28,6 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
     }
 
     public static AgentOptions defaults() {
-        return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO);
+        return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true);
     }
 }

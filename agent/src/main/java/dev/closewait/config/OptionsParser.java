@@ -31,7 +31,8 @@ public final class OptionsParser {
     private static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
 
     /** Every key, in the order the help text lists them. */
-    public static final List<String> KEYS = List.of("grace", "report", "stack-depth", "include", "exclude", "log");
+    public static final List<String> KEYS =
+            List.of("grace", "report", "stack-depth", "include", "exclude", "log", "kernel");
 
     private OptionsParser() {
     }
@@ -50,6 +51,7 @@ public final class OptionsParser {
         List<String> include = defaults.include();
         List<String> exclude = defaults.exclude();
         LogTarget log = defaults.log();
+        boolean kernel = defaults.kernel();
 
         for (Map.Entry<String, String> entry : values.entrySet()) {
             String key = entry.getKey();
@@ -61,11 +63,12 @@ public final class OptionsParser {
                 case "include" -> include = parsePrefixes(key, value, include, problems);
                 case "exclude" -> exclude = parsePrefixes(key, value, exclude, problems);
                 case "log" -> log = parseLog(value, log, problems);
+                case "kernel" -> kernel = parseSwitch(key, value, kernel, problems);
                 default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
         }
-        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log), problems);
+        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, Map<String, String> values) {
@@ -196,6 +199,18 @@ public final class OptionsParser {
             }
         }
         return true;
+    }
+
+    private static boolean parseSwitch(String key, String value, boolean current, List<String> problems) {
+        if (value.equalsIgnoreCase("on") || value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected on or off; using "
+                + (current ? "on" : "off") + ".");
+        return current;
     }
 
     private static LogTarget parseLog(String value, LogTarget current, List<String> problems) {

@@ -2,7 +2,10 @@ package dev.closewait.core;
 
 /**
  * An immutable snapshot of a leaked socket at the moment it was reported: everything a report shows.
- * Times are monotonic nanos; {@code *EpochMillis} are the same instants in wall time.
+ * Times are monotonic nanos; {@code *EpochMillis} are the same instants in wall time, -1 where unknown.
+ * {@code kernelSinceEpochMillis} is when the kernel was first seen in the state that made this a leak (CLOSE_WAIT,
+ * or no connection any more), for the kernel's kinds. A socket the agent never saw opened has no allocation stack
+ * and no opening thread.
  */
 public record Leak(
         LeakKind kind,
@@ -17,7 +20,12 @@ public record Leak(
         EndOfStream endOfStream,
         long endOfStreamEpochMillis,
         long detectedNanos,
-        long detectedEpochMillis) {
+        long detectedEpochMillis,
+        long kernelSinceEpochMillis) {
+
+    public boolean allocationKnown() {
+        return allocation != null;
+    }
 
     public boolean hasEndOfStream() {
         return endOfStream != null;
@@ -28,8 +36,9 @@ public record Leak(
         return endOfStream != null ? endOfStream.thread() : openThread;
     }
 
+    /** How long it had been open when reported, or -1 when the agent never saw it opened. */
     public long ageNanos() {
-        return detectedNanos - openedNanos;
+        return openedEpochMillis < 0 ? -1 : detectedNanos - openedNanos;
     }
 
     public long sinceEndOfStreamNanos() {

@@ -13,6 +13,8 @@ public final class LeakDetector {
     private final long graceNanos;
     private final LeakListener listener;
     private final AgentErrors errors;
+    private long reported;
+    private volatile boolean kernelWantsWrites;
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -32,7 +34,15 @@ public final class LeakDetector {
         reportCollected(now);
         reportUnclosedAfterEndOfStream(now);
         reportOutcomes();
-        tracker.watchWrites(!tracker.awaitingClose.isEmpty());
+        tracker.watchWrites(!tracker.awaitingClose.isEmpty() || kernelWantsWrites);
+    }
+
+    /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */
+    void kernelWantsWrites(boolean wanted) {
+        kernelWantsWrites = wanted;
+        if (wanted) {
+            tracker.watchWrites(true);
+        }
     }
 
     private void reportCollected(long now) {
@@ -67,21 +77,50 @@ public final class LeakDetector {
     }
 
     private boolean report(TrackedSocket tracked, LeakKind kind, long now) {
+        return report(tracked, kind, now, TrackedSocket.NEVER);
+    }
+
+    /** Reports a tracked socket once; {@code kernelSince} is when the kernel first showed the leaking state. */
+    boolean report(TrackedSocket tracked, LeakKind kind, long now, long kernelSince) {
         EndOfStream eof = tracked.endOfStream;
         Leak leak = new Leak(kind, tracked.id, tracked.type, tracked.accepted, tracked.endpoints,
                 tracked.openThread, tracked.openedNanos, clock.epochMillis(tracked.openedNanos), tracked.allocation,
-                eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now));
+                eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now),
+                kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince));
         // Published before the state change, so a close racing this report always finds it.
         tracked.report = leak;
         if (!tracked.markReported()) {
             return false;
         }
+        emit(leak);
+        return true;
+    }
+
+    /** Reports a leak the tracker knows nothing of (a socket only the kernel knows). */
+    void emit(Leak leak) {
+        reported++;
         try {
             listener.leakDetected(leak);
         } catch (Throwable t) {
             errors.record("leak report", t);
         }
-        return true;
+    }
+
+    /** Leaks reported so far. */
+    long reportedCount() {
+        return reported;
+    }
+
+    LeakListener listener() {
+        return listener;
+    }
+
+    long graceNanos() {
+        return graceNanos;
+    }
+
+    SocketTracker tracker() {
+        return tracker;
     }
 
     private void reportOutcomes() {
@@ -91,7 +130,7 @@ public final class LeakDetector {
         }
     }
 
-    private void emit(LeakOutcome outcome) {
+    void emit(LeakOutcome outcome) {
         try {
             listener.leakResolved(outcome);
         } catch (Throwable t) {

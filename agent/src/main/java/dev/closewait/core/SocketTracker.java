@@ -1,6 +1,8 @@
 package dev.closewait.core;
 
 import java.lang.ref.ReferenceQueue;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,10 +78,13 @@ public final class SocketTracker {
         }
     }
 
-    /** Writing after EOF is a legitimate half-close protocol at work: the grace period counts from the last write. */
+    /**
+     * Writing after the peer closed (EOF read, or CLOSE_WAIT seen by the kernel) is a legitimate half-close protocol
+     * at work: the grace period counts from the last write.
+     */
     public void wrote(Object socket) {
         TrackedSocket tracked = find(socket);
-        if (tracked != null && tracked.endOfStream != null) {
+        if (tracked != null && (tracked.endOfStream != null || tracked.closeWaitSinceNanos != TrackedSocket.NEVER)) {
             tracked.lastWriteNanos = clock.nanoTime();
         }
     }
@@ -123,6 +128,25 @@ public final class SocketTracker {
 
     public int trackedCount() {
         return open.size();
+    }
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    /**
+     * Sockets not closed yet (reported or not) by file descriptor, for joining with the kernel's view: a reported
+     * socket must still be recognised, or the kernel would make it look like one the agent never saw.
+     */
+    Map<Integer, TrackedSocket> openByFd() {
+        Map<Integer, TrackedSocket> byFd = new HashMap<>();
+        for (TrackedSocket tracked : open.values()) {
+            int fd = tracked.endpoints.fd();
+            if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED && tracked.get() != null) {
+                byFd.put(fd, tracked);
+            }
+        }
+        return byFd;
     }
 
     void watchWrites(boolean watching) {

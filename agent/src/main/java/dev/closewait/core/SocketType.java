@@ -5,7 +5,9 @@ public enum SocketType {
     SOCKET("java.net.Socket"),
     SSL_SOCKET("javax.net.ssl.SSLSocket"),
     SOCKET_CHANNEL("java.nio.channels.SocketChannel"),
-    ASYNC_SOCKET_CHANNEL("java.nio.channels.AsynchronousSocketChannel");
+    ASYNC_SOCKET_CHANNEL("java.nio.channels.AsynchronousSocketChannel"),
+    /** A socket the agent never saw opened: only the kernel knows it. */
+    UNKNOWN("unknown");
 
     private final String displayName;
 

@@ -40,9 +40,15 @@ public final class TrackedSocket extends WeakReference<Object> {
     volatile Endpoints endpoints = Endpoints.UNKNOWN;
     volatile EndOfStream endOfStream;
     volatile boolean inputShutdownByApplication;
-    volatile long lastWriteNanos = Long.MIN_VALUE;
+    volatile long lastWriteNanos = NEVER;
     volatile Leak report;
     private volatile int state;
+
+    static final long NEVER = Long.MIN_VALUE;
+    // Kernel view, written by the detector thread only; closeWaitSinceNanos is also read by writers.
+    long kernelInode = -1;
+    volatile long closeWaitSinceNanos = NEVER;
+    long connectionGoneSinceNanos = NEVER;
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, SocketType type, boolean accepted,
                   long openedNanos, String openThread, CallSite allocation) {

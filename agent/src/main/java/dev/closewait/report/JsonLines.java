@@ -24,9 +24,12 @@ public final class JsonLines {
                 .field("openThread", leak.openThread())
                 .field("openedAt", instant(leak.openedEpochMillis()))
                 .field("eofAt", leak.hasEndOfStream() ? instant(leak.endOfStreamEpochMillis()) : null)
+                .field("kernelSince", instant(leak.kernelSinceEpochMillis()))
                 .field("detectedAt", instant(leak.detectedEpochMillis()))
-                .field("ageMs", leak.ageNanos() / 1_000_000L)
+                .field("ageMs", leak.ageNanos() < 0 ? -1 : leak.ageNanos() / 1_000_000L)
                 .field("sinceEofMs", leak.hasEndOfStream() ? leak.sinceEndOfStreamNanos() / 1_000_000L : -1)
+                .field("hint", Hints.forLeak(leak))
+                .field("allocationKnown", leak.allocationKnown())
                 .field("allocation", StackFrames.of(leak.allocation(), stackDepth))
                 .field("eofSite", leak.hasEndOfStream()
                         ? StackFrames.of(leak.endOfStream().site(), stackDepth) : java.util.List.of())
@@ -58,7 +61,8 @@ public final class JsonLines {
                 .field("fd", endpoints.fd());
     }
 
+    /** ISO-8601, or null where unknown (-1). */
     private static String instant(long epochMillis) {
-        return Instant.ofEpochMilli(epochMillis).toString();
+        return epochMillis < 0 ? null : Instant.ofEpochMilli(epochMillis).toString();
     }
 }

@@ -2,11 +2,13 @@ package dev.closewait.report;
 
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
-import dev.closewait.core.LeakKind;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
+import dev.closewait.core.TcpState;
 
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The text of log reports: one headline a human can act on, then the stacks. */
 public final class LeakText {
@@ -20,39 +22,65 @@ public final class LeakText {
     public String leak(Leak leak) {
         StringBuilder text = new StringBuilder(1024);
         text.append("Leaked socket #").append(leak.id()).append(" (").append(leak.kind().id()).append("): ")
-                .append(describe(leak)).append(". ");
-        if (leak.kind() == LeakKind.EOF_NOT_CLOSED) {
-            text.append("The peer closed the connection; EOF was read ")
-                    .append(Durations.human(leak.sinceEndOfStreamNanos())).append(" ago on thread \"")
-                    .append(leak.endOfStream().thread()).append("\" but close() was never called");
-        } else {
-            text.append("It was garbage-collected without close()");
-            if (leak.hasEndOfStream()) {
-                text.append(" after reading EOF on thread \"").append(leak.endOfStream().thread()).append('"');
-            }
-            text.append(leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
-                    ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
-                    : "; the JDK's cleaner released its file descriptor, but only because the garbage collector ran");
+                .append(describe(leak)).append(". ").append(whatHappened(leak));
+        if (leak.ageNanos() >= 0) {
+            text.append("; open for ").append(Durations.human(leak.ageNanos()));
         }
-        text.append("; open for ").append(Durations.human(leak.ageNanos())).append('.');
-        appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread() + "\" at:",
-                StackFrames.of(leak.allocation(), stackDepth));
+        text.append('.');
+        String hint = Hints.forLeak(leak);
+        if (hint != null) {
+            text.append(System.lineSeparator()).append("  Hint: ").append(hint);
+        }
+        if (leak.allocationKnown()) {
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
+                    + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
+        } else {
+            text.append(System.lineSeparator()).append("  Allocation unknown: the socket was opened before closewait "
+                    + "was watching (it started or attached later).");
+        }
         if (leak.hasEndOfStream()) {
             appendStack(text, "EOF read at:", StackFrames.of(leak.endOfStream().site(), stackDepth));
         }
         return text.toString();
     }
 
+    private static String whatHappened(Leak leak) {
+        long sinceKernel = leak.kernelSinceEpochMillis() < 0 ? -1
+                : (leak.detectedEpochMillis() - leak.kernelSinceEpochMillis()) * 1_000_000L;
+        return switch (leak.kind()) {
+            case EOF_NOT_CLOSED -> "The peer closed the connection; EOF was read "
+                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \"" + leak.endOfStream().thread()
+                    + "\" but close() was never called";
+            case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
+                    + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
+            case RESET_NOT_CLOSED -> "The connection is gone (the peer reset it; the kernel dropped it "
+                    + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
+                    + "stays open";
+            case GC_NOT_CLOSED -> "It was garbage-collected without close()"
+                    + (leak.hasEndOfStream() ? " after reading EOF on thread \"" + leak.endOfStream().thread() + '"' : "")
+                    + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
+                    ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
+                    : "; the JDK's cleaner released its file descriptor, but only because the garbage collector ran");
+        };
+    }
+
+    /** One line: how many of this process's TCP sockets are in each state. */
+    public String socketStates(Map<TcpState, Integer> counts) {
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        return "This process has " + total + " TCP sockets: " + counts.entrySet().stream()
+                .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", ")) + ".";
+    }
+
     public String outcome(LeakOutcome outcome) {
         Leak leak = outcome.leak();
         String what = "Previously reported leaked socket #" + leak.id() + " (" + leak.kind().id() + ", "
                 + describe(leak) + ")";
-        if (outcome.kind() == LeakOutcome.Kind.CLOSED) {
-            return what + " was closed " + Durations.human(outcome.leakedForNanos()) + " after the report, on thread \""
-                    + outcome.thread() + "\".";
+        String after = Durations.human(outcome.leakedForNanos()) + " after the report";
+        if (outcome.kind() == LeakOutcome.Kind.COLLECTED) {
+            return what + " was garbage-collected without close() " + after + ".";
         }
-        return what + " was garbage-collected without close() " + Durations.human(outcome.leakedForNanos())
-                + " after the report.";
+        // The thread is unknown when the kernel saw the descriptor go (a socket the agent never saw opened).
+        return what + " was closed " + after + (outcome.thread() == null ? "." : ", on thread \"" + outcome.thread() + "\".");
     }
 
     /** {@code java.net.Socket accepted 127.0.0.1:8080 <- 127.0.0.1:51234, fd 17}. */

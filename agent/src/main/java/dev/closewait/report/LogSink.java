@@ -2,6 +2,9 @@ package dev.closewait.report;
 
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.TcpState;
+
+import java.util.Map;
 
 /** Leaks as WARN, what became of them as INFO. */
 public final class LogSink implements ReportSink {
@@ -22,5 +25,10 @@ public final class LogSink implements ReportSink {
     @Override
     public void outcome(LeakOutcome outcome) {
         log.info(text.outcome(outcome));
+    }
+
+    @Override
+    public void socketStates(Map<TcpState, Integer> countsByState) {
+        log.info(text.socketStates(countsByState));
     }
 }

@@ -4,8 +4,11 @@ import dev.closewait.core.AgentErrors;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.TcpState;
 
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Hands each event to every sink, after the include/exclude filters on the allocation stack. One failing sink does
@@ -27,26 +30,27 @@ public final class ReportDispatcher implements LeakListener {
 
     @Override
     public void leakDetected(Leak leak) {
-        if (!wanted(leak)) {
-            return;
-        }
-        for (ReportSink sink : sinks) {
-            try {
-                sink.leak(leak);
-            } catch (Throwable t) {
-                errors.record("report to " + sink.getClass().getSimpleName(), t);
-            }
+        if (wanted(leak)) {
+            toEachSink(sink -> sink.leak(leak));
         }
     }
 
     @Override
     public void leakResolved(LeakOutcome outcome) {
-        if (!wanted(outcome.leak())) {
-            return;
+        if (wanted(outcome.leak())) {
+            toEachSink(sink -> sink.outcome(outcome));
         }
+    }
+
+    @Override
+    public void socketStates(Map<TcpState, Integer> countsByState) {
+        toEachSink(sink -> sink.socketStates(countsByState));
+    }
+
+    private void toEachSink(Consumer<ReportSink> event) {
         for (ReportSink sink : sinks) {
             try {
-                sink.outcome(outcome);
+                event.accept(sink);
             } catch (Throwable t) {
                 errors.record("report to " + sink.getClass().getSimpleName(), t);
             }

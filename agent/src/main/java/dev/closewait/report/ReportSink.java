@@ -2,6 +2,9 @@ package dev.closewait.report;
 
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.TcpState;
+
+import java.util.Map;
 
 /** One place reports go (a log, a file). Called on the detector's thread only. */
 public interface ReportSink {
@@ -9,4 +12,8 @@ public interface ReportSink {
     void leak(Leak leak);
 
     void outcome(LeakOutcome outcome);
+
+    /** How many of this process's TCP sockets are in each state, after new reports. */
+    default void socketStates(Map<TcpState, Integer> countsByState) {
+    }
 }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OptionsParserTest {
 
-    private static final String ALLOWED_KEYS = "grace, report, stack-depth, include, exclude, log";
+    private static final String ALLOWED_KEYS = "grace, report, stack-depth, include, exclude, log, kernel";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());
@@ -129,11 +129,29 @@ class OptionsParserTest {
     @Test
     void readsEveryOptionFromOneArgument() {
         ParsedOptions parsed = parse(" grace = 2m , report=out.jsonl, stack-depth=12,include=com.acme,exclude=com.acme.test,"
-                + "log=stderr");
+                + "log=stderr,kernel=off");
 
         assertEquals(List.of(), parsed.problems());
         assertEquals(new AgentOptions(Duration.ofMinutes(2), Path.of("out.jsonl"), 12, List.of("com.acme"),
-                List.of("com.acme.test"), LogTarget.STDERR), parsed.options());
+                List.of("com.acme.test"), LogTarget.STDERR, false), parsed.options());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"on,true", "OFF,false", "true,true", "false,false"})
+    void readsTheKernelSwitch(String value, boolean expected) {
+        ParsedOptions parsed = parse("kernel=" + value);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(expected, parsed.options().kernel());
+    }
+
+    @Test
+    void namesTheAllowedValuesOfABadKernelSwitch() {
+        ParsedOptions parsed = parse("kernel=maybe");
+
+        assertEquals(List.of("closewait: option 'kernel' has invalid value 'maybe': expected on or off; using on."),
+                parsed.problems());
+        assertTrue(parsed.options().kernel());
     }
 
     // precedence

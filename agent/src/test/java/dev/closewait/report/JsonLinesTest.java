@@ -56,8 +56,11 @@ class JsonLinesTest {
         JsonNode json = parse(format.leak(Leaks.eofNotClosed().build()));
 
         assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
-                "openThread", "openedAt", "eofAt", "detectedAt", "ageMs", "sinceEofMs", "allocation", "eofSite")),
-                fieldNames(json));
+                "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
+                "allocationKnown", "allocation", "eofSite")), fieldNames(json));
+        assertTrue(json.get("kernelSince").isNull(), "no kernel state behind an EOF leak");
+        assertTrue(json.get("hint").isNull(), "no library hint for application code");
+        assertTrue(json.get("allocationKnown").asBoolean());
         assertEquals("leak", json.get("event").asText());
         assertEquals("eof-not-closed", json.get("kind").asText());
         assertTrue(json.get("id").isIntegralNumber());

@@ -34,6 +34,7 @@ final class Leaks {
     String openThread = "acceptor";
     String eofThread = "reader";
     boolean endOfStream = true;
+    long kernelSinceEpochMillis = -1;
     CallSite allocation = callSite(
             frame("dev.closewait.bootstrap.SocketHooks", "accepted", "SocketHooks.java", 41),
             frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 47),
@@ -68,6 +69,12 @@ final class Leaks {
         return this;
     }
 
+    /** The kernel first showed the leaking state this long before the report. */
+    Leaks kernelSince(long millisBeforeReport) {
+        this.kernelSinceEpochMillis = BASE_EPOCH_MILLIS + 32_500 - millisBeforeReport;
+        return this;
+    }
+
     Leaks client() {
         this.accepted = false;
         return this;
@@ -98,7 +105,7 @@ final class Leaks {
         EndOfStream eof = endOfStream ? new EndOfStream(EOF_NANOS, eofThread, eofSite) : null;
         return new Leak(kind, id, type, accepted, endpoints, openThread, OPENED_NANOS, BASE_EPOCH_MILLIS,
                 allocation, eof, endOfStream ? BASE_EPOCH_MILLIS + 2_500 : -1,
-                DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500);
+                DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500, kernelSinceEpochMillis);
     }
 
     /** {@code leak} closed on "closer" (or collected) {@code afterMillis} after its report. */

@@ -1,0 +1,49 @@
+package dev.closewait.kernel;
+
+import dev.closewait.core.KernelLeakFinder;
+
+import java.io.IOException;
+
+/**
+ * One kernel scan (read /proc, join, report) and when to run the next. The interval follows grace, so a socket
+ * that goes to CLOSE_WAIT is reported within about 1.5 × grace, but never so often that scanning takes more than
+ * 1% of one core: each scan's cost sets a floor of 100 times itself for the next delay.
+ */
+public final class KernelScan {
+
+    static final long MIN_INTERVAL_NANOS = 250_000_000L;
+    static final long MAX_INTERVAL_NANOS = 15_000_000_000L;
+    static final int COST_FACTOR = 100;
+
+    private final ProcKernelView view;
+    private final KernelLeakFinder finder;
+    private final long baseIntervalNanos;
+    private long lastScanNanos;
+
+    public KernelScan(ProcKernelView view, KernelLeakFinder finder, long graceNanos) {
+        this.view = view;
+        this.finder = finder;
+        this.baseIntervalNanos = intervalNanos(graceNanos);
+    }
+
+    /** A quarter of grace, from 250 ms to 15 s: CLOSE_WAIT is seen within grace/4, reported one grace later. */
+    public static long intervalNanos(long graceNanos) {
+        return Math.max(MIN_INTERVAL_NANOS, Math.min(graceNanos / 4, MAX_INTERVAL_NANOS));
+    }
+
+    /** Scans once and returns the delay until the next scan. */
+    public long scan() throws IOException {
+        long start = System.nanoTime();
+        finder.scan(view.snapshot());
+        lastScanNanos = System.nanoTime() - start;
+        return nextDelayNanos(baseIntervalNanos, lastScanNanos);
+    }
+
+    static long nextDelayNanos(long baseIntervalNanos, long scanNanos) {
+        return Math.max(baseIntervalNanos, scanNanos * COST_FACTOR);
+    }
+
+    public long lastScanNanos() {
+        return lastScanNanos;
+    }
+}
