@@ -1,0 +1,38 @@
+package dev.closewait.e2e;
+
+import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
+import dev.closewait.e2e.scenarios.ProperCloseClean;
+import dev.closewait.e2e.scenarios.ProperCloseSelectorClean;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.stream.Stream;
+
+import static dev.closewait.e2e.E2eAssertions.expectNoLeaks;
+
+/**
+ * Programs that handle their sockets correctly get no report at all: a false positive costs more trust than a missed
+ * leak. Each scenario runs on every JDK the suite found.
+ */
+class CleanProgramsTest {
+
+    @TestFactory
+    Stream<DynamicTest> socketsReadToEofAndClosedAreNotReported() {
+        return onEveryJdk(ProperCloseClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> blockingChannelsReadToEofAndClosedAreNotReported() {
+        return onEveryJdk(ProperCloseChannelClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> selectorServerThatCancelsAndClosesOnEofIsNotReported() {
+        return onEveryJdk(ProperCloseSelectorClean.class);
+    }
+
+    private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {
+        return Jdks.all().stream().map(jdk -> DynamicTest.dynamicTest(jdk.toString(), () ->
+                expectNoLeaks(ScenarioRun.of(jdk, scenario))));
+    }
+}
