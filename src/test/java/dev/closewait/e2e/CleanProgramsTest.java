@@ -1,5 +1,8 @@
 package dev.closewait.e2e;
 
+import dev.closewait.e2e.scenarios.HalfCloseProtocolChannelClean;
+import dev.closewait.e2e.scenarios.HalfCloseProtocolClean;
+import dev.closewait.e2e.scenarios.OwnShutdownInputClean;
 import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
 import dev.closewait.e2e.scenarios.ProperCloseClean;
 import dev.closewait.e2e.scenarios.ProperCloseSelectorClean;
@@ -29,6 +32,21 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> selectorServerThatCancelsAndClosesOnEofIsNotReported() {
         return onEveryJdk(ProperCloseSelectorClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> serverSocketThatKeepsWritingAfterEofIsNotReported() {
+        return onEveryJdk(HalfCloseProtocolClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> serverChannelThatKeepsWritingAfterEofIsNotReported() {
+        return onEveryJdk(HalfCloseProtocolChannelClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eofAfterTheApplicationsOwnShutdownInputIsNotReported() {
+        return onEveryJdk(OwnShutdownInputClean.class);
     }
 
     private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {
