@@ -6,6 +6,7 @@ import dev.closewait.e2e.scenarios.OwnShutdownInputClean;
 import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
 import dev.closewait.e2e.scenarios.ProperCloseClean;
 import dev.closewait.e2e.scenarios.ProperCloseSelectorClean;
+import dev.closewait.e2e.scenarios.UnixDomainIgnored;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -47,6 +48,11 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> eofAfterTheApplicationsOwnShutdownInputIsNotReported() {
         return onEveryJdk(OwnShutdownInputClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> unixDomainChannelsAreIgnoredEvenWhenLeaked() {
+        return onEveryJdk(UnixDomainIgnored.class);
     }
 
     private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {
