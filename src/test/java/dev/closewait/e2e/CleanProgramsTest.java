@@ -2,6 +2,8 @@ package dev.closewait.e2e;
 
 import dev.closewait.e2e.scenarios.HalfCloseProtocolChannelClean;
 import dev.closewait.e2e.scenarios.HalfCloseProtocolClean;
+import dev.closewait.e2e.scenarios.JettyClean;
+import dev.closewait.e2e.scenarios.JettyConnectionCloseClean;
 import dev.closewait.e2e.scenarios.OwnShutdownInputClean;
 import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
 import dev.closewait.e2e.scenarios.ProperCloseClean;
@@ -53,6 +55,16 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> unixDomainChannelsAreIgnoredEvenWhenLeaked() {
         return onEveryJdk(UnixDomainIgnored.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> jettyAndHttpClientClosingIdleConnectionsAreNotReported() {
+        return onEveryJdk(JettyClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> jettyWithConnectionCloseSocketClientsIsNotReported() {
+        return onEveryJdk(JettyConnectionCloseClean.class);
     }
 
     private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {
