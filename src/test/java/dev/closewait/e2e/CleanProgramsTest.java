@@ -4,6 +4,7 @@ import dev.closewait.e2e.scenarios.HalfCloseProtocolChannelClean;
 import dev.closewait.e2e.scenarios.HalfCloseProtocolClean;
 import dev.closewait.e2e.scenarios.JettyClean;
 import dev.closewait.e2e.scenarios.JettyConnectionCloseClean;
+import dev.closewait.e2e.scenarios.NettyClean;
 import dev.closewait.e2e.scenarios.OwnShutdownInputClean;
 import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
 import dev.closewait.e2e.scenarios.ProperCloseClean;
@@ -21,6 +22,7 @@ import static dev.closewait.e2e.E2eAssertions.expectNoLeaks;
  * leak. Each scenario runs on every JDK the suite found.
  */
 class CleanProgramsTest {
+
 
     @TestFactory
     Stream<DynamicTest> socketsReadToEofAndClosedAreNotReported() {
@@ -65,6 +67,11 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> jettyWithConnectionCloseSocketClientsIsNotReported() {
         return onEveryJdk(JettyConnectionCloseClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> nettyServerAndClientsClosingOnEofAreNotReported() {
+        return onEveryJdk(NettyClean.class);
     }
 
     private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {
