@@ -3,6 +3,7 @@ package dev.closewait.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,6 +62,13 @@ public final class E2eAssertions {
                     long sinceEof = leak.path("sinceEofMs").asLong();
                     assertTrue(sinceEof >= GRACE.toMillis() && sinceEof <= GRACE.toMillis() * 3 / 2,
                             "reported " + sinceEof + "ms after EOF, grace " + GRACE.toMillis() + "ms" + context);
+                }
+                if (expected.kind().equals("close-wait") || expected.kind().equals("reset-not-closed")) {
+                    long sinceKernel = Duration.between(Instant.parse(leak.path("kernelSince").asText()),
+                            Instant.parse(leak.path("detectedAt").asText())).toMillis();
+                    assertTrue(sinceKernel >= GRACE.toMillis() && sinceKernel <= GRACE.toMillis() * 3 / 2,
+                            "reported " + sinceKernel + "ms after the kernel state, grace " + GRACE.toMillis() + "ms"
+                                    + context);
                 }
                 if (expected.descriptorOpen()) {
                     assertTrue(openSockets.contains(leak.path("fd").asInt()),

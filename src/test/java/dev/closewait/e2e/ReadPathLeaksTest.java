@@ -4,6 +4,7 @@ import dev.closewait.e2e.scenarios.AcceptedChannelLeak;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.AsyncChannelLeak;
 import dev.closewait.e2e.scenarios.ClientChannelStreamLeak;
+import dev.closewait.e2e.scenarios.ClientSslSocketLeak;
 import dev.closewait.e2e.scenarios.ClientSocketLeak;
 import dev.closewait.e2e.scenarios.SelectorCancelLeak;
 import dev.closewait.e2e.scenarios.SslSocketLeak;
@@ -42,6 +43,12 @@ class ReadPathLeaksTest {
         // kernel drops it from its tables while the leaked descriptor stays open.
         return PerJdk.each(jdk -> expectLeaks(TestKeystore.use(ScenarioRun.of(jdk, SslSocketLeak.class), jdk),
                 SslSocketLeak.class, eofNotClosed(SSL_SOCKET, "accepted").kernel(LeakExpectation.KernelView.RESET)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> clientSslSocketsReadToTheServersCloseNotifyAreReported() {
+        return PerJdk.each(jdk -> expectLeaks(TestKeystore.use(ScenarioRun.of(jdk, ClientSslSocketLeak.class), jdk),
+                ClientSslSocketLeak.class, eofNotClosed(SSL_SOCKET, "client").kernel(LeakExpectation.KernelView.RESET)));
     }
 
     @TestFactory

@@ -40,6 +40,8 @@ public final class JdkSockets {
     private final MethodHandle asyncLocal;
     private final MethodHandle asyncRemote;
     private final Class<?> baseSslSocket;
+    private final Class<?> delegatingImpl;
+    private final MethodHandle implDelegate;
 
     public JdkSockets() throws ReflectiveOperationException {
         socketImpl = getter(Socket.class, "impl");
@@ -59,6 +61,8 @@ public final class JdkSockets {
         asyncFd = getter(async, "fd");
         asyncLocal = getter(async, "localAddress");
         asyncRemote = getter(async, "remoteAddress");
+        delegatingImpl = Class.forName("java.net.DelegatingSocketImpl");
+        implDelegate = getter(delegatingImpl, "delegate");
         baseSslSocket = Class.forName("sun.security.ssl.BaseSSLSocketImpl");
         sslSelf = getter(baseSslSocket, "self");
     }
@@ -80,9 +84,21 @@ public final class JdkSockets {
             return asyncFd.invoke(hookArgument);
         }
         if (hookArgument instanceof Socket socket) {
-            return socketImpl.invoke(transportOf(socket));
+            return platformImpl((SocketImpl) socketImpl.invoke(transportOf(socket)));
         }
         return null;
+    }
+
+    /**
+     * The NioSocketImpl doing the work: a client Socket's impl is a SocksSocketImpl (a DelegatingSocketImpl) around
+     * it, on JDK 17 and 25 alike.
+     */
+    private SocketImpl platformImpl(SocketImpl impl) throws Throwable {
+        SocketImpl current = impl;
+        for (int depth = 0; depth < 4 && delegatingImpl.isInstance(current); depth++) {
+            current = (SocketImpl) implDelegate.invoke(current);
+        }
+        return current;
     }
 
     /** The plain socket that carries an SSL socket's bytes: itself, or the socket it was layered over. */

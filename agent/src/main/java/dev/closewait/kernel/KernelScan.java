@@ -6,14 +6,16 @@ import java.io.IOException;
 
 /**
  * One kernel scan (read /proc, join, report) and when to run the next. The interval follows grace, so a socket
- * that goes to CLOSE_WAIT is reported within about 1.5 × grace, but never so often that scanning takes more than
- * 1% of one core: each scan's cost sets a floor of 100 times itself for the next delay.
+ * that goes to CLOSE_WAIT is reported within about 1.5 × grace. Reading a TCP table costs the kernel a walk of its
+ * whole connection hash (about 3.5 ms per table on a 24 GiB machine, however few sockets there are), so with the
+ * default grace of 30 s a scan every 7.5 s costs about 0.1% of a core; a short grace costs more, but each scan's
+ * cost sets a floor of 10 times itself for the next delay, so scanning never takes more than 10% of a core.
  */
 public final class KernelScan {
 
     static final long MIN_INTERVAL_NANOS = 250_000_000L;
     static final long MAX_INTERVAL_NANOS = 15_000_000_000L;
-    static final int COST_FACTOR = 100;
+    static final int COST_FACTOR = 10;
 
     private final ProcKernelView view;
     private final KernelLeakFinder finder;
