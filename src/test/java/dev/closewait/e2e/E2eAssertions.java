@@ -20,6 +20,12 @@ public final class E2eAssertions {
 
     /** The grace every run uses unless it says otherwise. */
     public static final Duration GRACE = Duration.ofSeconds(1);
+    /**
+     * The latest a report may come, counted from EOF or from the kernel state. By design it is at most 1.25 × grace
+     * (pinned exactly by the unit tests with a fake clock); here, on a loaded two-core machine, scheduling jitter is
+     * allowed for, while a broken schedule (a missed scan, a wrong interval) still fails.
+     */
+    static final long LATEST_REPORT_MILLIS = GRACE.toMillis() * 2;
 
     private E2eAssertions() {
     }
@@ -27,7 +33,7 @@ public final class E2eAssertions {
     /**
      * Runs a leaking scenario and checks its reports against the kernel: as many reports as leaks made, none extra
      * after waiting a further grace period, each with the expected kind/type/role, addresses and an open socket fd,
-     * stacks that reach the scenario's own code, reported within 1.5 × grace of EOF, and (where the kernel keeps the
+     * stacks that reach the scenario's own code, reported promptly after EOF or the kernel state, and (where the kernel keeps the
      * socket in CLOSE_WAIT) exactly the connections `ss` lists.
      */
     public static List<JsonNode> expectLeaks(ScenarioRun.Builder builder, Class<?> scenario, LeakExpectation expected)
@@ -60,13 +66,13 @@ public final class E2eAssertions {
                 if (expected.kind().equals("eof-not-closed")) {
                     assertTrue(mentions(leak.path("eofSite"), scenario), "EOF site reaches the scenario" + context);
                     long sinceEof = leak.path("sinceEofMs").asLong();
-                    assertTrue(sinceEof >= GRACE.toMillis() && sinceEof <= GRACE.toMillis() * 3 / 2,
+                    assertTrue(sinceEof >= GRACE.toMillis() && sinceEof <= LATEST_REPORT_MILLIS,
                             "reported " + sinceEof + "ms after EOF, grace " + GRACE.toMillis() + "ms" + context);
                 }
                 if (expected.kind().equals("close-wait") || expected.kind().equals("reset-not-closed")) {
                     long sinceKernel = Duration.between(Instant.parse(leak.path("kernelSince").asText()),
                             Instant.parse(leak.path("detectedAt").asText())).toMillis();
-                    assertTrue(sinceKernel >= GRACE.toMillis() && sinceKernel <= GRACE.toMillis() * 3 / 2,
+                    assertTrue(sinceKernel >= GRACE.toMillis() && sinceKernel <= LATEST_REPORT_MILLIS,
                             "reported " + sinceKernel + "ms after the kernel state, grace " + GRACE.toMillis() + "ms"
                                     + context);
                 }
