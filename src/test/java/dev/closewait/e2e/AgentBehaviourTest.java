@@ -3,6 +3,7 @@ package dev.closewait.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.LeakThenCloseOnRequest;
+import dev.closewait.e2e.scenarios.ReflectionProbe;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -124,6 +125,27 @@ class AgentBehaviourTest {
             assertEquals(1, count(stderr, "closewait: watching sockets"), stderr);
             assertEquals(1, count(stderr, "closewait: the agent is already installed in this JVM"), stderr);
         });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theApplicationsReflectionBehavesAsWithoutTheAgent() {
+        return PerJdk.each(jdk -> {
+            List<String> withAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class));
+            List<String> withoutAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class).withoutAgent());
+            assertEquals(withoutAgent.subList(0, 5), withAgent.subList(0, 5));
+            assertTrue(withoutAgent.get(0).endsWith("denied"), withoutAgent.toString());
+            assertEquals("PROBE dev.closewait.bootstrap.JdkFields reads listed fields, refuses others",
+                    withAgent.get(5));
+        });
+    }
+
+    private static List<String> probes(ScenarioRun.Builder builder) throws Exception {
+        try (ScenarioRun run = builder.start()) {
+            run.awaitReady();
+            List<String> probes = run.child().stdout().lines().filter(line -> line.startsWith("PROBE ")).toList();
+            run.exitCleanly();
+            return probes;
+        }
     }
 
     /** Runs the two-leak scenario with the full kernel comparison and returns the child's stderr. */

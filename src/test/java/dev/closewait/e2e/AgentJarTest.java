@@ -25,7 +25,8 @@ class AgentJarTest {
             for (JarEntry entry : jar.stream().toList()) {
                 String name = entry.getName();
                 relocatedByteBuddy |= name.startsWith("dev/closewait/shaded/bytebuddy/");
-                if (!name.startsWith("dev/closewait/") && !name.startsWith("META-INF/") && !name.equals("dev/")) {
+                boolean metadata = name.startsWith("META-INF/") && !name.startsWith("META-INF/versions/");
+                if (!name.startsWith("dev/closewait/") && !metadata && !name.equals("dev/")) {
                     foreign.add(name);
                 }
             }

@@ -1,11 +1,11 @@
 package dev.closewait.jdk;
 
+import dev.closewait.bootstrap.JdkFields;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.SocketType;
 
 import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,8 +20,8 @@ import javax.net.ssl.SSLSocket;
  * Reads what reports need from the JDK's socket implementations (verified on JDK 17 and 25), and decides which
  * object identifies a socket: the {@code SocketImpl} for {@code Socket} and {@code SSLSocket}, the channel for
  * {@code SocketChannel}, the {@code FileDescriptor} for {@code AsynchronousSocketChannel} (its EOF surfaces in
- * {@code IOUtil} where only the descriptor is at hand). Needs java.net, java.io, sun.nio.ch and sun.security.ssl
- * opened to the agent (see {@code ModuleAccess}).
+ * {@code IOUtil} where only the descriptor is at hand). Field access goes through the bootstrap bridge's
+ * {@link JdkFields}, to which alone the agent opens the JDK packages (see {@code ModuleAccess}).
  */
 public final class JdkSockets {
 
@@ -49,9 +49,7 @@ public final class JdkSockets {
         implAddress = getter(SocketImpl.class, "address");
         implPort = getter(SocketImpl.class, "port");
         descriptorFd = getter(FileDescriptor.class, "fd");
-        Class<?> net = Class.forName("sun.nio.ch.Net");
-        netLocalAddress = MethodHandles.privateLookupIn(net, MethodHandles.lookup())
-                .unreflect(net.getDeclaredMethod("localAddress", FileDescriptor.class));
+        netLocalAddress = JdkFields.localAddressOfDescriptor();
         Class<?> channel = Class.forName("sun.nio.ch.SocketChannelImpl");
         channelFamily = getter(channel, "family");
         channelFd = getter(channel, "fdVal");
@@ -68,8 +66,7 @@ public final class JdkSockets {
     }
 
     private static MethodHandle getter(Class<?> owner, String field) throws ReflectiveOperationException {
-        return MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
-                .unreflectGetter(owner.getDeclaredField(field));
+        return JdkFields.getter(owner, field);
     }
 
     /** The object that identifies the socket behind a hook argument; null for sockets not tracked (Unix domain). */

@@ -1,0 +1,55 @@
+package dev.closewait.bootstrap;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Set;
+
+/**
+ * Read access to the few JDK socket internals reports need, and nothing else. The agent opens the packages involved
+ * to this bridge's module only (the bootstrap class loader's unnamed module), not to the application's class path,
+ * so the application's own reflection behaves exactly as without the agent; and the bridge hands out getters for a
+ * fixed list of fields only.
+ */
+public final class JdkFields {
+
+    private static final Set<String> READABLE = Set.of(
+            "java.net.Socket#impl",
+            "java.net.SocketImpl#fd",
+            "java.net.SocketImpl#address",
+            "java.net.SocketImpl#port",
+            "java.net.DelegatingSocketImpl#delegate",
+            "java.io.FileDescriptor#fd",
+            "sun.nio.ch.SocketChannelImpl#family",
+            "sun.nio.ch.SocketChannelImpl#fdVal",
+            "sun.nio.ch.SocketChannelImpl#localAddress",
+            "sun.nio.ch.SocketChannelImpl#remoteAddress",
+            "sun.nio.ch.AsynchronousSocketChannelImpl#fd",
+            "sun.nio.ch.AsynchronousSocketChannelImpl#localAddress",
+            "sun.nio.ch.AsynchronousSocketChannelImpl#remoteAddress",
+            "sun.security.ssl.BaseSSLSocketImpl#self");
+
+    private JdkFields() {
+    }
+
+    /** A getter for one of the listed fields. */
+    public static MethodHandle getter(Class<?> owner, String field) throws ReflectiveOperationException {
+        if (!READABLE.contains(owner.getName() + '#' + field)) {
+            throw new IllegalAccessException(owner.getName() + '#' + field + " is not readable through closewait");
+        }
+        return MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+                .unreflectGetter(owner.getDeclaredField(field));
+    }
+
+    /** {@code sun.nio.ch.Net.localAddress(FileDescriptor)}: a socket's local address, as the JDK asks the kernel. */
+    public static MethodHandle localAddressOfDescriptor() throws ReflectiveOperationException {
+        Class<?> net = Class.forName("sun.nio.ch.Net");
+        return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "localAddress",
+                MethodType.methodType(java.net.InetSocketAddress.class, java.io.FileDescriptor.class));
+    }
+
+    /** The module the JDK packages must be opened to. */
+    public static Module module() {
+        return JdkFields.class.getModule();
+    }
+}
