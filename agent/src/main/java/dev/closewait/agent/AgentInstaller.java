@@ -6,6 +6,7 @@ import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
+import dev.closewait.core.AgentThread;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
@@ -45,8 +46,9 @@ final class AgentInstaller {
         ModuleAccess.openJavaBase(instrumentation);
         AgentErrors errors = new AgentErrors(System.err::println);
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        ReportDispatcher dispatcher = new ReportDispatcher(sinks(options, loaders), options.include(),
-                options.exclude(), errors);
+        List<ReportSink> sinks = sinks(options, loaders);
+        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
@@ -61,7 +63,28 @@ final class AgentInstaller {
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
                 + (kernelScan == null ? "" : ", kernel view on")
-                + (options.report() == null ? "" : ", JSON report " + options.report().toAbsolutePath()));
+                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        warnAboutLegacySocketImpl();
+        // Events that are due when the JVM exits (a close after a report, say) still go out.
+        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
+            try {
+                detector.scan();
+            } catch (Throwable t) {
+                errors.record("final scan", t);
+            }
+        }));
+    }
+
+    /**
+     * JDK 17 can be told to use the legacy PlainSocketImpl, which the agent does not instrument; channels and the
+     * kernel view still work. (JDK 18 removed that implementation.)
+     */
+    private static void warnAboutLegacySocketImpl() {
+        if (System.getProperty("jdk.net.usePlainSocketImpl") != null && Runtime.version().feature() < 18) {
+            System.err.println("closewait: -Djdk.net.usePlainSocketImpl is set, so java.net.Socket uses the legacy "
+                    + "PlainSocketImpl, which closewait does not instrument: EOF and GC leaks of plain sockets are not "
+                    + "seen (channels are, and so is CLOSE_WAIT through the kernel view).");
+        }
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */

@@ -46,6 +46,7 @@ public final class ClosewaitAgent {
             AgentInstaller.install(arguments, instrumentation, attached);
         } catch (Throwable t) {
             try {
+                System.clearProperty(INSTALLED_PROPERTY); // a later attach may try again
                 System.err.println("closewait: the agent could not start and is disabled; the application is not "
                         + "affected: " + t);
             } catch (Throwable ignored) {

@@ -10,13 +10,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads options from the agent argument ({@code key=value,key=value}), system properties ({@code -Dclosewait.key})
- * and the environment ({@code CLOSEWAIT_KEY}); the agent argument wins, then properties, then the environment.
- * Never throws: a bad key or value becomes a problem line naming it and what is allowed, and the default is kept.
+ * Reads options from the environment ({@code CLOSEWAIT_KEY}), system properties ({@code -Dclosewait.key}) and the
+ * agent argument ({@code key=value,key=value}), in that order, each valid value overriding the one before: the agent
+ * argument wins. Never throws: a bad key or value becomes a problem line naming it and what is allowed, and the value
+ * it would have replaced (from a weaker source, else the default) is kept.
  */
 public final class OptionsParser {
 
@@ -39,7 +41,7 @@ public final class OptionsParser {
 
     public static ParsedOptions parse(String agentArgs, Properties systemProperties, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
-        Map<String, String> values = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> values = new ArrayList<>();
         collectEnvironment(environment, values);
         collectProperties(systemProperties, values);
         collectAgentArgs(agentArgs, values, problems);
@@ -53,42 +55,52 @@ public final class OptionsParser {
         LogTarget log = defaults.log();
         boolean kernel = defaults.kernel();
 
-        for (Map.Entry<String, String> entry : values.entrySet()) {
+        // A key's problems stand only if no stronger source gives it a valid value afterwards.
+        Map<String, List<String>> pending = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : values) {
             String key = entry.getKey();
             String value = entry.getValue().trim();
+            List<String> found = new ArrayList<>();
             switch (key) {
-                case "grace" -> grace = parseGrace(value, grace, problems);
-                case "report" -> report = parseReport(value, report, problems);
-                case "stack-depth" -> stackDepth = parseStackDepth(value, stackDepth, problems);
-                case "include" -> include = parsePrefixes(key, value, include, problems);
-                case "exclude" -> exclude = parsePrefixes(key, value, exclude, problems);
-                case "log" -> log = parseLog(value, log, problems);
-                case "kernel" -> kernel = parseSwitch(key, value, kernel, problems);
+                case "grace" -> grace = parseGrace(value, grace, found);
+                case "report" -> report = parseReport(value, report, found);
+                case "stack-depth" -> stackDepth = parseStackDepth(value, stackDepth, found);
+                case "include" -> include = parsePrefixes(key, value, include, found);
+                case "exclude" -> exclude = parsePrefixes(key, value, exclude, found);
+                case "log" -> log = parseLog(value, log, found);
+                case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
                 default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
+            if (found.isEmpty()) {
+                pending.remove(key);
+            } else {
+                pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(found);
+            }
         }
+        pending.values().forEach(problems::addAll);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel), problems);
     }
 
-    private static void collectEnvironment(Map<String, String> environment, Map<String, String> values) {
+    private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {
         for (String key : KEYS) {
             String value = environment.get(ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_'));
             if (value != null) {
-                values.put(key, value);
+                values.add(Map.entry(key, value));
             }
         }
     }
 
-    private static void collectProperties(Properties properties, Map<String, String> values) {
-        for (String name : properties.stringPropertyNames()) {
+    private static void collectProperties(Properties properties, List<Map.Entry<String, String>> values) {
+        for (String name : new TreeSet<>(properties.stringPropertyNames())) {
             if (name.startsWith(PROPERTY_PREFIX) && name.length() > PROPERTY_PREFIX.length()) {
-                values.put(name.substring(PROPERTY_PREFIX.length()), properties.getProperty(name));
+                values.add(Map.entry(name.substring(PROPERTY_PREFIX.length()), properties.getProperty(name)));
             }
         }
     }
 
-    private static void collectAgentArgs(String agentArgs, Map<String, String> values, List<String> problems) {
+    private static void collectAgentArgs(String agentArgs, List<Map.Entry<String, String>> values,
+                                         List<String> problems) {
         if (agentArgs == null || agentArgs.isBlank()) {
             return;
         }
@@ -102,7 +114,7 @@ public final class OptionsParser {
                         + "with key one of " + String.join(", ", KEYS) + ".");
                 continue;
             }
-            values.put(pair.substring(0, equals).trim(), pair.substring(equals + 1));
+            values.add(Map.entry(pair.substring(0, equals).trim(), pair.substring(equals + 1)));
         }
     }
 

@@ -14,19 +14,21 @@ public final class ClassLoaderCandidates {
     private static final int MAX = 8;
 
     private final List<WeakReference<ClassLoader>> loaders = new CopyOnWriteArrayList<>();
-    private volatile ClassLoader last;
+    // Weak, like the list: remembering a loader must never keep an undeployed application in memory.
+    private volatile WeakReference<ClassLoader> last = new WeakReference<>(null);
 
     /** Cheap when the loader is the one seen last, which is nearly always. */
     public void note(ClassLoader loader) {
-        if (loader == null || loader == last) {
+        if (loader == null || loader == last.get()) {
             return;
         }
-        last = loader;
+        last = new WeakReference<>(loader);
         for (WeakReference<ClassLoader> known : loaders) {
             if (known.get() == loader) {
                 return;
             }
         }
+        loaders.removeIf(known -> known.get() == null);
         if (loaders.size() < MAX) {
             loaders.add(new WeakReference<>(loader));
         }

@@ -14,7 +14,7 @@ public final class LeakDetector {
     private final LeakListener listener;
     private final AgentErrors errors;
     private long reported;
-    private volatile boolean kernelWantsWrites;
+    private boolean kernelWantsWrites; // detector thread only
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -34,15 +34,13 @@ public final class LeakDetector {
         reportCollected(now);
         reportUnclosedAfterEndOfStream(now);
         reportOutcomes();
-        tracker.watchWrites(!tracker.awaitingClose.isEmpty() || kernelWantsWrites);
+        tracker.updateWriteWatch(kernelWantsWrites);
     }
 
     /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */
     void kernelWantsWrites(boolean wanted) {
         kernelWantsWrites = wanted;
-        if (wanted) {
-            tracker.watchWrites(true);
-        }
+        tracker.updateWriteWatch(wanted);
     }
 
     private void reportCollected(long now) {

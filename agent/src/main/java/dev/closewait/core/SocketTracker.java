@@ -23,6 +23,9 @@ public final class SocketTracker {
     private final Clock clock;
     private final WriteWatch writeWatch;
     private final AtomicLong ids = new AtomicLong();
+    // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
+    // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
+    private final Object writeWatchLock = new Object();
     final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
     /** Read EOF, neither closed nor reported yet. */
@@ -73,8 +76,10 @@ public final class SocketTracker {
         }
         EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), new CallSite());
         if (tracked.recordEndOfStream(eof)) {
-            awaitingClose.add(tracked);
-            writeWatch.watch(true);
+            synchronized (writeWatchLock) {
+                awaitingClose.add(tracked);
+                writeWatch.watch(true);
+            }
         }
     }
 
@@ -149,7 +154,10 @@ public final class SocketTracker {
         return byFd;
     }
 
-    void watchWrites(boolean watching) {
-        writeWatch.watch(watching);
+    /** Watches writes while any socket awaits close after EOF, or the kernel view asks for it. */
+    void updateWriteWatch(boolean kernelWantsWrites) {
+        synchronized (writeWatchLock) {
+            writeWatch.watch(kernelWantsWrites || !awaitingClose.isEmpty());
+        }
     }
 }

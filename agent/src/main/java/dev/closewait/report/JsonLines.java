@@ -50,9 +50,13 @@ public final class JsonLines {
         return json.field("afterReportMs", outcome.leakedForNanos() / 1_000_000L).end();
     }
 
+    private static final long PID = ProcessHandle.current().pid();
+
     private static void socket(JsonObject json, Leak leak) {
         Endpoints endpoints = leak.endpoints();
-        json.field("kind", leak.kind().id())
+        // Ids count per JVM: with the pid, events from several runs appended to one file stay apart.
+        json.field("pid", PID)
+                .field("kind", leak.kind().id())
                 .field("id", leak.id())
                 .field("type", leak.type().displayName())
                 .field("role", leak.role())

@@ -60,7 +60,8 @@ public final class LeakText {
                     + (leak.hasEndOfStream() ? " after reading EOF on thread \"" + leak.endOfStream().thread() + '"' : "")
                     + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
                     ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
-                    : "; the JDK's cleaner released its file descriptor, but only because the garbage collector ran");
+                    : "; the JDK released its file descriptor (cleaner or finalizer), but only because the garbage "
+                    + "collector ran");
         };
     }
 

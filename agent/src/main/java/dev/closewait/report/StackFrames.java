@@ -73,21 +73,39 @@ public final class StackFrames {
         return first;
     }
 
-    /** True when a frame of the stack, below the agent's own, belongs to a class under one of the prefixes. */
+    /**
+     * True when an application frame of the stack (neither the agent's nor the JDK's) belongs to a class under one
+     * of the prefixes. A prefix matches whole name parts: {@code com.acme} matches {@code com.acme.Server} and
+     * {@code com.acme.db.Pool}, not {@code com.acmecorp.App}.
+     */
     public static boolean mentions(Throwable captured, List<String> prefixes) {
         if (captured == null) {
             return false;
         }
         StackTraceElement[] frames = captured.getStackTrace();
         for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
-            StackTraceElement frame = frames[i];
+            String className = frames[i].getClassName();
+            if (startsWithAny(className, JDK_PREFIXES)) {
+                continue;
+            }
             for (String prefix : prefixes) {
-                if (frame.getClassName().startsWith(prefix)) {
+                if (underPrefix(className, prefix)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    private static boolean underPrefix(String className, String prefix) {
+        if (!className.startsWith(prefix)) {
+            return false;
+        }
+        if (className.length() == prefix.length() || prefix.endsWith(".")) {
+            return true;
+        }
+        char next = className.charAt(prefix.length());
+        return next == '.' || next == '$';
     }
 
     private static boolean startsWithAny(String className, String[] prefixes) {

@@ -231,13 +231,12 @@ class OptionsParserTest {
     }
 
     @Test
-    void fallsBackToTheDefaultNotTheEnvironmentWhenTheArgumentIsBad() {
+    void fallsBackToTheEnvironmentsValueWhenTheArgumentIsBad() {
         ParsedOptions parsed = OptionsParser.parse("grace=forever", new Properties(),
                 Map.of("CLOSEWAIT_GRACE", "1m"));
 
-        // The argument replaces the environment's value before parsing, so the default is what remains.
-        assertOneProblem(parsed, "'grace'", "'forever'");
-        assertEquals(AgentOptions.DEFAULT_GRACE, parsed.options().grace());
+        assertOneProblem(parsed, "'grace'", "'forever'", "using 1m");
+        assertEquals(Duration.ofMinutes(1), parsed.options().grace());
     }
 
     @ParameterizedTest(name = "stack-depth=''{0}''")
@@ -270,13 +269,12 @@ class OptionsParserTest {
     }
 
     @Test
-    void rejectsABadExcludePropertyEvenWhenTheEnvironmentHadAGoodOne() {
+    void rejectsABadExcludePropertyAndKeepsTheEnvironmentsGoodOne() {
         ParsedOptions parsed = OptionsParser.parse(null, properties("closewait.exclude", "com..bad"),
                 Map.of("CLOSEWAIT_EXCLUDE", "com.good"));
 
-        // Properties replace the environment's value before parsing, so nothing is filtered.
-        assertOneProblem(parsed, "'exclude'", "'com..bad'", "separated by ':'");
-        assertEquals(List.of(), parsed.options().exclude());
+        assertOneProblem(parsed, "'exclude'", "'com..bad'", "separated by ':'", "keeping com.good");
+        assertEquals(List.of("com.good"), parsed.options().exclude());
     }
 
     @ParameterizedTest(name = "log=''{0}''")

@@ -56,7 +56,7 @@ class JsonLinesTest {
         JsonNode json = parse(format.leak(Leaks.eofNotClosed().build()));
 
         assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
-                "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
+                "openThread", "openedAt", "eofAt", "kernelSince", "pid", "detectedAt", "ageMs", "sinceEofMs", "hint",
                 "allocationKnown", "allocation", "eofSite")), fieldNames(json));
         assertTrue(json.get("kernelSince").isNull(), "no kernel state behind an EOF leak");
         assertTrue(json.get("hint").isNull(), "no library hint for application code");
@@ -143,8 +143,9 @@ class JsonLinesTest {
 
         JsonNode json = parse(format.outcome(Leaks.outcome(leak, LeakOutcome.Kind.CLOSED, 5_000)));
 
-        assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
-                "closedAt", "afterReportMs")), fieldNames(json));
+        assertEquals(new TreeSet<>(List.of("event", "pid", "kind", "id", "type", "role", "local", "remote", "fd",
+                "thread", "closedAt", "afterReportMs")), fieldNames(json));
+        assertEquals(ProcessHandle.current().pid(), json.get("pid").asLong());
         assertEquals("closed", json.get("event").asText());
         assertEquals("eof-not-closed", json.get("kind").asText());
         assertEquals(42, json.get("id").asLong());

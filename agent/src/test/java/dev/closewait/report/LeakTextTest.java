@@ -62,11 +62,12 @@ class LeakTextTest {
     }
 
     @Test
-    void saysTheCleanerReleasedTheDescriptorOfACollectedSocket() {
+    void saysTheJdkReleasedTheDescriptorOfACollectedSocket() {
         List<String> lines = lines(text.leak(Leaks.gcNotClosed().build()));
 
         assertEquals("Leaked socket #42 (gc-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
-                + "fd 17. It was garbage-collected without close(); the JDK's cleaner released its file descriptor, "
+                + "fd 17. It was garbage-collected without close(); the JDK released its file descriptor (cleaner or "
+                + "finalizer), "
                 + "but only because the garbage collector ran; open for 32.5s.", lines.get(0));
         assertFalse(lines.contains("  EOF read at:"), "no EOF, no EOF stack");
         assertEquals(5, lines.size(), "headline and one stack of three frames");

@@ -96,6 +96,22 @@ class StackFramesTest {
     }
 
     @Test
+    void filtersMatchWholeNamePartsOfApplicationFramesOnly() {
+        Throwable captured = callSite(
+                frame("java.net.ServerSocket", "accept", "ServerSocket.java", 532),
+                frame("com.acmecorp.App", "run", "App.java", 9),
+                frame("com.acme.db.Pool$Lease", "open", "Pool.java", 40),
+                frame("java.lang.Thread", "run", "Thread.java", 840));
+
+        assertTrue(StackFrames.mentions(captured, List.of("com.acme")));
+        assertTrue(StackFrames.mentions(captured, List.of("com.acme.db.Pool")));
+        assertTrue(StackFrames.mentions(captured, List.of("com.acmecorp.")));
+        assertFalse(StackFrames.mentions(captured, List.of("com.acme.d")));
+        assertFalse(StackFrames.mentions(captured, List.of("java.")), "JDK frames are in every stack");
+        assertFalse(StackFrames.mentions(captured, List.of("java.lang.Thread")));
+    }
+
+    @Test
     void filtersIgnoreTheAgentsOwnFrames() {
         Throwable captured = callSite(
                 frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 2),
