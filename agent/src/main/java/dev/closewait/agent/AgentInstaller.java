@@ -31,9 +31,13 @@ import dev.closewait.report.StderrLog;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
 final class AgentInstaller {
+
+    /** How quickly the report command gets its answer. */
+    private static final long MAILBOX_PERIOD_NANOS = 500_000_000L;
 
     private AgentInstaller() {
     }
@@ -58,7 +62,11 @@ final class AgentInstaller {
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         KernelScan kernelScan = kernelScan(options, detector);
-        DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+        ScheduledExecutorService detectorThread =
+                DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
+                new JsonLines(options.stackDepth()));
+        DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
@@ -72,6 +80,7 @@ final class AgentInstaller {
             } catch (Throwable t) {
                 errors.record("final scan", t);
             }
+            mailbox.delete();
         }));
     }
 

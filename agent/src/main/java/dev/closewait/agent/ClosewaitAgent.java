@@ -11,11 +11,7 @@ import java.lang.instrument.Instrumentation;
  */
 public final class ClosewaitAgent {
 
-    /**
-     * Set once the agent is in; a second load (flag plus attach, or attached twice) sees it and stays out. Not under
-     * the {@code closewait.} prefix, which is read as options.
-     */
-    static final String INSTALLED_PROPERTY = "dev.closewait.agent.installed";
+    private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
 
     private ClosewaitAgent() {
     }

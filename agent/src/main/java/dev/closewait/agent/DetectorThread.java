@@ -22,13 +22,7 @@ final class DetectorThread {
                                           AgentErrors errors) {
         ScheduledExecutorService executor =
                 Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                detector.scan();
-            } catch (Throwable t) {
-                errors.record("leak detector", t);
-            }
-        }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+        every(executor, intervalNanos, "leak detector", detector::scan, errors);
         if (kernelScan != null) {
             executor.schedule(new Runnable() {
                 @Override
@@ -45,5 +39,21 @@ final class DetectorThread {
             }, 0, TimeUnit.NANOSECONDS);
         }
         return executor;
+    }
+
+    interface Task {
+        void run() throws Exception;
+    }
+
+    /** Runs a task periodically on the detector thread; a failure is counted and the next run happens anyway. */
+    static void every(ScheduledExecutorService executor, long periodNanos, String name, Task task,
+                      AgentErrors errors) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                errors.record(name, t);
+            }
+        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 }

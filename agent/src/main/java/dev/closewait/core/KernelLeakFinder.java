@@ -3,6 +3,7 @@ package dev.closewait.core;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +29,8 @@ public final class KernelLeakFinder {
     /** A CLOSE_WAIT socket of this process that the agent never saw opened, by socket inode. */
     private static final class Untracked {
         final long firstSeenNanos;
+        KernelSocket socket;
+        boolean accepted;
         Leak report;
 
         Untracked(long firstSeenNanos) {
@@ -40,6 +43,23 @@ public final class KernelLeakFinder {
         this.tracker = detector.tracker();
         this.clock = tracker.clock();
         this.graceNanos = detector.graceNanos();
+        detector.kernelFinder(this);
+    }
+
+    /** Sockets only the kernel knows that are in CLOSE_WAIT: reported ones, then those still within grace. */
+    void addSuspects(List<Suspect> suspects, int limit) {
+        long now = clock.nanoTime();
+        for (Map.Entry<Long, Untracked> entry : untracked.entrySet()) {
+            if (suspects.size() >= limit) {
+                return;
+            }
+            Untracked known = entry.getValue();
+            if (known.report != null) {
+                suspects.add(new Suspect(Suspect.Status.LEAKED, known.report));
+            } else if (known.socket != null) {
+                suspects.add(new Suspect(Suspect.Status.PENDING, untrackedLeak(known, -1, now)));
+            }
+        }
     }
 
     public void scan(KernelSnapshot snapshot) {
@@ -49,7 +69,7 @@ public final class KernelLeakFinder {
         for (KernelSocket socket : snapshot.tcpSockets()) {
             TrackedSocket tracked = trackedByFd.remove(socket.fd());
             if (tracked != null && samePorts(tracked.endpoints, socket)) {
-                closeWaitPending |= followTracked(tracked, socket, now);
+                closeWaitPending |= followTracked(tracked, socket, snapshot, now);
             } else if (tracked == null && socket.state() == TcpState.CLOSE_WAIT) {
                 followUntracked(socket, snapshot, now);
             }
@@ -72,8 +92,11 @@ public final class KernelLeakFinder {
     }
 
     /** Returns whether the socket is in CLOSE_WAIT and still within its grace period. */
-    private boolean followTracked(TrackedSocket tracked, KernelSocket socket, long now) {
+    private boolean followTracked(TrackedSocket tracked, KernelSocket socket, KernelSnapshot snapshot, long now) {
         tracked.kernelInode = socket.inode();
+        if (tracked.allocation == null && socket.local() != null) {
+            tracked.accepted = snapshot.isListening(socket.local().getPort()); // adopted: role from the kernel
+        }
         tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
         if (tracked.state() != TrackedSocket.OPEN) {
             return false; // reported already
@@ -116,17 +139,23 @@ public final class KernelLeakFinder {
                 untrackedOverflow++;
                 return;
             }
-            untracked.put(socket.inode(), new Untracked(now));
-            return;
+            known = new Untracked(now);
+            untracked.put(socket.inode(), known);
         }
+        known.socket = socket;
+        known.accepted = socket.local() != null && snapshot.isListening(socket.local().getPort());
         if (known.report != null || now - known.firstSeenNanos < graceNanos) {
             return;
         }
-        boolean accepted = socket.local() != null && snapshot.isListening(socket.local().getPort());
-        known.report = new Leak(LeakKind.CLOSE_WAIT, tracker.nextId(), SocketType.UNKNOWN, accepted,
+        known.report = untrackedLeak(known, tracker.nextId(), now);
+        detector.emit(known.report);
+    }
+
+    private Leak untrackedLeak(Untracked known, long id, long now) {
+        KernelSocket socket = known.socket;
+        return new Leak(LeakKind.CLOSE_WAIT, id, SocketType.UNKNOWN, known.accepted,
                 new Endpoints(socket.fd(), socket.local(), socket.remote()), null, now, -1, null, null, -1,
                 now, clock.epochMillis(now), clock.epochMillis(known.firstSeenNanos));
-        detector.emit(known.report);
     }
 
     /** Drops untracked sockets that are closed; a reported one that got closed is reported as closed. */

@@ -1,6 +1,8 @@
 package dev.closewait.core;
 
 import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Decides, on its own thread and clock, which tracked sockets have leaked: those that read EOF and were neither
@@ -15,6 +17,7 @@ public final class LeakDetector {
     private final AgentErrors errors;
     private long reported;
     private boolean kernelWantsWrites; // detector thread only
+    private KernelLeakFinder kernelFinder;
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -80,11 +83,7 @@ public final class LeakDetector {
 
     /** Reports a tracked socket once; {@code kernelSince} is when the kernel first showed the leaking state. */
     boolean report(TrackedSocket tracked, LeakKind kind, long now, long kernelSince) {
-        EndOfStream eof = tracked.endOfStream;
-        Leak leak = new Leak(kind, tracked.id, tracked.type, tracked.accepted, tracked.endpoints,
-                tracked.openThread, tracked.openedNanos, clock.epochMillis(tracked.openedNanos), tracked.allocation,
-                eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now),
-                kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince));
+        Leak leak = snapshot(tracked, kind, now, kernelSince);
         // Published before the state change, so a close racing this report always finds it.
         tracked.report = leak;
         if (!tracked.markReported()) {
@@ -92,6 +91,16 @@ public final class LeakDetector {
         }
         emit(leak);
         return true;
+    }
+
+    /** What a report of this socket would say now. A socket adopted after attach has no known opening time. */
+    Leak snapshot(TrackedSocket tracked, LeakKind kind, long now, long kernelSince) {
+        EndOfStream eof = tracked.endOfStream;
+        return new Leak(kind, tracked.id, tracked.type, tracked.accepted, tracked.endpoints,
+                tracked.openThread, tracked.openedNanos,
+                tracked.allocation == null ? -1 : clock.epochMillis(tracked.openedNanos), tracked.allocation,
+                eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now),
+                kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince));
     }
 
     /** Reports a leak the tracker knows nothing of (a socket only the kernel knows). */
@@ -102,6 +111,37 @@ public final class LeakDetector {
         } catch (Throwable t) {
             errors.record("leak report", t);
         }
+    }
+
+    /**
+     * The current suspects, on the detector's thread: leaks reported and still open, then sockets that will be
+     * reported if nothing changes (EOF read, or CLOSE_WAIT, within grace). At most {@code limit}.
+     */
+    public List<Suspect> suspects(int limit) {
+        long now = clock.nanoTime();
+        List<Suspect> suspects = new ArrayList<>();
+        for (TrackedSocket tracked : tracker.open.values()) {
+            if (suspects.size() >= limit) {
+                break;
+            }
+            if (tracked.state() == TrackedSocket.REPORTED && tracked.report != null) {
+                suspects.add(new Suspect(Suspect.Status.LEAKED, tracked.report));
+            } else if (tracked.state() == TrackedSocket.OPEN && tracked.endOfStream != null) {
+                suspects.add(new Suspect(Suspect.Status.PENDING,
+                        snapshot(tracked, LeakKind.EOF_NOT_CLOSED, now, TrackedSocket.NEVER)));
+            } else if (tracked.state() == TrackedSocket.OPEN && tracked.closeWaitSinceNanos != TrackedSocket.NEVER) {
+                suspects.add(new Suspect(Suspect.Status.PENDING,
+                        snapshot(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos)));
+            }
+        }
+        if (kernelFinder != null) {
+            kernelFinder.addSuspects(suspects, limit);
+        }
+        return suspects;
+    }
+
+    void kernelFinder(KernelLeakFinder finder) {
+        this.kernelFinder = finder;
     }
 
     /** Leaks reported so far. */

@@ -53,6 +53,20 @@ public final class SocketTracker {
         return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
     }
 
+    /**
+     * Starts following a socket the agent never saw opened (it was opened before the agent attached), first met at
+     * an EOF: its allocation and opening time are unknown.
+     */
+    public TrackedSocket adopted(Object socket, SocketType type, Endpoints endpoints) {
+        if (find(socket) != null) {
+            return null;
+        }
+        TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(), type, false,
+                clock.nanoTime(), null, null);
+        tracked.endpoints = endpoints;
+        return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
+    }
+
     public void endpoints(Object socket, Endpoints endpoints) {
         TrackedSocket tracked = find(socket);
         if (tracked != null) {

@@ -32,7 +32,7 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     private final int identityHash;
     final long id;
-    final boolean accepted;
+    volatile boolean accepted; // unknown for sockets adopted after attach, until the kernel view tells
     final long openedNanos;
     final String openThread;
     final CallSite allocation;

@@ -70,9 +70,14 @@ public final class JdkSocketEvents implements SocketEventListener {
     public void endOfStream(Object socket) {
         try {
             Object key = sockets.keyOf(socket);
-            if (key != null) {
-                tracker.endOfStream(key);
+            if (key == null) {
+                return;
             }
+            if (tracker.find(key) == null && !AgentThread.current()) {
+                // Opened before the agent attached: followed from here on, allocation unknown.
+                tracker.adopted(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
+            }
+            tracker.endOfStream(key);
         } catch (Throwable t) {
             errors.record("socket read hook", t);
         }

@@ -111,8 +111,8 @@ public final class JdkSockets {
         if (hookArgument instanceof SocketChannel) {
             return SocketType.SOCKET_CHANNEL;
         }
-        if (hookArgument instanceof AsynchronousSocketChannel) {
-            return SocketType.ASYNC_SOCKET_CHANNEL;
+        if (hookArgument instanceof AsynchronousSocketChannel || hookArgument instanceof FileDescriptor) {
+            return SocketType.ASYNC_SOCKET_CHANNEL; // only asynchronous channels reach the hooks by descriptor
         }
         return hookArgument instanceof SSLSocket ? SocketType.SSL_SOCKET : SocketType.SOCKET;
     }
@@ -141,6 +141,9 @@ public final class JdkSockets {
             return new Endpoints((int) descriptorFd.invoke(descriptor),
                     (InetSocketAddress) asyncLocal.invoke(hookArgument),
                     (InetSocketAddress) asyncRemote.invoke(hookArgument));
+        }
+        if (hookArgument instanceof FileDescriptor descriptor) {
+            return new Endpoints((int) descriptorFd.invoke(descriptor), null, null);
         }
         return Endpoints.UNKNOWN;
     }

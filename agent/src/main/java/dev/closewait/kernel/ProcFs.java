@@ -69,7 +69,14 @@ public final class ProcFs {
 
     /** The text of /proc/net/tcp or tcp6; empty if the file is absent (no IPv6, say). */
     public String tcpTable(String name) throws IOException {
+        TableBuffer buffer = new TableBuffer();
+        int length = readTcpTable(name, buffer);
+        return new String(buffer.bytes(), 0, length, StandardCharsets.US_ASCII);
+    }
+
+    /** Reads /proc/net/tcp or tcp6 into the buffer (growing it as needed); returns the length, 0 if absent. */
+    public int readTcpTable(String name, TableBuffer buffer) throws IOException {
         Path table = root.resolve("net").resolve(name);
-        return Files.exists(table) ? Files.readString(table, StandardCharsets.US_ASCII) : "";
+        return Files.exists(table) ? buffer.readFully(table) : 0;
     }
 }

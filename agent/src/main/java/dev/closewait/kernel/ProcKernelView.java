@@ -20,11 +20,13 @@ public final class ProcKernelView {
 
     private final ProcFs procFs;
     private final ProcNetTcp parser = new ProcNetTcp();
+    private final TableBuffer buffer = new TableBuffer();
 
     public ProcKernelView(ProcFs procFs) {
         this.procFs = procFs;
     }
 
+    /** Not thread-safe: one scan at a time (the detector thread's). */
     public KernelSnapshot snapshot() throws IOException {
         Map<Integer, Long> inodesByFd = procFs.socketInodesByFd();
         Map<Long, Integer> fdByInode = new HashMap<>();
@@ -32,7 +34,8 @@ public final class ProcKernelView {
         Set<Long> seen = new HashSet<>();
         List<KernelSocket> sockets = new ArrayList<>();
         for (String table : new String[] {"tcp", "tcp6"}) {
-            parser.parse(procFs.tcpTable(table), fdByInode::containsKey, row -> {
+            int length = procFs.readTcpTable(table, buffer);
+            parser.parse(buffer.bytes(), length, fdByInode::containsKey, row -> {
                 if (seen.add(row.inode())) {
                     sockets.add(new KernelSocket(fdByInode.get(row.inode()), row.inode(), row.state(), row.local(),
                             row.remote()));

@@ -6,22 +6,28 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 
 /**
  * Parses the text of /proc/net/tcp and /proc/net/tcp6. Addresses are hex dumps of 32-bit words in host byte order
- * ({@code 0100007F} is 127.0.0.1 on a little-endian machine), ports plain hex. Malformed lines are skipped and
- * counted, never thrown: the kernel's format is not ours to trust blindly.
+ * ({@code 0100007F} is 127.0.0.1 on a little-endian machine), ports plain hex. The tables list the whole network
+ * namespace (tens of thousands of rows on a busy host), so each line is scanned once, in place, for its inode, and
+ * only rows this process owns are decoded further. Malformed lines are skipped and counted, never thrown: the
+ * kernel's format is not ours to trust blindly.
  */
 public final class ProcNetTcp {
 
+    private static final int FIELDS = 10;
     private static final int LOCAL = 1;
     private static final int REMOTE = 2;
     private static final int STATE = 3;
     private static final int INODE = 9;
 
     private final ByteOrder hostOrder;
+    private final int[] starts = new int[FIELDS];
+    private final int[] ends = new int[FIELDS];
     private long malformedLines;
 
     public ProcNetTcp() {
@@ -32,23 +38,32 @@ public final class ProcNetTcp {
         this.hostOrder = hostOrder;
     }
 
-    /** Parses every row whose inode the filter accepts (the others are not decoded, which keeps big tables cheap). */
+    /** Parses a table given as text (fixtures, tests). */
     public void parse(CharSequence table, LongPredicate wantedInode, Consumer<TcpRow> rows) {
-        int length = table.length();
-        int lineStart = 0;
-        boolean header = true;
+        byte[] bytes = table.toString().getBytes(StandardCharsets.ISO_8859_1);
+        parse(bytes, bytes.length, wantedInode, rows);
+    }
+
+    /** Parses every row whose inode the filter accepts; the first line is the header. Not thread-safe. */
+    public void parse(byte[] table, int length, LongPredicate wantedInode, Consumer<TcpRow> rows) {
+        int lineStart = endOfLine(table, 0, length) + 1; // skip "  sl  local_address rem_address   st ..."
         while (lineStart < length) {
-            int lineEnd = lineStart;
-            while (lineEnd < length && table.charAt(lineEnd) != '\n') {
-                lineEnd++;
-            }
-            if (header) {
-                header = false; // "  sl  local_address rem_address   st ..."
-            } else if (lineEnd > lineStart) {
-                TcpRow row = parseLine(table.subSequence(lineStart, lineEnd).toString(), wantedInode);
-                if (row != null) {
-                    rows.accept(row);
+            int lineEnd = endOfLine(table, lineStart, length);
+            int fields = splitFields(table, lineStart, lineEnd);
+            if (fields == FIELDS) {
+                long inode = decimal(table, starts[INODE], ends[INODE]);
+                if (inode < 0) {
+                    malformedLines++;
+                } else if (wantedInode.test(inode)) {
+                    TcpRow row = decode(table, inode);
+                    if (row == null) {
+                        malformedLines++;
+                    } else {
+                        rows.accept(row);
+                    }
                 }
+            } else if (fields > 0) {
+                malformedLines++;
             }
             lineStart = lineEnd + 1;
         }
@@ -59,44 +74,63 @@ public final class ProcNetTcp {
         return malformedLines;
     }
 
-    private TcpRow parseLine(String line, LongPredicate wantedInode) {
-        String[] fields = line.trim().split("\\s+");
-        if (fields.length <= INODE) {
-            malformedLines++;
-            return null;
+    private static int endOfLine(byte[] table, int from, int length) {
+        int end = from;
+        while (end < length && table[end] != '\n') {
+            end++;
         }
-        try {
-            long inode = Long.parseLong(fields[INODE]);
-            if (!wantedInode.test(inode)) {
-                return null;
-            }
-            TcpState state = TcpState.ofCode(Integer.parseInt(fields[STATE], 16));
-            InetSocketAddress local = address(fields[LOCAL]);
-            InetSocketAddress remote = address(fields[REMOTE]);
-            if (state == null || local == null || remote == null) {
-                malformedLines++;
-                return null;
-            }
-            return new TcpRow(local, remote, state, inode);
-        } catch (RuntimeException e) {
-            malformedLines++;
-            return null;
-        }
+        return end;
     }
 
-    private InetSocketAddress address(String field) {
-        int colon = field.indexOf(':');
-        if (colon < 0) {
+    /** Finds the first ten space-separated fields of a line; returns how many there were (at most ten). */
+    private int splitFields(byte[] table, int from, int to) {
+        int fields = 0;
+        int i = from;
+        while (fields < FIELDS) {
+            while (i < to && isSpace(table[i])) {
+                i++;
+            }
+            if (i >= to) {
+                break;
+            }
+            starts[fields] = i;
+            while (i < to && !isSpace(table[i])) {
+                i++;
+            }
+            ends[fields] = i;
+            fields++;
+        }
+        return fields;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r';
+    }
+
+    private TcpRow decode(byte[] table, long inode) {
+        long stateCode = hex(table, starts[STATE], ends[STATE]);
+        TcpState state = stateCode < 0 ? null : TcpState.ofCode((int) stateCode);
+        InetSocketAddress local = address(table, starts[LOCAL], ends[LOCAL]);
+        InetSocketAddress remote = address(table, starts[REMOTE], ends[REMOTE]);
+        return state == null || local == null || remote == null ? null : new TcpRow(local, remote, state, inode);
+    }
+
+    private InetSocketAddress address(byte[] table, int from, int to) {
+        int colon = from;
+        while (colon < to && table[colon] != ':') {
+            colon++;
+        }
+        int hexLength = colon - from;
+        long port = hex(table, colon + 1, to);
+        if (colon == to || port < 0 || port > 0xFFFF || (hexLength != 8 && hexLength != 32)) {
             return null;
         }
-        String hexAddress = field.substring(0, colon);
-        int port = Integer.parseInt(field.substring(colon + 1), 16);
-        if (port < 0 || port > 0xFFFF || (hexAddress.length() != 8 && hexAddress.length() != 32)) {
-            return null;
-        }
-        byte[] bytes = new byte[hexAddress.length() / 2];
+        byte[] bytes = new byte[hexLength / 2];
         for (int word = 0; word < bytes.length / 4; word++) {
-            int value = Integer.parseUnsignedInt(hexAddress.substring(word * 8, word * 8 + 8), 16);
+            long value = hex(table, from + word * 8, from + word * 8 + 8);
+            if (value < 0) {
+                return null;
+            }
             for (int i = 0; i < 4; i++) {
                 int shift = hostOrder == ByteOrder.LITTLE_ENDIAN ? 8 * i : 8 * (3 - i);
                 bytes[word * 4 + i] = (byte) (value >>> shift);
@@ -104,9 +138,41 @@ public final class ProcNetTcp {
         }
         try {
             // A v4-mapped IPv6 address (::ffff:a.b.c.d, how dual-stack sockets list IPv4 peers) becomes IPv4.
-            return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
+            return new InetSocketAddress(InetAddress.getByAddress(bytes), (int) port);
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Unsigned hex of at most 8 digits, or -1. */
+    private static long hex(byte[] table, int from, int to) {
+        if (from >= to || to - from > 8) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = Character.digit(table[i], 16);
+            if (digit < 0) {
+                return -1;
+            }
+            value = value << 4 | digit;
+        }
+        return value;
+    }
+
+    /** Unsigned decimal of at most 18 digits, or -1. */
+    private static long decimal(byte[] table, int from, int to) {
+        if (from >= to || to - from > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = table[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 }

@@ -4,6 +4,7 @@ import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
+import dev.closewait.core.Suspect;
 
 import java.time.Instant;
 
@@ -17,7 +18,16 @@ public final class JsonLines {
     }
 
     public String leak(Leak leak) {
-        JsonObject json = new JsonObject().field("event", "leak");
+        return leakFields(new JsonObject().field("event", "leak"), leak);
+    }
+
+    /** A current suspect, for the report command: a leak event with its status (leaked or pending). */
+    public String suspect(Suspect suspect) {
+        return leakFields(new JsonObject().field("event", "suspect").field("status", suspect.status().id()),
+                suspect.leak());
+    }
+
+    private String leakFields(JsonObject json, Leak leak) {
         socket(json, leak);
         return json
                 .field("thread", leak.thread())

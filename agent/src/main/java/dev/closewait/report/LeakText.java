@@ -90,7 +90,8 @@ public final class LeakText {
         String local = orUnknown(Endpoints.format(endpoints.local()));
         String remote = orUnknown(Endpoints.format(endpoints.remote()));
         String arrow = leak.accepted() ? " <- " : " -> ";
-        return leak.type().displayName() + " " + leak.role() + " " + local + arrow + remote
+        String type = leak.type() == SocketType.UNKNOWN ? "socket (type unknown)" : leak.type().displayName();
+        return type + " " + leak.role() + " " + local + arrow + remote
                 + (endpoints.fd() >= 0 ? ", fd " + endpoints.fd() : "");
     }
 

@@ -65,6 +65,20 @@ public final class StackFrames {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + location + ")";
     }
 
+    /** The first frame that is neither the agent's nor the JDK's: where the application made the socket. */
+    public static String firstApplicationFrame(Throwable captured) {
+        if (captured == null) {
+            return null;
+        }
+        StackTraceElement[] frames = captured.getStackTrace();
+        for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
+            if (!startsWithAny(frames[i].getClassName(), JDK_PREFIXES)) {
+                return format(frames[i]);
+            }
+        }
+        return null;
+    }
+
     private static int firstNonAgentFrame(StackTraceElement[] frames) {
         int first = 0;
         while (first < frames.length && startsWithAny(frames[first].getClassName(), AGENT_PREFIXES)) {

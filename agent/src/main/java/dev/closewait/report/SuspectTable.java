@@ -1,0 +1,72 @@
+package dev.closewait.report;
+
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.Leak;
+import dev.closewait.core.SocketType;
+import dev.closewait.core.Suspect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The report command's table: one line per suspect, columns sized to their content. */
+public final class SuspectTable {
+
+    private static final String[] HEADER = {
+            "ID", "STATUS", "KIND", "TYPE", "ROLE", "LOCAL", "REMOTE", "FD", "OPEN FOR", "WHERE"};
+
+    private SuspectTable() {
+    }
+
+    public static String render(List<Suspect> suspects) {
+        if (suspects.isEmpty()) {
+            return "No suspects: every socket that read EOF or reached CLOSE_WAIT was closed in time.\n";
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (Suspect suspect : suspects) {
+            rows.add(row(suspect));
+        }
+        int[] widths = new int[HEADER.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                table.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+            }
+            table.append('\n');
+        }
+        return table.toString();
+    }
+
+    private static String[] row(Suspect suspect) {
+        Leak leak = suspect.leak();
+        Endpoints endpoints = leak.endpoints();
+        String where = leak.allocationKnown()
+                ? orElse(StackFrames.firstApplicationFrame(leak.allocation()), "(JDK code only)")
+                : "allocation unknown: opened before closewait was watching";
+        return new String[] {
+                Long.toString(leak.id()),
+                suspect.status().id(),
+                leak.kind().id(),
+                shortType(leak.type()),
+                leak.role(),
+                orElse(Endpoints.format(endpoints.local()), "?"),
+                orElse(Endpoints.format(endpoints.remote()), "?"),
+                endpoints.fd() < 0 ? "?" : Integer.toString(endpoints.fd()),
+                leak.ageNanos() < 0 ? "?" : Durations.human(leak.ageNanos()),
+                where};
+    }
+
+    private static String shortType(SocketType type) {
+        String name = type.displayName();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+}
