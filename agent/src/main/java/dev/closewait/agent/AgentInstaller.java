@@ -1,5 +1,6 @@
 package dev.closewait.agent;
 
+import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.LogTarget;
@@ -32,6 +33,7 @@ import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
 final class AgentInstaller {
@@ -49,21 +51,33 @@ final class AgentInstaller {
 
         ModuleAccess.openJavaBase(instrumentation);
         AgentErrors errors = new AgentErrors(System.err::println);
+        FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        List<ReportSink> sinks = sinks(options, loaders);
+        Clock clock = Clock.system();
+        List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
-        Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
-        SocketHooks.install(new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders));
+        LeakDetector detector = new LeakDetector(tracker, graceNanos,
+                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
+        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders);
+        SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         KernelScan kernelScan = kernelScan(options, detector);
+        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+        AtomicBoolean off = new AtomicBoolean();
+        errors.onGiveUp(() -> {
+            off.set(true);
+            SocketHooks.install(null);
+            detectorThread.shutdownNow();
+            System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
+                    + "(the first of each kind are logged above); the application runs on without it.");
+        });
         Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
                 new JsonLines(options.stackDepth()));
         DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
@@ -76,7 +90,9 @@ final class AgentInstaller {
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
             try {
-                detector.scan();
+                if (!off.get()) {
+                    scan.run();
+                }
             } catch (Throwable t) {
                 errors.record("final scan", t);
             }
@@ -111,7 +127,7 @@ final class AgentInstaller {
         return new KernelScan(new ProcKernelView(procFs), new KernelLeakFinder(detector), options.grace().toNanos());
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders) {
+    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
         List<ReportSink> sinks = new ArrayList<>();
         LeakText text = new LeakText(options.stackDepth());
         AppLog log = switch (options.log()) {
@@ -120,11 +136,12 @@ final class AgentInstaller {
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text));
+            sinks.add(new LogSink(log, text, clock));
         }
         if (options.report() != null) {
             try {
-                sinks.add(JsonLinesSink.open(options.report(), new JsonLines(options.stackDepth())));
+                sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
+                        new JsonLines(options.stackDepth())));
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");

@@ -2,7 +2,6 @@ package dev.closewait.agent;
 
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
-import dev.closewait.core.LeakDetector;
 import dev.closewait.kernel.KernelScan;
 
 import java.util.concurrent.Executors;
@@ -18,11 +17,10 @@ final class DetectorThread {
     private DetectorThread() {
     }
 
-    static ScheduledExecutorService start(LeakDetector detector, long intervalNanos, KernelScan kernelScan,
-                                          AgentErrors errors) {
+    static ScheduledExecutorService start(Task scan, long intervalNanos, KernelScan kernelScan, AgentErrors errors) {
         ScheduledExecutorService executor =
                 Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
-        every(executor, intervalNanos, "leak detector", detector::scan, errors);
+        every(executor, intervalNanos, "leak detector", scan, errors);
         if (kernelScan != null) {
             executor.schedule(new Runnable() {
                 @Override

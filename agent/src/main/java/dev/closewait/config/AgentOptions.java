@@ -15,12 +15,14 @@ import java.util.List;
  * @param exclude    class-name prefixes; leaks allocated under one of them are not reported
  * @param log        where text reports go
  * @param kernel     whether to read the kernel's view of this process's sockets (Linux /proc)
+ * @param reportMaxBytes the JSON report's size before it is rotated
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
-                           LogTarget log, boolean kernel) {
+                           LogTarget log, boolean kernel, long reportMaxBytes) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
+    public static final long DEFAULT_REPORT_MAX_BYTES = 100L << 20;
 
     public AgentOptions {
         include = List.copyOf(include);
@@ -28,6 +30,7 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
     }
 
     public static AgentOptions defaults() {
-        return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true);
+        return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
+                DEFAULT_REPORT_MAX_BYTES);
     }
 }

@@ -34,7 +34,7 @@ public final class OptionsParser {
 
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
-            List.of("grace", "report", "stack-depth", "include", "exclude", "log", "kernel");
+            List.of("grace", "report", "report-max-size", "stack-depth", "include", "exclude", "log", "kernel");
 
     private OptionsParser() {
     }
@@ -54,6 +54,7 @@ public final class OptionsParser {
         List<String> exclude = defaults.exclude();
         LogTarget log = defaults.log();
         boolean kernel = defaults.kernel();
+        long reportMaxBytes = defaults.reportMaxBytes();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -69,6 +70,7 @@ public final class OptionsParser {
                 case "exclude" -> exclude = parsePrefixes(key, value, exclude, found);
                 case "log" -> log = parseLog(value, log, found);
                 case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
+                case "report-max-size" -> reportMaxBytes = parseSize(key, value, reportMaxBytes, found);
                 default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
@@ -79,7 +81,7 @@ public final class OptionsParser {
             }
         }
         pending.values().forEach(problems::addAll);
-        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel), problems);
+        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {
@@ -211,6 +213,33 @@ public final class OptionsParser {
             }
         }
         return true;
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})(k|m|g)");
+
+    private static long parseSize(String key, String value, long current, List<String> problems) {
+        Matcher matcher = SIZE.matcher(value.toLowerCase(Locale.ROOT));
+        if (matcher.matches()) {
+            long amount = Long.parseLong(matcher.group(1));
+            long size = amount << switch (matcher.group(2)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                default -> 30;
+            };
+            if (size >= 1L << 10 && size <= 100L << 30) {
+                return size;
+            }
+        }
+        problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected a size such as "
+                + "500k, 100m or 1g, from 1k to 100g; using " + formatSize(current) + ".");
+        return current;
+    }
+
+    static String formatSize(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "g";
+        }
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + "m" : (bytes >> 10) + "k";
     }
 
     private static boolean parseSwitch(String key, String value, boolean current, List<String> problems) {

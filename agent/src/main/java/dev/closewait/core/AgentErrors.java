@@ -5,21 +5,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-/** Errors the agent swallowed to protect its host: all are counted, each distinct cause is logged once. */
+/**
+ * Errors the agent swallowed to protect its host: all are counted, each distinct cause is logged once, and after
+ * {@link #GIVE_UP_AFTER} of them the agent is told to turn itself off: something is wrong with it in this JVM.
+ */
 public final class AgentErrors {
 
+    public static final long GIVE_UP_AFTER = 1_000;
     private static final int MAX_LOGGED_CAUSES = 64;
 
     private final AtomicLong count = new AtomicLong();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Consumer<String> warn;
+    private volatile Runnable giveUp = () -> { };
 
     public AgentErrors(Consumer<String> warn) {
         this.warn = warn;
     }
 
+    /** What to do once the errors reach {@link #GIVE_UP_AFTER}; run once, on the thread that hit the limit. */
+    public void onGiveUp(Runnable action) {
+        this.giveUp = action;
+    }
+
     public void record(String where, Throwable failure) {
-        count.incrementAndGet();
+        if (count.incrementAndGet() == GIVE_UP_AFTER) {
+            try {
+                giveUp.run();
+            } catch (Throwable ignored) {
+                // turning off must not fail the host either
+            }
+        }
         String cause = where + ':' + failure.getClass().getName();
         if (logged.size() < MAX_LOGGED_CAUSES && logged.add(cause)) {
             try {

@@ -38,6 +38,11 @@ public final class LeakDetector {
         reportUnclosedAfterEndOfStream(now);
         reportOutcomes();
         tracker.updateWriteWatch(kernelWantsWrites);
+        try {
+            listener.tick();
+        } catch (Throwable t) {
+            errors.record("leak report", t);
+        }
     }
 
     /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */

@@ -9,6 +9,10 @@ public interface LeakListener {
 
     void leakResolved(LeakOutcome outcome);
 
+    /** After every detector scan, for time-based work. */
+    default void tick() {
+    }
+
     /** After a kernel scan that followed new reports: how many of this process's TCP sockets are in each state. */
     default void socketStates(Map<TcpState, Integer> countsByState) {
     }

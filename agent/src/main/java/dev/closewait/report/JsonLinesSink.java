@@ -8,27 +8,48 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Appends one JSON object per event to a file, flushed per event so that a crash loses nothing already reported. */
+/**
+ * Appends one JSON object per event to a file, flushed per event so that a crash loses nothing already reported.
+ * When the file would grow past its cap it is renamed to {@code FILE.1} (replacing the previous one) and a new file is
+ * started, so the report never takes more than twice the cap on disk.
+ */
 public final class JsonLinesSink implements ReportSink {
 
     private final JsonLines format;
-    private final Writer out;
+    private final Path path;
+    private final long maxBytes;
+    private Writer out;
+    private long bytes;
 
-    private JsonLinesSink(JsonLines format, Writer out) {
+    private JsonLinesSink(JsonLines format, Path path, long maxBytes) throws IOException {
         this.format = format;
-        this.out = out;
+        this.path = path;
+        this.maxBytes = maxBytes;
+        openWriter();
     }
 
     /** Opens (creating if needed) the file for appending; fails early, at start, if it cannot be written. */
-    public static JsonLinesSink open(Path path, JsonLines format) throws IOException {
+    public static JsonLinesSink open(Path path, long maxBytes, JsonLines format) throws IOException {
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        return new JsonLinesSink(format, Files.newBufferedWriter(path, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+        return new JsonLinesSink(format, path, maxBytes);
+    }
+
+    private void openWriter() throws IOException {
+        out = Files.newBufferedWriter(path, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        bytes = Files.size(path);
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        Files.move(path, path.resolveSibling(path.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        openWriter();
     }
 
     @Override
@@ -43,9 +64,14 @@ public final class JsonLinesSink implements ReportSink {
 
     private void write(String line) {
         try {
+            long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
+            if (bytes > 0 && bytes + lineBytes > maxBytes) {
+                rotate();
+            }
             out.write(line);
             out.write('\n');
             out.flush();
+            bytes += lineBytes;
         } catch (IOException e) {
             throw new IllegalStateException("cannot append to the JSON report: " + e.getMessage(), e);
         }

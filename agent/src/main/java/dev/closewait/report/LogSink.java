@@ -1,30 +1,66 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Clock;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
 
 import java.util.Map;
 
-/** Leaks as WARN, what became of them as INFO. */
+/**
+ * Leaks as WARN, what became of them as INFO; a flood of similar ones is held back and summed up once a minute
+ * (see {@link FloodGate}).
+ */
 public final class LogSink implements ReportSink {
+
+    static final int PER_SITE_PER_MINUTE = 10;
+    static final int TOTAL_PER_MINUTE = 100;
+    static final long MINUTE_NANOS = 60_000_000_000L;
 
     private final AppLog log;
     private final LeakText text;
+    private final Clock clock;
+    private final FloodGate leaks = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
+    private final FloodGate outcomes = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
 
-    public LogSink(AppLog log, LeakText text) {
+    public LogSink(AppLog log, LeakText text, Clock clock) {
         this.log = log;
         this.text = text;
+        this.clock = clock;
     }
 
     @Override
     public void leak(Leak leak) {
-        log.warn(text.leak(leak));
+        String site = site(leak);
+        if (leaks.admit(leak.kind().id() + ' ' + site, "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")",
+                clock.nanoTime())) {
+            log.warn(text.leak(leak));
+        }
     }
 
     @Override
     public void outcome(LeakOutcome outcome) {
-        log.info(text.outcome(outcome));
+        Leak leak = outcome.leak();
+        String site = site(leak);
+        if (outcomes.admit(outcome.kind() + " " + site, "the " + outcome.kind().name().toLowerCase(java.util.Locale.ROOT)
+                + " leaked socket #" + leak.id() + " (" + site + ")", clock.nanoTime())) {
+            log.info(text.outcome(outcome));
+        }
+    }
+
+    @Override
+    public void tick() {
+        long now = clock.nanoTime();
+        leaks.endOfWindow(now).forEach(line -> log.warn("Leaked sockets: " + line));
+        outcomes.endOfWindow(now).forEach(line -> log.info("Reported sockets: " + line));
+    }
+
+    private static String site(Leak leak) {
+        if (!leak.allocationKnown()) {
+            return "allocation unknown";
+        }
+        String frame = StackFrames.firstApplicationFrame(leak.allocation());
+        return frame == null ? "JDK code" : "allocated at " + frame;
     }
 
     @Override

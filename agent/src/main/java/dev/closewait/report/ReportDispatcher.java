@@ -47,6 +47,11 @@ public final class ReportDispatcher implements LeakListener {
         toEachSink(sink -> sink.socketStates(countsByState));
     }
 
+    @Override
+    public void tick() {
+        toEachSink(ReportSink::tick);
+    }
+
     private void toEachSink(Consumer<ReportSink> event) {
         for (ReportSink sink : sinks) {
             try {

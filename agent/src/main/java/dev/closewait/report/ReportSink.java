@@ -13,6 +13,10 @@ public interface ReportSink {
 
     void outcome(LeakOutcome outcome);
 
+    /** Called after every detector scan: time-based work (summaries of held-back lines). */
+    default void tick() {
+    }
+
     /** How many of this process's TCP sockets are in each state, after new reports. */
     default void socketStates(Map<TcpState, Integer> countsByState) {
     }

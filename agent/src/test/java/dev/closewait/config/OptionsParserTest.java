@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OptionsParserTest {
 
-    private static final String ALLOWED_KEYS = "grace, report, stack-depth, include, exclude, log, kernel";
+    private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, include, exclude, log, kernel";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());
@@ -129,11 +129,29 @@ class OptionsParserTest {
     @Test
     void readsEveryOptionFromOneArgument() {
         ParsedOptions parsed = parse(" grace = 2m , report=out.jsonl, stack-depth=12,include=com.acme,exclude=com.acme.test,"
-                + "log=stderr,kernel=off");
+                + "log=stderr,kernel=off,report-max-size=5m");
 
         assertEquals(List.of(), parsed.problems());
         assertEquals(new AgentOptions(Duration.ofMinutes(2), Path.of("out.jsonl"), 12, List.of("com.acme"),
-                List.of("com.acme.test"), LogTarget.STDERR, false), parsed.options());
+                List.of("com.acme.test"), LogTarget.STDERR, false, 5L << 20), parsed.options());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1k,1024", "500K,512000", "100m,104857600", "1g,1073741824", "100g,107374182400"})
+    void readsTheReportSizeCap(String value, long bytes) {
+        ParsedOptions parsed = parse("report-max-size=" + value);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(bytes, parsed.options().reportMaxBytes());
+    }
+
+    @ParameterizedTest(name = "report-max-size=''{0}''")
+    @ValueSource(strings = {"", "0k", "1", "1b", "101g", "-5m", "12 m", "lots", "9999999999m"})
+    void rejectsABadReportSizeCapAndKeepsTheDefault(String value) {
+        ParsedOptions parsed = parse("report-max-size=" + value);
+
+        assertOneProblem(parsed, "'report-max-size'", "'" + value + "'", "from 1k to 100g", "using 100m");
+        assertEquals(AgentOptions.DEFAULT_REPORT_MAX_BYTES, parsed.options().reportMaxBytes());
     }
 
     @ParameterizedTest

@@ -50,4 +50,19 @@ class AgentErrorsTest {
 
         assertEquals(2, failing.count());
     }
+
+    @Test
+    void asksTheAgentToTurnItselfOffOnceAtTheLimit() {
+        AgentErrors errors = new AgentErrors(line -> { });
+        int[] gaveUp = {0};
+        errors.onGiveUp(() -> gaveUp[0]++);
+        for (long i = 1; i < AgentErrors.GIVE_UP_AFTER; i++) {
+            errors.record("hook", new IllegalStateException());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, gaveUp[0]);
+        for (int i = 0; i < 10; i++) {
+            errors.record("hook", new IllegalStateException());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(1, gaveUp[0]);
+    }
 }

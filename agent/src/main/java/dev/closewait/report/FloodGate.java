@@ -1,0 +1,84 @@
+package dev.closewait.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keeps a flood of similar reports from flooding the log: per one-minute window, at most a few lines per kind of
+ * event and allocation site and a cap over all of them; the rest are counted and summed up in one line per site
+ * when the window ends ("1,243 more like #12 ..."). Nothing is lost: the JSON report and the metrics keep every
+ * event. Called on the detector thread only.
+ */
+final class FloodGate {
+
+    static final int MAX_KEYS = 1_000;
+
+    private final int perKey;
+    private final int total;
+    private final long windowNanos;
+    private final Map<String, Window> windows = new LinkedHashMap<>();
+    private long windowStart;
+    private boolean started;
+    private int admitted;
+
+    private static final class Window {
+        final String example;
+        int admitted;
+        long suppressed;
+
+        Window(String example) {
+            this.example = example;
+        }
+    }
+
+    FloodGate(int perKey, int total, long windowNanos) {
+        this.perKey = perKey;
+        this.total = total;
+        this.windowNanos = windowNanos;
+    }
+
+    /**
+     * Whether to log this event in full. {@code key} groups similar events (kind and allocation site),
+     * {@code example} describes this one for the summary should later ones of its key be held back.
+     */
+    boolean admit(String key, String example, long now) {
+        if (!started) {
+            started = true;
+            windowStart = now;
+        }
+        Window window = windows.get(key);
+        if (window == null) {
+            String groupKey = windows.size() < MAX_KEYS ? key : "other";
+            window = windows.computeIfAbsent(groupKey, k -> new Window(example));
+        }
+        if (window.admitted < perKey && admitted < total) {
+            window.admitted++;
+            admitted++;
+            return true;
+        }
+        window.suppressed++;
+        return false;
+    }
+
+    /** Once the window is over: one line per key whose events were held back, and a fresh window. */
+    List<String> endOfWindow(long now) {
+        if (!started || now - windowStart < windowNanos) {
+            return List.of();
+        }
+        List<String> summaries = new ArrayList<>();
+        for (Window window : windows.values()) {
+            if (window.suppressed > 0) {
+                summaries.add(String.format(Locale.ROOT, "%,d more like %s in the last %s were not logged one by one"
+                                + " (the JSON report and the metrics have them all).",
+                        window.suppressed, window.example, Durations.human(now - windowStart)));
+            }
+        }
+        windows.clear();
+        admitted = 0;
+        windowStart = now;
+        return summaries;
+    }
+}
