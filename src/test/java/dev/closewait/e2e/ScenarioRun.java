@@ -46,6 +46,7 @@ public final class ScenarioRun implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> arguments = new ArrayList<>();
         private boolean agent = true;
+        private boolean reportFile = true;
         private String classPath = TestPaths.classPath();
         private final Map<String, String> environment = new HashMap<>();
 
@@ -75,6 +76,12 @@ public final class ScenarioRun implements AutoCloseable {
             return this;
         }
 
+        /** No {@code report=} option of the run's own: the agent options given say everything. */
+        public Builder withoutReportFile() {
+            reportFile = false;
+            return this;
+        }
+
         public Builder withoutAgent() {
             agent = false;
             return this;
@@ -94,8 +101,11 @@ public final class ScenarioRun implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(jdk.java().toString());
             if (agent) {
-                String options = agentOptions.isEmpty() ? "" : agentOptions + ",";
-                command.add("-javaagent:" + TestPaths.agentJar() + "=" + options + "report=" + reportFile);
+                String options = agentOptions;
+                if (this.reportFile) {
+                    options = (options.isEmpty() ? "" : options + ",") + "report=" + reportFile;
+                }
+                command.add("-javaagent:" + TestPaths.agentJar() + (options.isEmpty() ? "" : "=" + options));
             }
             command.addAll(jvmOptions);
             command.add("-cp");

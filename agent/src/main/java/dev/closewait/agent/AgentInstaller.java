@@ -92,6 +92,7 @@ final class AgentInstaller {
             try {
                 if (!off.get()) {
                     scan.run();
+                    dispatcher.finish();
                 }
             } catch (Throwable t) {
                 errors.record("final scan", t);

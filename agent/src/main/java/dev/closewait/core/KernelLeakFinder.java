@@ -98,8 +98,8 @@ public final class KernelLeakFinder {
             tracked.accepted = snapshot.isListening(socket.local().getPort()); // adopted: role from the kernel
         }
         tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
-        if (tracked.state() != TrackedSocket.OPEN) {
-            return false; // reported already
+        if (tracked.state() != TrackedSocket.OPEN || tracked.agentOwned) {
+            return false; // reported already, or the agent's own
         }
         if (socket.state() != TcpState.CLOSE_WAIT) {
             tracked.closeWaitSinceNanos = TrackedSocket.NEVER;
@@ -121,6 +121,7 @@ public final class KernelLeakFinder {
 
     private void checkConnectionGone(TrackedSocket tracked, KernelSnapshot snapshot, long now) {
         if (tracked.kernelInode < 0 || tracked.endOfStream != null || tracked.state() != TrackedSocket.OPEN
+                || tracked.agentOwned
                 || snapshot.inodeOf(tracked.endpoints.fd()) != tracked.kernelInode
                 || snapshot.hasTcpRow(tracked.kernelInode)) {
             return;

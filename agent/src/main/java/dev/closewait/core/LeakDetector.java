@@ -57,6 +57,9 @@ public final class LeakDetector {
             TrackedSocket tracked = (TrackedSocket) reference;
             tracker.open.remove(tracked);
             tracker.awaitingClose.remove(tracked);
+            if (tracked.agentOwned) {
+                continue;
+            }
             if (tracked.state() == TrackedSocket.OPEN) {
                 report(tracked, LeakKind.GC_NOT_CLOSED, now);
             } else if (tracked.state() == TrackedSocket.REPORTED) {
@@ -128,6 +131,9 @@ public final class LeakDetector {
         for (TrackedSocket tracked : tracker.open.values()) {
             if (suspects.size() >= limit) {
                 break;
+            }
+            if (tracked.agentOwned) {
+                continue;
             }
             if (tracked.state() == TrackedSocket.REPORTED && tracked.report != null) {
                 suspects.add(new Suspect(Suspect.Status.LEAKED, tracked.report));

@@ -54,6 +54,21 @@ public final class SocketTracker {
     }
 
     /**
+     * Remembers a socket opened by one of the agent's own threads, so that it is never reported: not as a leak of
+     * the application's, and not by the kernel view as a socket it does not know (which could loop: a report that
+     * opens a socket that leaks and gets reported).
+     */
+    public void agentOwned(Object socket, SocketType type, Endpoints endpoints) {
+        if (find(socket) != null) {
+            return;
+        }
+        TrackedSocket tracked = new TrackedSocket(socket, collected, 0, type, false, clock.nanoTime(), null, null);
+        tracked.endpoints = endpoints;
+        tracked.agentOwned = true;
+        open.putIfAbsent(tracked, tracked);
+    }
+
+    /**
      * Starts following a socket the agent never saw opened (it was opened before the agent attached), first met at
      * an EOF: its allocation and opening time are unknown.
      */
@@ -85,7 +100,7 @@ public final class SocketTracker {
     public void endOfStream(Object socket) {
         TrackedSocket tracked = find(socket);
         if (tracked == null || tracked.endOfStream != null || tracked.inputShutdownByApplication
-                || tracked.state() != TrackedSocket.OPEN) {
+                || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN) {
             return;
         }
         EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), new CallSite());

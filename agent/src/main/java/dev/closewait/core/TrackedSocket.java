@@ -40,6 +40,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     volatile Endpoints endpoints = Endpoints.UNKNOWN;
     volatile EndOfStream endOfStream;
     volatile boolean inputShutdownByApplication;
+    /** Opened by one of the agent's own threads (a log appender connecting while it reports, say): never reported. */
+    volatile boolean agentOwned;
     volatile long lastWriteNanos = NEVER;
     volatile Leak report;
     private volatile int state;

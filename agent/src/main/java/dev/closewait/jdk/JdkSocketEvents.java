@@ -9,7 +9,7 @@ import dev.closewait.core.SocketType;
 
 /**
  * Turns what the hooks see inside the JDK into tracker events. Runs on application threads inside socket
- * operations: no I/O, no logging, and nothing from the agent's own threads is tracked.
+ * operations: no I/O, no logging; sockets the agent's own threads open are remembered only to be left alone.
  */
 public final class JdkSocketEvents implements SocketEventListener {
 
@@ -28,12 +28,11 @@ public final class JdkSocketEvents implements SocketEventListener {
 
     @Override
     public void opened(Object socket, boolean accepted) {
-        if (AgentThread.current()) {
-            return;
-        }
         try {
             Object key = sockets.keyOf(socket);
-            if (key != null && tracker.find(key) == null) {
+            if (key != null && AgentThread.current()) {
+                tracker.agentOwned(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
+            } else if (key != null && tracker.find(key) == null) {
                 tracker.opened(key, sockets.typeOf(socket), accepted, sockets.endpointsOf(socket));
                 loaders.note(Thread.currentThread().getContextClassLoader());
             }

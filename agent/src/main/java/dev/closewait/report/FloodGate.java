@@ -68,6 +68,15 @@ final class FloodGate {
         if (!started || now - windowStart < windowNanos) {
             return List.of();
         }
+        return summaries(now);
+    }
+
+    /** At exit: the summaries of the window so far, over or not. */
+    List<String> finish(long now) {
+        return started ? summaries(now) : List.of();
+    }
+
+    private List<String> summaries(long now) {
         List<String> summaries = new ArrayList<>();
         for (Window window : windows.values()) {
             if (window.suppressed > 0) {

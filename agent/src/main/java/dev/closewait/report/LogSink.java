@@ -55,6 +55,13 @@ public final class LogSink implements ReportSink {
         outcomes.endOfWindow(now).forEach(line -> log.info("Reported sockets: " + line));
     }
 
+    @Override
+    public void finish() {
+        long now = clock.nanoTime();
+        leaks.finish(now).forEach(line -> log.warn("Leaked sockets: " + line));
+        outcomes.finish(now).forEach(line -> log.info("Reported sockets: " + line));
+    }
+
     private static String site(Leak leak) {
         if (!leak.allocationKnown()) {
             return "allocation unknown";

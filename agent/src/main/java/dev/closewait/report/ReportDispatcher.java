@@ -52,6 +52,11 @@ public final class ReportDispatcher implements LeakListener {
         toEachSink(ReportSink::tick);
     }
 
+    /** At JVM exit. */
+    public void finish() {
+        toEachSink(ReportSink::finish);
+    }
+
     private void toEachSink(Consumer<ReportSink> event) {
         for (ReportSink sink : sinks) {
             try {

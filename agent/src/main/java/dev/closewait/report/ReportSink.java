@@ -17,6 +17,10 @@ public interface ReportSink {
     default void tick() {
     }
 
+    /** At JVM exit, after the final scan. */
+    default void finish() {
+    }
+
     /** How many of this process's TCP sockets are in each state, after new reports. */
     default void socketStates(Map<TcpState, Integer> countsByState) {
     }

@@ -1,0 +1,129 @@
+package dev.closewait.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
+import dev.closewait.e2e.scenarios.CloseRacesEof;
+import dev.closewait.e2e.scenarios.EchoWorkload;
+import dev.closewait.e2e.scenarios.LeakFlood;
+import dev.closewait.e2e.scenarios.LoggingThroughLeakySockets;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static dev.closewait.e2e.E2eAssertions.GRACE;
+import static dev.closewait.e2e.E2eAssertions.expectNoLeaks;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent never harms its host: faults inside it, floods, hostile settings and racing threads. */
+class HostSafetyTest {
+
+    private static final String FAULT = "-Ddev.closewait.test.fault=";
+
+    @TestFactory
+    Stream<DynamicTest> failingHooksNeverReachTheApplicationAndTheAgentTurnsItselfOff() {
+        return PerJdk.each(jdk -> {
+            for (String failure : List.of("exception", "oom", "stackoverflow")) {
+                try (ScenarioRun run = ScenarioRun.of(jdk, EchoWorkload.class).jvmOption(FAULT + "hooks:" + failure)
+                        .start()) {
+                    run.awaitReady();
+                    String stderr = run.child().stderr();
+                    assertTrue(run.child().stdout().contains("ECHOES OK 400"), failure + ": " + run.child().stdout());
+                    assertEquals(1, count(stderr, "closewait: internal error in socket hook"), failure + ":\n" + stderr);
+                    assertEquals(1, count(stderr, "closewait: turned itself off after 1000 internal errors"),
+                            failure + ":\n" + stderr);
+                    run.exitCleanly();
+                }
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> failingReportsAndScansAreCountedLoggedOnceAndContained() {
+        return PerJdk.each(jdk -> {
+            for (String fault : List.of("reports:exception", "scans:oom")) {
+                try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).jvmOption(FAULT + fault).start()) {
+                    run.awaitReady();
+                    Thread.sleep(GRACE.toMillis() * 3);
+                    String stderr = run.child().stderr();
+                    String where = fault.startsWith("reports") ? "leak report" : "leak detector";
+                    assertEquals(1, count(stderr, "closewait: internal error in " + where), fault + ":\n" + stderr);
+                    assertFalse(stderr.contains("Leaked socket #"), fault + ":\n" + stderr);
+                    run.exitCleanly();
+                }
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aFloodOfLeaksIsLoggedBrieflyAndKeptWholeInTheJsonReport() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, LeakFlood.class).argument("2000").start()) {
+                run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", 2000, Duration.ofSeconds(40));
+                assertEquals(2000, leaks.size(), "every leak in the JSON report");
+                run.exitCleanly();
+                String stderr = run.child().stderr();
+                int logged = count(stderr, "WARN closewait - Leaked socket #");
+                assertTrue(logged <= 20, logged + " leaks logged one by one; at most 10 per site");
+                long summed = 0;
+                Matcher more = Pattern.compile("([\\d,]+) more like #\\d+").matcher(stderr);
+                while (more.find()) {
+                    summed += Long.parseLong(more.group(1).replace(",", ""));
+                }
+                assertEquals(2000, logged + summed, "the rest summed up:\n" + tail(stderr));
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> reportsWrittenThroughALeakySocketAppenderNeverLoop() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, LoggingThroughLeakySockets.class)
+                    .classPath(TestPaths.classPathWithout("slf4j")).start()) {
+                run.awaitReady();
+                Thread.sleep(GRACE.toMillis() * 4);
+                List<JsonNode> leaks = run.report().leaks();
+                String context = leaks + "\n" + run.child().stderr();
+                assertEquals(2, leaks.size(), "only the application's two leaks, never the appender's: " + context);
+                assertEquals(2, count(run.child().stderr(), "] Leaked socket #"), context);
+                run.exitCleanly();
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> closesRacingEofAcrossThreadsNeverProduceAReport() {
+        return PerJdk.each(jdk -> expectNoLeaks(ScenarioRun.of(jdk, CloseRacesEof.class)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> anUnwritableReportPathIsNamedAndTheApplicationRunsOn() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).withoutReportFile()
+                    .agentOptions("grace=1s,report=/proc/self/closewait/leaks.jsonl").start()) {
+                run.awaitReady();
+                Thread.sleep(GRACE.toMillis() * 2);
+                String stderr = run.child().stderr();
+                assertTrue(stderr.contains("closewait: option 'report' names a file that cannot be written "
+                        + "(/proc/self/closewait/leaks.jsonl"), stderr);
+                assertEquals(2, count(stderr, "Leaked socket #"), "the log still reports:\n" + stderr);
+                run.exitCleanly();
+            }
+        });
+    }
+
+    private static int count(String text, String fragment) {
+        return text.split(Pattern.quote(fragment), -1).length - 1;
+    }
+
+    private static String tail(String text) {
+        return text.length() > 3000 ? text.substring(text.length() - 3000) : text;
+    }
+}
