@@ -104,6 +104,22 @@ class AttachTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> attachingToAJvmStartedWithTheAgentInstallsNothingMore() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, dev.closewait.e2e.scenarios.AcceptedSocketLeak.class).start()) {
+                run.awaitReady();
+                Cli attach = Cli.run(jdk, run.workDir(), "attach", Long.toString(run.child().pid()));
+                assertEquals(0, attach.status(), attach.toString());
+                assertTrue(attach.stdout().contains("not installed twice"), attach.toString());
+                String targetErr = run.child().stderr();
+                assertEquals(1, count(targetErr, "closewait: watching sockets"), targetErr);
+                assertEquals(0, count(targetErr, "A Java agent has been loaded dynamically"), targetErr);
+                run.exitCleanly();
+            }
+        });
+    }
+
+    @TestFactory
     Stream<DynamicTest> aJvmThatRefusesDynamicAgentsGetsAnExplanation() {
         return PerJdk.on(Jdks.withVirtualThreads(), jdk -> {
             try (ScenarioRun run = ScenarioRun.of(jdk, LeakBeforeAndAfterAttach.class).withoutAgent()
