@@ -1,6 +1,7 @@
 package dev.closewait.core;
 
 import java.lang.ref.Reference;
+import java.util.function.Consumer;
 
 /**
  * Decides, on its own thread and clock, which tracked sockets have leaked: those that read EOF and were neither
@@ -15,6 +16,7 @@ public final class LeakDetector {
     private final AgentErrors errors;
     private long reported;
     private volatile boolean kernelWantsWrites;
+    private Consumer<Endpoints> collectedUnclosed = endpoints -> { };
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -37,6 +39,14 @@ public final class LeakDetector {
         tracker.watchWrites(!tracker.awaitingClose.isEmpty() || kernelWantsWrites);
     }
 
+    /**
+     * Tells the kernel view of each socket collected without close(): no longer tracked, but its descriptor may
+     * stay open (channels have no cleaner), and the kernel must not take it for a socket never seen opened.
+     */
+    void onCollectedUnclosed(Consumer<Endpoints> consumer) {
+        collectedUnclosed = consumer;
+    }
+
     /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */
     void kernelWantsWrites(boolean wanted) {
         kernelWantsWrites = wanted;
@@ -53,9 +63,11 @@ public final class LeakDetector {
             tracker.awaitingClose.remove(tracked);
             if (tracked.state() == TrackedSocket.OPEN) {
                 report(tracked, LeakKind.GC_NOT_CLOSED, now);
+                collectedUnclosed.accept(tracked.endpoints);
             } else if (tracked.state() == TrackedSocket.REPORTED) {
                 emit(new LeakOutcome(tracked.report, LeakOutcome.Kind.COLLECTED, now, clock.epochMillis(now),
                         null));
+                collectedUnclosed.accept(tracked.endpoints);
             }
         }
     }

@@ -585,6 +585,104 @@ class KernelLeakFinderTest {
         assertEquals(Map.of(), throwingFinder.lastCounts());
     }
 
+    // --- sockets reported by the GC rule whose descriptor stays open (channels have no cleaner) ---
+
+    /** Opens a SocketChannel on {@link Harness#ENDPOINTS} and lets the garbage collector take it. */
+    private Object collectedChannel(Runnable beforeCollection) {
+        Object channel = harness.keep(new Object());
+        tracker.opened(channel, SocketType.SOCKET_CHANNEL, false, ENDPOINTS);
+        beforeCollection.run();
+        harness.collect(channel);
+        return channel;
+    }
+
+    @Test
+    void doesNotReportACollectedChannelAgainAsUntracked() {
+        collectedChannel(() -> scanAt(clock.nanoTime(), snapshot(tracked(TcpState.ESTABLISHED))));
+        detector.scan();
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED), kinds());
+
+        scanEveryQuarterGraceFor(4, snapshot(tracked(TcpState.CLOSE_WAIT)));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED), kinds(),
+                () -> "reported twice, the second time as never seen opened: " + listener.leaks);
+    }
+
+    @Test
+    void doesNotReportAChannelCollectedBeforeAnyScanSawItAgainAsUntracked() {
+        collectedChannel(() -> { });
+        finder.scan(snapshot(tracked(TcpState.CLOSE_WAIT))); // collected, but the detector has not noticed yet
+        detector.scan();
+
+        scanEveryQuarterGraceFor(4, snapshot(tracked(TcpState.CLOSE_WAIT)));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED), kinds(), () -> listener.leaks.toString());
+    }
+
+    @Test
+    void doesNotReportAReportedChannelCollectedLaterAgainAsUntracked() {
+        Object channel = harness.keep(new Object());
+        tracker.opened(channel, SocketType.SOCKET_CHANNEL, false, ENDPOINTS);
+        tracker.endOfStream(channel);
+        clock.advance(GRACE);
+        detector.scan();
+        harness.collect(channel);
+        detector.scan();
+        assertEquals(List.of(LeakOutcome.Kind.COLLECTED), listener.outcomes.stream().map(LeakOutcome::kind).toList());
+
+        scanEveryQuarterGraceFor(4, snapshot(tracked(TcpState.CLOSE_WAIT)));
+
+        assertEquals(List.of(LeakKind.EOF_NOT_CLOSED), kinds(), () -> listener.leaks.toString());
+    }
+
+    @Test
+    void stillReportsAnUnknownSocketOnTheDescriptorOfACollectedOne() {
+        collectedChannel(() -> { });
+        detector.scan();
+        KernelSocket reusedFd = new KernelSocket(FD, INODE + 1, TcpState.CLOSE_WAIT, address(127, 0, 0, 1, 9090),
+                address(10, 0, 0, 9, 40000));
+        long firstSeen = clock.nanoTime();
+
+        scanAt(firstSeen, snapshot(reusedFd)); // the cleaner closed fd 17; a socket the agent missed got it
+        scanAt(firstSeen + grace, snapshot(reusedFd));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED, LeakKind.CLOSE_WAIT), kinds());
+        assertFalse(listener.leaks.get(1).allocationKnown());
+    }
+
+    @Test
+    void looksForACollectedSocketOnlyInTheNextScan() {
+        Object socket = harness.keep(new Object());
+        tracker.opened(socket, SocketType.SOCKET, true, ENDPOINTS);
+        harness.collect(socket);
+        detector.scan();
+        scanAt(clock.nanoTime(), snapshot(LISTENER)); // the cleaner closed its descriptor
+
+        KernelSocket sameFdAndPorts = new KernelSocket(FD, INODE + 1, TcpState.CLOSE_WAIT, ENDPOINTS.local(),
+                ENDPOINTS.remote()); // a new connection from the same client port, opened where the agent missed it
+        long firstSeen = clock.nanoTime() + SECOND;
+        scanAt(firstSeen, snapshot(LISTENER, sameFdAndPorts));
+        scanAt(firstSeen + grace, snapshot(LISTENER, sameFdAndPorts));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED, LeakKind.CLOSE_WAIT), kinds());
+    }
+
+    @Test
+    void forgetsACollectedSocketOnceItsDescriptorIsClosed() {
+        collectedChannel(() -> { });
+        detector.scan();
+        scanAt(clock.nanoTime(), snapshot(tracked(TcpState.CLOSE_WAIT)));
+        scanAt(clock.nanoTime() + SECOND, snapshot(LISTENER)); // its descriptor was closed after all
+
+        // Socket inode numbers come from a counter that wraps: much later another socket may get this one.
+        KernelSocket recycledInode = untracked(30, INODE, TcpState.CLOSE_WAIT, 8080);
+        long firstSeen = clock.nanoTime() + SECOND;
+        scanAt(firstSeen, snapshot(LISTENER, recycledInode));
+        scanAt(firstSeen + grace, snapshot(LISTENER, recycledInode));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED, LeakKind.CLOSE_WAIT), kinds());
+    }
+
     @Test
     void summarisesTheStatesOfTheLastScan() {
         finder.scan(snapshot(LISTENER, untracked(30, 7001, TcpState.ESTABLISHED, 8080)));
