@@ -2,9 +2,11 @@ package dev.closewait.core;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Joins the kernel's view of this process's sockets to the tracked ones, on the detector's thread, and reports what
@@ -22,6 +24,10 @@ public final class KernelLeakFinder {
     private final Clock clock;
     private final long graceNanos;
     private final Map<Long, Untracked> untracked = new HashMap<>();
+    /** Sockets the detector found collected without close() since the last scan, by descriptor. */
+    private final Map<Integer, Endpoints> collectedSinceLastScan = new HashMap<>();
+    /** Inodes of such sockets whose descriptor stayed open: reported already, though no longer tracked. */
+    private final Set<Long> collectedInodes = new HashSet<>();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
     private long reportedAtLastSummary;
     private long untrackedOverflow;
@@ -44,6 +50,7 @@ public final class KernelLeakFinder {
         this.clock = tracker.clock();
         this.graceNanos = detector.graceNanos();
         detector.kernelFinder(this);
+        detector.onCollectedUnclosed(endpoints -> collectedSinceLastScan.put(endpoints.fd(), endpoints));
     }
 
     /** Sockets only the kernel knows that are in CLOSE_WAIT: reported ones, then those still within grace. */
@@ -70,10 +77,12 @@ public final class KernelLeakFinder {
             TrackedSocket tracked = trackedByFd.remove(socket.fd());
             if (tracked != null && samePorts(tracked.endpoints, socket)) {
                 closeWaitPending |= followTracked(tracked, socket, snapshot, now);
-            } else if (tracked == null && socket.state() == TcpState.CLOSE_WAIT) {
+            } else if (tracked == null && !collected(socket) && socket.state() == TcpState.CLOSE_WAIT) {
                 followUntracked(socket, snapshot, now);
             }
         }
+        collectedSinceLastScan.clear();
+        collectedInodes.removeIf(inode -> !snapshot.hasSocketInode(inode));
         // Tracked sockets with no row left: reset by the peer, if their descriptor still holds the same socket.
         for (TrackedSocket tracked : trackedByFd.values()) {
             checkConnectionGone(tracked, snapshot, now);
@@ -117,6 +126,15 @@ public final class KernelLeakFinder {
             return false;
         }
         return true;
+    }
+
+    /** Whether this untracked socket is one the agent tracked until it was collected without close(). */
+    private boolean collected(KernelSocket socket) {
+        Endpoints endpoints = collectedSinceLastScan.get(socket.fd());
+        if (endpoints != null && samePorts(endpoints, socket)) {
+            collectedInodes.add(socket.inode());
+        }
+        return collectedInodes.contains(socket.inode());
     }
 
     private void checkConnectionGone(TrackedSocket tracked, KernelSnapshot snapshot, long now) {

@@ -1,5 +1,6 @@
 package dev.closewait.core;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +15,7 @@ public final class KernelSnapshot {
 
     private final Map<Integer, Long> socketInodesByFd;
     private final List<KernelSocket> tcpSockets;
-    private final Map<TcpState, Integer> countsByState = new EnumMap<>(TcpState.class);
+    private final EnumMap<TcpState, Integer> countsByState = new EnumMap<>(TcpState.class);
     private final Set<Integer> listeningPorts = new HashSet<>();
     private final Set<Long> tcpInodes = new HashSet<>();
     private final Set<Long> socketInodes;
@@ -54,8 +55,9 @@ public final class KernelSnapshot {
         return listeningPorts.contains(port);
     }
 
-    /** How many of this process's TCP sockets are in each state. */
+    /** How many of this process's TCP sockets are in each state, in the kernel's order of states. */
     public Map<TcpState, Integer> countsByState() {
-        return Map.copyOf(countsByState);
+        // Not Map.copyOf: its iteration order changes from one JVM run to the next.
+        return Collections.unmodifiableMap(new EnumMap<>(countsByState));
     }
 }

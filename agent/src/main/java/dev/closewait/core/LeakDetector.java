@@ -3,6 +3,7 @@ package dev.closewait.core;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Decides, on its own thread and clock, which tracked sockets have leaked: those that read EOF and were neither
@@ -18,6 +19,7 @@ public final class LeakDetector {
     private long reported;
     private boolean kernelWantsWrites; // detector thread only
     private KernelLeakFinder kernelFinder;
+    private Consumer<Endpoints> collectedUnclosed = endpoints -> { };
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -45,6 +47,14 @@ public final class LeakDetector {
         }
     }
 
+    /**
+     * Tells the kernel view of each socket collected without close(): no longer tracked, but its descriptor may
+     * stay open (channels have no cleaner), and the kernel must not take it for a socket never seen opened.
+     */
+    void onCollectedUnclosed(Consumer<Endpoints> consumer) {
+        collectedUnclosed = consumer;
+    }
+
     /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */
     void kernelWantsWrites(boolean wanted) {
         kernelWantsWrites = wanted;
@@ -62,9 +72,11 @@ public final class LeakDetector {
             }
             if (tracked.state() == TrackedSocket.OPEN) {
                 report(tracked, LeakKind.GC_NOT_CLOSED, now);
+                collectedUnclosed.accept(tracked.endpoints);
             } else if (tracked.state() == TrackedSocket.REPORTED) {
                 emit(new LeakOutcome(tracked.report, LeakOutcome.Kind.COLLECTED, now, clock.epochMillis(now),
                         null));
+                collectedUnclosed.accept(tracked.endpoints);
             }
         }
     }

@@ -35,8 +35,8 @@ public final class LeakText {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
                     + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
         } else {
-            text.append(System.lineSeparator()).append("  Allocation unknown: the socket was opened before closewait "
-                    + "was watching (it started or attached later).");
+            text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
+                    + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
         }
         if (leak.hasEndOfStream()) {
             appendStack(text, "EOF read at:", StackFrames.of(leak.endOfStream().site(), stackDepth));

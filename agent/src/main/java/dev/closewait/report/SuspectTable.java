@@ -47,7 +47,7 @@ public final class SuspectTable {
         Endpoints endpoints = leak.endpoints();
         String where = leak.allocationKnown()
                 ? orElse(StackFrames.firstApplicationFrame(leak.allocation()), "(JDK code only)")
-                : "allocation unknown: opened before closewait was watching";
+                : "allocation unknown: not seen opened";
         return new String[] {
                 Long.toString(leak.id()),
                 suspect.status().id(),

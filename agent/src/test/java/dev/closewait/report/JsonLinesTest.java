@@ -201,4 +201,78 @@ class JsonLinesTest {
             }
         }
     }
+
+    @Test
+    void writesACloseWaitLeakWithWhenTheKernelFirstShowedIt() throws Exception {
+        JsonNode json = parse(format.leak(Leaks.closeWait().build()));
+
+        assertEquals("close-wait", json.get("kind").asText());
+        assertEquals("2023-11-14T22:13:22.500Z", json.get("kernelSince").asText(), "30s before the report");
+        assertEquals("2023-11-14T22:13:52.500Z", json.get("detectedAt").asText());
+        assertTrue(json.get("eofAt").isNull());
+        assertEquals(-1, json.get("sinceEofMs").asLong());
+        assertEquals(List.of(), strings(json.get("eofSite")));
+        assertTrue(json.get("allocationKnown").isBoolean());
+        assertTrue(json.get("allocationKnown").asBoolean());
+        assertEquals("2023-11-14T22:13:20Z", json.get("openedAt").asText());
+        assertEquals(32_500, json.get("ageMs").asLong());
+        assertEquals("acceptor", json.get("thread").asText(), "no EOF: the opening thread");
+    }
+
+    @Test
+    void writesAResetLeakWithWhenTheConnectionWentAway() throws Exception {
+        JsonNode json = parse(format.leak(Leaks.resetNotClosed().build()));
+
+        assertEquals("reset-not-closed", json.get("kind").asText());
+        assertEquals("2023-11-14T22:13:40.500Z", json.get("kernelSince").asText(), "12s before the report");
+    }
+
+    @Test
+    void writesASocketOnlyTheKernelKnewWithItsAllocationUnknown() throws Exception {
+        JsonNode json = parse(format.leak(Leaks.allocationUnknown().build()));
+
+        assertEquals(new TreeSet<>(List.of("event", "pid", "kind", "id", "type", "role", "local", "remote", "fd",
+                "thread", "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
+                "allocationKnown", "allocation", "eofSite")), fieldNames(json), "the same fields, some empty");
+        assertTrue(json.get("allocationKnown").isBoolean());
+        assertFalse(json.get("allocationKnown").asBoolean());
+        assertEquals(List.of(), strings(json.get("allocation")));
+        assertTrue(json.get("openedAt").isNull(), json::toString);
+        assertTrue(json.get("ageMs").isIntegralNumber());
+        assertEquals(-1, json.get("ageMs").asLong());
+        assertTrue(json.get("openThread").isNull());
+        assertTrue(json.get("thread").isNull());
+        assertTrue(json.get("hint").isNull());
+        assertEquals("unknown", json.get("type").asText());
+        assertEquals("close-wait", json.get("kind").asText());
+        assertEquals("2023-11-14T22:13:22.500Z", json.get("kernelSince").asText());
+        assertEquals("127.0.0.1:8080", json.get("local").asText());
+        assertEquals(17, json.get("fd").asInt());
+    }
+
+    @Test
+    void writesTheCloseOfASocketOnlyTheKernelKnewWithoutAThread() throws Exception {
+        Leak leak = Leaks.allocationUnknown().build();
+
+        JsonNode json = parse(format.outcome(new LeakOutcome(leak, LeakOutcome.Kind.CLOSED,
+                leak.detectedNanos() + 5_000_000_000L, leak.detectedEpochMillis() + 5_000, null)));
+
+        assertEquals("closed", json.get("event").asText());
+        assertTrue(json.get("thread").isNull(), json::toString);
+        assertEquals("2023-11-14T22:13:57.500Z", json.get("closedAt").asText());
+        assertEquals(5_000, json.get("afterReportMs").asLong());
+    }
+
+    @Test
+    void writesTheLibraryHint() throws Exception {
+        Leak leak = Leaks.closeWait().client().allocatedAt(
+                Leaks.frame("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager", "connect",
+                        "PoolingHttpClientConnectionManager.java", 447),
+                Leaks.frame("com.acme.Client", "call", "Client.java", 12)).build();
+
+        JsonNode json = parse(format.leak(leak));
+
+        assertEquals(Hints.forLeak(leak), json.get("hint").asText());
+        assertTrue(json.get("hint").asText().startsWith("Apache HttpClient 5 pool: "));
+    }
 }

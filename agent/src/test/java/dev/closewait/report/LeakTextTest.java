@@ -4,9 +4,12 @@ import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
+import dev.closewait.core.TcpState;
 import org.junit.jupiter.api.Test;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -111,5 +114,71 @@ class LeakTextTest {
         assertEquals("Previously reported leaked socket #42 (gc-not-closed, java.net.Socket accepted 127.0.0.1:8080 "
                 + "<- 10.0.0.2:51234, fd 17) was garbage-collected without close() 2m00s after the report.",
                 text.outcome(Leaks.outcome(leak, LeakOutcome.Kind.COLLECTED, 120_000)));
+    }
+
+    @Test
+    void headlinesACloseWaitLeakWithHowLongTheKernelHasShownIt() {
+        List<String> lines = lines(text.leak(Leaks.closeWait().build()));
+
+        assertEquals("Leaked socket #42 (close-wait): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd 17. "
+                + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for 30.0s, but the application "
+                + "never read from it again nor closed it; open for 32.5s.", lines.get(0));
+        assertEquals(List.of(
+                "  Accepted on thread \"acceptor\" at:",
+                "    at java.net.ServerSocket.accept(ServerSocket.java:629)",
+                "    at com.acme.server.Acceptor.run(Acceptor.java:33)",
+                "    at java.lang.Thread.run(Thread.java:840)"), lines.subList(1, lines.size()), "no EOF, no EOF stack");
+    }
+
+    @Test
+    void headlinesAResetLeakWithWhenTheKernelDroppedTheConnection() {
+        String headline = lines(text.leak(Leaks.resetNotClosed().build())).get(0);
+
+        assertEquals("Leaked socket #42 (reset-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
+                + "fd 17. The connection is gone (the peer reset it; the kernel dropped it 12.0s ago) but close() was "
+                + "never called, so its file descriptor stays open; open for 32.5s.", headline);
+    }
+
+    @Test
+    void saysTheAllocationIsUnknownForASocketOnlyTheKernelKnew() {
+        List<String> lines = lines(text.leak(Leaks.allocationUnknown().build()));
+
+        assertEquals(List.of(
+                "Leaked socket #42 (close-wait): socket (type unknown) accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd "
+                        + "17. The peer closed the connection: the kernel has shown it in CLOSE_WAIT for 30.0s, but the "
+                        + "application never read from it again nor closed it.",
+                "  Allocation unknown: closewait did not see this socket opened (it was opened before closewait started "
+                        + "or attached, or by a path closewait does not instrument)."), lines, "no age, no thread, no stack");
+    }
+
+    @Test
+    void putsTheLibraryHintRightUnderTheHeadline() {
+        List<String> lines = lines(text.leak(Leaks.closeWait().client().allocatedAt(
+                Leaks.frame("okhttp3.internal.connection.RealConnection", "connectSocket", "RealConnection.kt", 295),
+                Leaks.frame("com.acme.Client", "call", "Client.java", 12)).build()));
+
+        assertTrue(lines.get(1).startsWith("  Hint: OkHttp: close every Response"), lines.get(1));
+        assertEquals("  Connected on thread \"acceptor\" at:", lines.get(2));
+    }
+
+    @Test
+    void tellsTheCloseOfASocketOnlyTheKernelKnewWithoutAThread() {
+        Leak leak = Leaks.allocationUnknown().build();
+        LeakOutcome closed = new LeakOutcome(leak, LeakOutcome.Kind.CLOSED, leak.detectedNanos() + 5_000_000_000L,
+                leak.detectedEpochMillis() + 5_000, null);
+
+        assertEquals("Previously reported leaked socket #42 (close-wait, socket (type unknown) accepted 127.0.0.1:8080 "
+                + "<- 10.0.0.2:51234, fd 17) was closed 5.0s after the report.", text.outcome(closed));
+    }
+
+    @Test
+    void summarisesTheProcesssTcpSocketsByState() {
+        Map<TcpState, Integer> counts = new EnumMap<>(TcpState.class);
+        counts.put(TcpState.LISTEN, 1);
+        counts.put(TcpState.CLOSE_WAIT, 2);
+        counts.put(TcpState.ESTABLISHED, 3);
+
+        assertEquals("This process has 6 TCP sockets: 3 ESTABLISHED, 2 CLOSE_WAIT, 1 LISTEN.",
+                text.socketStates(counts));
     }
 }

@@ -34,6 +34,8 @@ final class Leaks {
     String openThread = "acceptor";
     String eofThread = "reader";
     boolean endOfStream = true;
+    long openedNanos = OPENED_NANOS;
+    long openedEpochMillis = BASE_EPOCH_MILLIS;
     long kernelSinceEpochMillis = -1;
     CallSite allocation = callSite(
             frame("dev.closewait.bootstrap.SocketHooks", "accepted", "SocketHooks.java", 41),
@@ -56,6 +58,29 @@ final class Leaks {
         Leaks leaks = new Leaks();
         leaks.kind = LeakKind.GC_NOT_CLOSED;
         leaks.endOfStream = false;
+        return leaks;
+    }
+
+    /** The kernel showed it in CLOSE_WAIT for the last 30s; it never read EOF. */
+    static Leaks closeWait() {
+        return new Leaks().kind(LeakKind.CLOSE_WAIT).withEndOfStream(false).kernelSince(30_000);
+    }
+
+    /** The kernel dropped the connection 12s before the report; it never read EOF. */
+    static Leaks resetNotClosed() {
+        return new Leaks().kind(LeakKind.RESET_NOT_CLOSED).withEndOfStream(false).kernelSince(12_000);
+    }
+
+    /**
+     * A CLOSE_WAIT socket only the kernel knew, as the kernel view reports it: no allocation stack, opening thread
+     * or open time, and type unknown.
+     */
+    static Leaks allocationUnknown() {
+        Leaks leaks = closeWait().type(SocketType.UNKNOWN);
+        leaks.allocation = null;
+        leaks.openThread = null;
+        leaks.openedNanos = DETECTED_NANOS;
+        leaks.openedEpochMillis = -1;
         return leaks;
     }
 
@@ -103,7 +128,7 @@ final class Leaks {
 
     Leak build() {
         EndOfStream eof = endOfStream ? new EndOfStream(EOF_NANOS, eofThread, eofSite) : null;
-        return new Leak(kind, id, type, accepted, endpoints, openThread, OPENED_NANOS, BASE_EPOCH_MILLIS,
+        return new Leak(kind, id, type, accepted, endpoints, openThread, openedNanos, openedEpochMillis,
                 allocation, eof, endOfStream ? BASE_EPOCH_MILLIS + 2_500 : -1,
                 DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500, kernelSinceEpochMillis);
     }
