@@ -40,8 +40,25 @@ final class AgentInstaller {
 
     /** How quickly the report command gets its answer. */
     private static final long MAILBOX_PERIOD_NANOS = 500_000_000L;
+    /** How long JVM exit may wait for the last reports. */
+    private static final long FINAL_SCAN_TIMEOUT_MILLIS = 2_000;
 
     private AgentInstaller() {
+    }
+
+    private static volatile boolean instrumented;
+
+    /**
+     * After a failed start: makes the hooks inert, and says whether a later attempt (an attach) may install again,
+     * which is only safe if the JDK classes were not instrumented yet.
+     */
+    static boolean undoPartialStart() {
+        try {
+            SocketHooks.install(null);
+        } catch (Throwable bridgeMissing) {
+            // the bridge never made it onto the bootstrap path: nothing to undo
+        }
+        return !instrumented;
     }
 
     static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Exception {
@@ -66,6 +83,7 @@ final class AgentInstaller {
         SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
+        instrumented = true;
         KernelScan kernelScan = kernelScan(options, detector);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
@@ -88,14 +106,13 @@ final class AgentInstaller {
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
+        // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
-            try {
-                if (!off.get()) {
+            if (!off.get()) {
+                DetectorThread.runAndWait(detectorThread, () -> {
                     scan.run();
                     dispatcher.finish();
-                }
-            } catch (Throwable t) {
-                errors.record("final scan", t);
+                }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
             }
             mailbox.delete();
         }));
@@ -106,7 +123,9 @@ final class AgentInstaller {
      * kernel view still work. (JDK 18 removed that implementation.)
      */
     private static void warnAboutLegacySocketImpl() {
-        if (System.getProperty("jdk.net.usePlainSocketImpl") != null && Runtime.version().feature() < 18) {
+        String legacy = System.getProperty("jdk.net.usePlainSocketImpl");
+        // JDK 17 switches to the legacy implementation for any value but "false".
+        if (legacy != null && !legacy.equalsIgnoreCase("false") && Runtime.version().feature() < 18) {
             System.err.println("closewait: -Djdk.net.usePlainSocketImpl is set, so java.net.Socket uses the legacy "
                     + "PlainSocketImpl, which closewait does not instrument: EOF and GC leaks of plain sockets are not "
                     + "seen (channels are, and so is CLOSE_WAIT through the kernel view).");

@@ -42,7 +42,9 @@ public final class ClosewaitAgent {
             AgentInstaller.install(arguments, instrumentation, attached);
         } catch (Throwable t) {
             try {
-                System.clearProperty(INSTALLED_PROPERTY); // a later attach may try again
+                if (AgentInstaller.undoPartialStart()) {
+                    System.clearProperty(INSTALLED_PROPERTY); // nothing instrumented: a later attach may try again
+                }
                 System.err.println("closewait: the agent could not start and is disabled; the application is not "
                         + "affected: " + t);
             } catch (Throwable ignored) {

@@ -2,15 +2,18 @@ package dev.closewait.agent;
 
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.KernelSnapshot;
 import dev.closewait.kernel.KernelScan;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the detector, and the kernel scan when there is one, on the single daemon thread {@code closewait-detector}:
- * one thread, so the two never race over a socket's state.
+ * Runs the detector, and joins kernel snapshots, on the single daemon thread {@code closewait-detector}: one thread,
+ * so nothing races over a socket's state or a report sink. Reading the kernel's tables is slow on a host with many
+ * sockets, so that alone runs on {@code closewait-kernel}, which hands each snapshot over.
  */
 final class DetectorThread {
 
@@ -22,21 +25,58 @@ final class DetectorThread {
                 Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
         every(executor, intervalNanos, "leak detector", scan, errors);
         if (kernelScan != null) {
-            executor.schedule(new Runnable() {
-                @Override
-                public void run() {
-                    long delay = KernelScan.intervalNanos(0);
-                    try {
-                        delay = kernelScan.scan();
-                    } catch (Throwable t) {
-                        errors.record("kernel scan", t);
-                    } finally {
-                        executor.schedule(this, delay, TimeUnit.NANOSECONDS);
-                    }
-                }
-            }, 0, TimeUnit.NANOSECONDS);
+            startKernelReader(kernelScan, executor, errors);
         }
         return executor;
+    }
+
+    private static void startKernelReader(KernelScan kernelScan, ScheduledExecutorService detector,
+                                          AgentErrors errors) {
+        ScheduledExecutorService reader =
+                Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("kernel", task));
+        reader.schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (detector.isShutdown()) {
+                    reader.shutdown();
+                    return;
+                }
+                long delay = kernelScan.baseIntervalNanos();
+                try {
+                    KernelSnapshot snapshot = kernelScan.read();
+                    detector.execute(() -> {
+                        try {
+                            kernelScan.join(snapshot);
+                        } catch (Throwable t) {
+                            errors.record("kernel scan", t);
+                        }
+                    });
+                    delay = kernelScan.nextDelayNanos();
+                } catch (RejectedExecutionException stopped) {
+                    reader.shutdown();
+                    return;
+                } catch (Throwable t) {
+                    errors.record("kernel scan", t);
+                }
+                reader.schedule(this, delay, TimeUnit.NANOSECONDS);
+            }
+        }, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs a task on the detector thread and waits for it, at most the timeout; false if it could not run. */
+    static boolean runAndWait(ScheduledExecutorService detector, Task task, long timeoutMillis, AgentErrors errors) {
+        try {
+            detector.submit(() -> {
+                task.run();
+                return null;
+            }).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Throwable t) {
+            if (!(t instanceof RejectedExecutionException)) {
+                errors.record("final scan", t);
+            }
+            return false;
+        }
     }
 
     interface Task {

@@ -161,14 +161,15 @@ public final class OptionsParser {
     private static Path parseReport(String value, Path current, List<String> problems) {
         if (value.isEmpty()) {
             problems.add("closewait: option 'report' is empty: expected the path of a JSON Lines file to append to;"
-                    + " no JSON report will be written.");
+                    + " using " + (current == null ? "none" : current) + ".");
             return current;
         }
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
             problems.add("closewait: option 'report' has invalid path '" + value + "' (" + e.getReason()
-                    + "): expected the path of a JSON Lines file to append to; no JSON report will be written.");
+                    + "): expected the path of a JSON Lines file to append to; using " + (current == null ? "none" : current)
+                    + ".");
             return current;
         }
     }

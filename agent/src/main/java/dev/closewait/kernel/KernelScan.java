@@ -1,6 +1,7 @@
 package dev.closewait.kernel;
 
 import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.KernelSnapshot;
 
 import java.io.IOException;
 
@@ -33,12 +34,35 @@ public final class KernelScan {
         return Math.max(MIN_INTERVAL_NANOS, Math.min(graceNanos / 4, MAX_INTERVAL_NANOS));
     }
 
-    /** Scans once and returns the delay until the next scan. */
+    /** Scans once (read and join on this thread) and returns the delay until the next scan. */
     public long scan() throws IOException {
+        join(read());
+        return nextDelayNanos();
+    }
+
+    /**
+     * Reads the kernel's tables: the slow part, proportional to every socket in the network namespace, so it runs
+     * on its own thread and never delays the detector's other reports.
+     */
+    public KernelSnapshot read() throws IOException {
         long start = System.nanoTime();
-        finder.scan(view.snapshot());
+        KernelSnapshot snapshot = view.snapshot();
         lastScanNanos = System.nanoTime() - start;
+        return snapshot;
+    }
+
+    /** Joins a snapshot to the tracked sockets and reports: on the detector thread, like every other report. */
+    public void join(KernelSnapshot snapshot) {
+        finder.scan(snapshot);
+    }
+
+    /** The base interval, or ten times what the last read cost if that is longer. */
+    public long nextDelayNanos() {
         return nextDelayNanos(baseIntervalNanos, lastScanNanos);
+    }
+
+    public long baseIntervalNanos() {
+        return baseIntervalNanos;
     }
 
     static long nextDelayNanos(long baseIntervalNanos, long scanNanos) {

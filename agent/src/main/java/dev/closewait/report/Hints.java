@@ -32,7 +32,8 @@ public final class Hints {
                             + "timeout, or call connectionPool().evictAll() when done."),
             new Hint("jdk.internal.net.http.",
                     "JDK HttpClient: its pool keeps idle connections for jdk.httpclient.keepalive.timeout seconds "
-                            + "(default 1200); set that system property below the server's idle timeout, and always "
+                            + "(1200 by default on JDK 17, 30 on JDK 25); set that system property below the server's "
+                            + "idle timeout, and always "
                             + "consume or close response bodies (e.g. BodyHandlers.discarding(), or close the "
                             + "InputStream of ofInputStream())."));
 

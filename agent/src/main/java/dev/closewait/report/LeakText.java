@@ -68,8 +68,11 @@ public final class LeakText {
     /** One line: how many of this process's TCP sockets are in each state. */
     public String socketStates(Map<TcpState, Integer> counts) {
         int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-        return "This process has " + total + " TCP sockets: " + counts.entrySet().stream()
-                .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", ")) + ".";
+        if (total == 0) {
+            return "This process has no TCP sockets.";
+        }
+        return "This process has " + total + (total == 1 ? " TCP socket: " : " TCP sockets: ") + counts.entrySet()
+                .stream().map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", ")) + ".";
     }
 
     public String outcome(LeakOutcome outcome) {

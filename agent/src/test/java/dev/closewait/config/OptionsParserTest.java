@@ -412,4 +412,12 @@ class OptionsParserTest {
     void formatsADurationInTheLargestWholeUnit(Duration duration, String expected) {
         assertEquals(expected, OptionsParser.format(duration));
     }
+
+    @Test
+    void anEmptyReportArgumentKeepsThePathFromTheEnvironmentAndSaysSo() {
+        ParsedOptions parsed = OptionsParser.parse("report=", new Properties(), Map.of("CLOSEWAIT_REPORT", "env.jsonl"));
+
+        assertOneProblem(parsed, "'report'", "is empty", "using env.jsonl");
+        assertEquals(Path.of("env.jsonl"), parsed.options().report());
+    }
 }

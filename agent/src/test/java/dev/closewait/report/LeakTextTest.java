@@ -181,4 +181,11 @@ class LeakTextTest {
         assertEquals("This process has 6 TCP sockets: 3 ESTABLISHED, 2 CLOSE_WAIT, 1 LISTEN.",
                 text.socketStates(counts));
     }
+
+    @Test
+    void countsOneSocketInTheSingularAndNoneInWords() {
+        assertEquals("This process has 1 TCP socket: 1 LISTEN.",
+                text.socketStates(java.util.Map.of(dev.closewait.core.TcpState.LISTEN, 1)));
+        assertEquals("This process has no TCP sockets.", text.socketStates(java.util.Map.of()));
+    }
 }
