@@ -49,7 +49,7 @@ public final class SuspectTable {
                 ? orElse(StackFrames.firstApplicationFrame(leak.allocation()), "(JDK code only)")
                 : "allocation unknown: not seen opened";
         return new String[] {
-                Long.toString(leak.id()),
+                leak.id() > 0 ? Long.toString(leak.id()) : "-", // a socket not reported yet has no id
                 suspect.status().id(),
                 leak.kind().id(),
                 shortType(leak.type()),
