@@ -38,20 +38,25 @@ final class AgentInstaller {
         parsed.problems().forEach(System.err::println);
         AgentOptions options = parsed.options();
 
+        StartupTimer.step("options");
         ModuleAccess.openJavaBase(instrumentation);
         AgentErrors errors = new AgentErrors(System.err::println);
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         ReportDispatcher dispatcher = new ReportDispatcher(sinks(options, loaders), options.include(),
                 options.exclude(), errors);
 
+        StartupTimer.step("module-access+reports");
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         SocketHooks.install(new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders));
+        StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
+        StartupTimer.step("instrumentation");
         DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), errors);
+        StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
