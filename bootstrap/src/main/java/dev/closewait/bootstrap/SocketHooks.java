@@ -72,6 +72,49 @@ public final class SocketHooks {
         }
     }
 
+    // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
+    // no branch of its own (and needs no new stack map frame): the test happens here.
+
+    /** A read returned {@code n}; negative means EOF. */
+    public static void readReturned(int n, Object socket) {
+        if (n < 0) {
+            dispatch(END_OF_STREAM, socket);
+        }
+    }
+
+    /** A scattering read returned {@code n}; negative means EOF. */
+    public static void readReturned(long n, Object socket) {
+        if (n < 0) {
+            dispatch(END_OF_STREAM, socket);
+        }
+    }
+
+    /** {@code SocketChannel.connect}/{@code finishConnect} returned; true means connected now. */
+    public static void connectReturned(boolean connected, Object socket) {
+        if (connected) {
+            dispatch(CONNECTED, socket);
+        }
+    }
+
+    /** {@code IOUtil.read} returned {@code n}; only asynchronous socket channels pass {@code async = true}. */
+    public static void asyncReadReturned(int n, Object fd, boolean async) {
+        if (async && n < 0) {
+            dispatch(END_OF_STREAM, fd);
+        }
+    }
+
+    public static void asyncReadReturned(long n, Object fd, boolean async) {
+        if (async && n < 0) {
+            dispatch(END_OF_STREAM, fd);
+        }
+    }
+
+    public static void asyncWrote(Object fd, boolean async) {
+        if (async) {
+            wrote(fd);
+        }
+    }
+
     public static void inputShutdown(Object socket) {
         dispatch(INPUT_SHUTDOWN, socket);
     }
