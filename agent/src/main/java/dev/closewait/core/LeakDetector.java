@@ -33,6 +33,7 @@ public final class LeakDetector {
         reportUnclosedAfterEndOfStream(now);
         reportOutcomes();
         tracker.watchWrites(!tracker.awaitingClose.isEmpty());
+        tracker.shareStacks();
     }
 
     private void reportCollected(long now) {
