@@ -123,6 +123,15 @@ enum ExitHook {
             site.call("inputShutdown", "(Ljava/lang/Object;)V");
         }
     },
+    /** {@code Net.localAddress(fd)}: remembered for the open hook that follows on the same thread. */
+    LOCAL_ADDRESS {
+        @Override
+        void emit(Site site) {
+            site.duplicateReturnValue();
+            site.loadArgument(0);
+            site.call("localAddressReturned", "(Ljava/lang/Object;Ljava/lang/Object;)V");
+        }
+    },
     /** Also runs when close throws: the descriptor is released either way. */
     CLOSED {
         @Override

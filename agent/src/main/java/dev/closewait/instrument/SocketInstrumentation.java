@@ -18,6 +18,7 @@ import static dev.closewait.instrument.ExitHook.CONNECTED;
 import static dev.closewait.instrument.ExitHook.CONNECTED_IF_TRUE;
 import static dev.closewait.instrument.ExitHook.END_OF_STREAM;
 import static dev.closewait.instrument.ExitHook.INPUT_SHUTDOWN;
+import static dev.closewait.instrument.ExitHook.LOCAL_ADDRESS;
 import static dev.closewait.instrument.ExitHook.OPENED_ACCEPTED;
 import static dev.closewait.instrument.ExitHook.OPENED_CLIENT;
 import static dev.closewait.instrument.ExitHook.SECURED;
@@ -54,6 +55,9 @@ public final class SocketInstrumentation {
                     rule("write", args("[BII"), WROTE),
                     rule("shutdownInput", count(0), INPUT_SHUTDOWN),
                     rule("close", count(0), CLOSED)),
+            // Looked up by NioSocketImpl while connecting (endConnect) and accepting; the open hook reuses it.
+            "sun/nio/ch/Net", List.of(
+                    rule("localAddress", args(FD), LOCAL_ADDRESS)),
             "sun/nio/ch/SocketChannelImpl", List.of(
                     rule(CONSTRUCTOR, count(4), OPENED_ACCEPTED),
                     rule("connect", args(SOCKET_ADDRESS), OPENED_CLIENT, CONNECTED_IF_TRUE),

@@ -1,5 +1,6 @@
 package dev.closewait.jdk;
 
+import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.SocketType;
 
@@ -162,7 +163,10 @@ public final class JdkSockets {
             InetSocketAddress local = null;
             int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invoke(descriptor);
             if (fd >= 0) {
-                local = (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
+                // Usually the JDK looked it up a moment ago on this thread (see SocketHooks.takeLocalAddress).
+                Object known = SocketHooks.takeLocalAddress(descriptor);
+                local = known instanceof InetSocketAddress remembered
+                        ? remembered : (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
             }
             return new Endpoints(fd, local, remote);
         }
