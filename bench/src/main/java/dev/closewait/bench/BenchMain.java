@@ -98,6 +98,9 @@ public final class BenchMain {
                 jmh(jdk, version, "churn: connect, request, close (us/op)", ChurnBenchmark.class, "connectRequestClose",
                         none, agent, 1.05);
             }
+            if (only.contains("churn")) {
+                churnCpu(jdk, version, none, agent);
+            }
             if (only.contains("bulk")) {
                 jmh(jdk, version, "bulk reads: Socket stream, 64 B (ns/read)", BulkReadBenchmark.class,
                         "socketStreamRead", none, agent, 1.01);
@@ -217,6 +220,44 @@ public final class BenchMain {
             throw new IllegalStateException("JMH ran nothing for " + method);
         }
         return run.iterator().next().getPrimaryResult().getScore();
+    }
+
+    // (a) at the macro level: process CPU time per connection, whole JVMs, modes alternating.
+    private void churnCpu(String jdk, String version, Mode none, Mode agent) throws Exception {
+        int rounds = quick ? 3 : 7;
+        int connections = 20_000;
+        Map<Mode, List<Double>> cpu = new LinkedHashMap<>();
+        cpu.put(none, new ArrayList<>());
+        cpu.put(agent, new ArrayList<>());
+        Pattern result = Pattern.compile("RESULT cpuMicrosPerConnection=([\\d.]+) wallMicrosPerConnection=([\\d.]+)");
+        for (int round = 0; round < rounds; round++) {
+            for (Mode mode : round % 2 == 0 ? List.of(none, agent) : List.of(agent, none)) {
+                List<String> command = new ArrayList<>(List.of(jdk + "/bin/java", "-Xms256m", "-Xmx256m"));
+                command.addAll(mode.jvmArguments());
+                command.addAll(List.of("-cp", benchJar.toString(), ChurnLoop.class.getName(),
+                        String.valueOf(connections)));
+                Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(300, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("churn loop did not finish: " + command);
+                }
+                Matcher matcher = result.matcher(output);
+                if (!matcher.find()) {
+                    throw new IllegalStateException("churn loop printed no result: " + output);
+                }
+                cpu.get(mode).add(Double.parseDouble(matcher.group(1)));
+            }
+        }
+        double base = Stats.median(cpu.get(none));
+        double withAgent = Stats.median(cpu.get(agent));
+        System.out.printf("churn, process CPU per connection (us), %d connections per run%n  no agent  median %.1f"
+                        + "  rounds: %s%n  closewait median %.1f  rounds: %s%n  ratio %.3f, +%.1f us per connection%n",
+                connections, base, Stats.join(cpu.get(none), "%.1f"), withAgent, Stats.join(cpu.get(agent), "%.1f"),
+                withAgent / base, withAgent - base);
+        results.add(String.format("| churn, process CPU µs per connection (whole JVM) | %s | %.1f | %.1f | %.3f (+%.1f µs)"
+                + " | <= 1.05 | %s |", version, base, withAgent, withAgent / base, withAgent - base,
+                withAgent / base <= 1.05 ? "yes" : "no"));
     }
 
     // (d) heap per tracked socket: N connections held open (2N tracked sockets), heap after GC, with and without.
