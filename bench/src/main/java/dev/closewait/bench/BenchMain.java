@@ -267,6 +267,9 @@ public final class BenchMain {
         Map<Mode, List<Double>> deltas = new LinkedHashMap<>();
         deltas.put(none, new ArrayList<>());
         deltas.put(agent, new ArrayList<>());
+        Map<Mode, List<Double>> baselines = new LinkedHashMap<>();
+        baselines.put(none, new ArrayList<>());
+        baselines.put(agent, new ArrayList<>());
         Map<Mode, List<Double>> justOpened = new LinkedHashMap<>();
         justOpened.put(none, new ArrayList<>());
         justOpened.put(agent, new ArrayList<>());
@@ -285,6 +288,7 @@ public final class BenchMain {
                 }
                 deltas.get(mode).add((double) run.heapDelta);
                 justOpened.get(mode).add((double) run.justOpenedDelta);
+                baselines.get(mode).add((double) run.baseline);
                 if (run.histogram != null) {
                     histograms.put(mode, run.histogram);
                 }
@@ -299,16 +303,20 @@ public final class BenchMain {
         System.out.printf("memory, %d open sockets: heap growth no agent %.1f MiB, closewait %.1f MiB"
                         + " -> %.0f bytes per tracked socket (%.0f right after opening)%n", connections,
                 base / (1 << 20), withAgent / (1 << 20), perSocket, perSocketJustOpened);
+        double fixed = Stats.median(baselines.get(agent)) - Stats.median(baselines.get(none));
+        System.out.printf("  the agent's fixed heap, before the N sockets (after one connection): %+.1f MiB%n",
+                fixed / (1 << 20));
         if (histograms.size() == 2) {
             printHistogramDifference(histograms.get(none), histograms.get(agent), tracked);
         }
         results.add(String.format("| heap per tracked socket, %,d open sockets%s | %s | %.0f B/socket "
                         + "| %.0f B/socket | +%.0f B per tracked socket (+%.0f B right after opening, before the "
-                        + "detector's next pass) | <= 1024 B | %s |", connections, note, version, base / tracked,
-                withAgent / tracked, perSocket, perSocketJustOpened, perSocket <= 1024 ? "yes" : "no"));
+                        + "detector's next pass; fixed %+.1f MiB) | <= 1024 B | %s |", connections, note, version,
+                base / tracked, withAgent / tracked, perSocket, perSocketJustOpened, fixed / (1 << 20),
+                perSocket <= 1024 && perSocketJustOpened <= 1024 ? "yes" : "no"));
     }
 
-    private record MemoryRun(int connections, long heapDelta, long justOpenedDelta, String problem,
+    private record MemoryRun(int connections, long heapDelta, long justOpenedDelta, long baseline, String problem,
                              Map<String, long[]> histogram) {
     }
 
@@ -366,10 +374,11 @@ public final class BenchMain {
             int opened = Integer.parseInt(result.group(1));
             long justOpened = Long.parseLong(result.group(3)) - Long.parseLong(result.group(2));
             long delta = Long.parseLong(result.group(4)) - Long.parseLong(result.group(2));
+            long baseline = Long.parseLong(result.group(2));
             System.out.printf("memory %d connections, %-11s: opened %d in %s ms, heap growth %.1f MiB right after "
                             + "opening, %.1f MiB 6 s later%n", connections, mode.name(), opened, result.group(5),
                     justOpened / (double) (1 << 20), delta / (double) (1 << 20));
-            return new MemoryRun(opened, delta, justOpened, result.group(6), classes);
+            return new MemoryRun(opened, delta, justOpened, baseline, result.group(6), classes);
         } finally {
             process.destroyForcibly();
         }
