@@ -66,10 +66,12 @@ final class AgentInstaller {
         parsed.problems().forEach(System.err::println);
         AgentOptions options = parsed.options();
 
+        StartupTimer.step("options");
         ModuleAccess.openJavaBase(instrumentation);
         AgentErrors errors = new AgentErrors(System.err::println);
         FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
+        StartupTimer.step("module-access+reports");
         Clock clock = Clock.system();
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
@@ -81,9 +83,11 @@ final class AgentInstaller {
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
         SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders);
         SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
+        StartupTimer.step("instrumentation");
         KernelScan kernelScan = kernelScan(options, detector);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
@@ -99,6 +103,7 @@ final class AgentInstaller {
         Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
                 new JsonLines(options.stackDepth()));
         DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
+        StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())

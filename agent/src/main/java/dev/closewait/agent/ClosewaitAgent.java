@@ -38,8 +38,11 @@ public final class ClosewaitAgent {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
+            StartupTimer.begin();
             BootstrapJar.appendTo(instrumentation);
+            StartupTimer.step("bootstrap-jar");
             AgentInstaller.install(arguments, instrumentation, attached);
+            StartupTimer.print();
         } catch (Throwable t) {
             try {
                 if (AgentInstaller.undoPartialStart()) {

@@ -2,13 +2,33 @@ package dev.closewait.core;
 
 /**
  * The stack at a socket event. Capturing it records the frames natively; they are turned into
- * {@link StackTraceElement}s only if a leak is reported, which keeps the cost per socket low.
+ * {@link StackTraceElement}s only if a leak is reported, which keeps the cost per socket low. Sockets that stay
+ * open swap theirs for a shared copy from the {@link StackTable}, which keeps the memory per socket low.
  */
 public final class CallSite extends Throwable {
 
     private static final long serialVersionUID = 1L;
 
+    /** True for the one shared instance per distinct stack (it fits in the object's padding: no extra bytes). */
+    private final boolean shared;
+
     public CallSite() {
         super(null, null, false, true);
+        shared = false;
+    }
+
+    private CallSite(StackTraceElement[] frames) {
+        super(null, null, false, true);
+        setStackTrace(frames);
+        shared = true;
+    }
+
+    /** A shared call site with exactly these frames, for {@link StackTable}. */
+    static CallSite shared(StackTraceElement[] frames) {
+        return new CallSite(frames);
+    }
+
+    boolean isShared() {
+        return shared;
     }
 }

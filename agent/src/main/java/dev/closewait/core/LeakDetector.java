@@ -40,6 +40,7 @@ public final class LeakDetector {
         reportUnclosedAfterEndOfStream(now);
         reportOutcomes();
         tracker.updateWriteWatch(kernelWantsWrites);
+        tracker.shareStacks();
         try {
             listener.tick();
         } catch (Throwable t) {

@@ -32,6 +32,7 @@ public final class SocketTracker {
     final Set<TrackedSocket> awaitingClose = ConcurrentHashMap.newKeySet();
     /** What happened to reported sockets since the detector last looked. */
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final StackTable stacks = new StackTable();
 
     public SocketTracker(Clock clock, WriteWatch writeWatch) {
         this.clock = clock;
@@ -154,6 +155,23 @@ public final class SocketTracker {
         if (tracked != null) {
             tracked.enqueue();
         }
+    }
+
+    /**
+     * Gives every open socket the shared copy of its allocation stack (see {@link StackTable}). Runs on the
+     * detector's thread: sockets closed between two scans never pay for it.
+     */
+    void shareStacks() {
+        for (TrackedSocket tracked : open.values()) {
+            CallSite site = tracked.allocation;
+            if (!site.isShared()) {
+                tracked.allocation = stacks.share(site);
+            }
+        }
+    }
+
+    int sharedStacks() {
+        return stacks.size();
     }
 
     public TrackedSocket find(Object socket) {

@@ -35,7 +35,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     volatile boolean accepted; // unknown for sockets adopted after attach, until the kernel view tells
     final long openedNanos;
     final String openThread;
-    final CallSite allocation;
+    /** Swapped for a shared copy with the same frames by {@link SocketTracker#shareStacks()}. */
+    volatile CallSite allocation;
     volatile SocketType type;
     volatile Endpoints endpoints = Endpoints.UNKNOWN;
     volatile EndOfStream endOfStream;

@@ -1,150 +1,153 @@
 package dev.closewait.instrument;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
 
-import java.io.FileDescriptor;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.Socket;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.closewait.instrument.ExitHook.ACCEPTED_ARGUMENT;
+import static dev.closewait.instrument.ExitHook.ASYNC_END_OF_STREAM;
+import static dev.closewait.instrument.ExitHook.ASYNC_WROTE;
+import static dev.closewait.instrument.ExitHook.CLOSED;
+import static dev.closewait.instrument.ExitHook.CONNECTED;
+import static dev.closewait.instrument.ExitHook.CONNECTED_IF_TRUE;
+import static dev.closewait.instrument.ExitHook.END_OF_STREAM;
+import static dev.closewait.instrument.ExitHook.INPUT_SHUTDOWN;
+import static dev.closewait.instrument.ExitHook.LOCAL_ADDRESS;
+import static dev.closewait.instrument.ExitHook.OPENED_ACCEPTED;
+import static dev.closewait.instrument.ExitHook.OPENED_CLIENT;
+import static dev.closewait.instrument.ExitHook.SECURED;
+import static dev.closewait.instrument.ExitHook.SECURED_RETURN;
+import static dev.closewait.instrument.ExitHook.SSL_END_OF_STREAM;
+import static dev.closewait.instrument.ExitHook.WROTE;
+import static dev.closewait.instrument.MethodRule.CONSTRUCTOR;
+import static dev.closewait.instrument.MethodRule.args;
+import static dev.closewait.instrument.MethodRule.at;
+import static dev.closewait.instrument.MethodRule.count;
+import static dev.closewait.instrument.MethodRule.rule;
 
 /**
- * Which JDK methods get which advice: every path on which a socket is opened, reads EOF, is written, shuts its input
- * down or is closed (see docs/architecture.md). Method signatures were checked on JDK 17 and 25.
+ * Which JDK methods get which exit hook: every path on which a socket is opened, reads EOF, is written, shuts its
+ * input down or is closed (see docs/architecture.md). Method signatures were checked on JDK 17 and 25.
+ *
+ * <p>The hooks are inserted with the ASM that ships inside Byte Buddy, by a plain {@link ClassFileTransformer}: the
+ * inserted code needs no new stack map frames, so a transformation reads and writes one class file and loads
+ * nothing. Byte Buddy's AgentBuilder did the same job with about 1,000 classes of its own, which cost 0.5 to 1 s of
+ * JVM start-up on a 2-core machine (docs/performance.md).
  */
 public final class SocketInstrumentation {
+
+    private static final String SOCKET_ADDRESS = "Ljava/net/SocketAddress;";
+    private static final String BUFFER = "Ljava/nio/ByteBuffer;";
+    private static final String FD = "Ljava/io/FileDescriptor;";
+
+    /** Internal class name to its rules. All are java.base classes, loaded by the bootstrap loader. */
+    static final Map<String, List<MethodRule>> TARGETS = Map.of(
+            "sun/nio/ch/NioSocketImpl", List.of(
+                    rule("connect", args(SOCKET_ADDRESS + "I"), OPENED_CLIENT),
+                    rule("accept", count(1), ACCEPTED_ARGUMENT),
+                    rule("read", args("[BII"), END_OF_STREAM),
+                    rule("write", args("[BII"), WROTE),
+                    rule("shutdownInput", count(0), INPUT_SHUTDOWN),
+                    rule("close", count(0), CLOSED)),
+            // Looked up by NioSocketImpl while connecting (endConnect) and accepting; the open hook reuses it.
+            "sun/nio/ch/Net", List.of(
+                    rule("localAddress", args(FD), LOCAL_ADDRESS)),
+            "sun/nio/ch/SocketChannelImpl", List.of(
+                    rule(CONSTRUCTOR, count(4), OPENED_ACCEPTED),
+                    rule("connect", args(SOCKET_ADDRESS), OPENED_CLIENT, CONNECTED_IF_TRUE),
+                    rule("finishConnect", count(0), CONNECTED_IF_TRUE),
+                    rule("read", args(BUFFER), END_OF_STREAM),
+                    rule("read", args("[" + BUFFER + "II"), END_OF_STREAM),
+                    rule("blockingRead", args("[BIIJ"), END_OF_STREAM),
+                    rule("write", args(BUFFER), WROTE),
+                    rule("write", args("[" + BUFFER + "II"), WROTE),
+                    rule("blockingWriteFully", args("[BII"), WROTE),
+                    rule("shutdownInput", count(0), INPUT_SHUTDOWN),
+                    rule("implCloseSelectableChannel", count(0), CLOSED)),
+            "sun/nio/ch/AsynchronousSocketChannelImpl", List.of(
+                    rule("connect", at(0, SOCKET_ADDRESS), OPENED_CLIENT),
+                    rule("shutdownInput", count(0), INPUT_SHUTDOWN)),
+            "sun/nio/ch/UnixAsynchronousSocketChannelImpl", List.of(
+                    rule(CONSTRUCTOR, count(3), OPENED_ACCEPTED),
+                    rule("setConnected", count(0), CONNECTED),
+                    rule("implClose", count(0), CLOSED)),
+            // The overloads that take the async flag: (fd, buffer(s), …, boolean async, int, NativeDispatcher).
+            "sun/nio/ch/IOUtil", List.of(
+                    rule("read", count(7).and(at(0, FD)).and(at(1, BUFFER)).and(at(4, "Z")), ASYNC_END_OF_STREAM),
+                    rule("read", count(8).and(at(0, FD)).and(at(1, "[" + BUFFER)).and(at(5, "Z")),
+                            ASYNC_END_OF_STREAM),
+                    rule("write", count(7).and(at(0, FD)).and(at(1, BUFFER)).and(at(4, "Z")), ASYNC_WROTE),
+                    rule("write", count(8).and(at(0, FD)).and(at(1, "[" + BUFFER)).and(at(5, "Z")), ASYNC_WROTE)),
+            "sun/security/ssl/SSLSocketImpl$AppInputStream", List.of(
+                    rule("read", args("[BII"), SSL_END_OF_STREAM)),
+            "sun/security/ssl/SSLSocketImpl", List.of(
+                    rule("connect", args(SOCKET_ADDRESS + "I"), SECURED),
+                    rule(CONSTRUCTOR, at(1, "Ljava/net/Socket;"), SECURED),
+                    rule("shutdownInput", count(0), INPUT_SHUTDOWN)),
+            "sun/security/ssl/SSLServerSocketImpl", List.of(
+                    rule("accept", count(0), SECURED_RETURN)));
 
     private SocketInstrumentation() {
     }
 
     /**
-     * Installs the advice and retransforms the classes already loaded. Problems with single classes go to
+     * Installs the hooks and retransforms the target classes already loaded. Problems with single classes go to
      * {@code onError} (class name, cause); they never stop the others.
      */
     public static void install(Instrumentation instrumentation, BiConsumer<String, Throwable> onError) {
-        // Byte Buddy's Nexus serves loaded-type initializers, which inline advice never has; setting it up probes
-        // sun.misc.Unsafe, which JDK 24+ warns about on the application's stderr. Shading relocates the property
-        // name into the agent's own namespace, so a Byte Buddy of the application's is not affected.
-        if (System.getProperty(Nexus.PROPERTY) == null) {
-            System.setProperty(Nexus.PROPERTY, "true");
+        Transformer transformer = new Transformer(onError);
+        instrumentation.addTransformer(transformer, true);
+        for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
+            if (loaded.getClassLoader() == null && TARGETS.containsKey(loaded.getName().replace('.', '/'))
+                    && instrumentation.isModifiableClass(loaded)) {
+                try {
+                    instrumentation.retransformClasses(loaded);
+                } catch (Throwable t) {
+                    onError.accept(loaded.getName(), t);
+                }
+            }
         }
-        new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-                // Inline advice adds no classes, so nothing is injected; the default strategy would probe
-                // sun.misc.Unsafe, which JDK 24+ warns about on the application's stderr.
-                .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
-                .with(new ErrorListener(onError))
-                // The default ignores JDK classes, which are exactly the ones to transform.
-                .ignore(none())
-                .type(named("sun.nio.ch.NioSocketImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.OpenedClient.class,
-                                named("connect").and(takesArguments(SocketAddress.class, int.class))))
-                        .visit(advice(EventAdvice.AcceptedArgument.class, named("accept").and(takesArguments(1))))
-                        .visit(advice(EventAdvice.EndOfStreamInt.class, readBytes()))
-                        .visit(advice(EventAdvice.Wrote.class,
-                                named("write").and(takesArguments(byte[].class, int.class, int.class))))
-                        .visit(advice(EventAdvice.InputShutdown.class, named("shutdownInput").and(takesArguments(0))))
-                        .visit(advice(EventAdvice.Closed.class, named("close").and(takesArguments(0)))))
-                .type(named("sun.nio.ch.SocketChannelImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.OpenedAccepted.class, isConstructor().and(takesArguments(4))))
-                        .visit(advice(EventAdvice.OpenedClient.class,
-                                named("connect").and(takesArguments(SocketAddress.class))))
-                        .visit(advice(EventAdvice.ConnectedIfTrue.class,
-                                named("connect").and(takesArguments(SocketAddress.class))))
-                        .visit(advice(EventAdvice.ConnectedIfTrue.class, named("finishConnect").and(takesArguments(0))))
-                        .visit(advice(EventAdvice.EndOfStreamInt.class,
-                                named("read").and(takesArguments(ByteBuffer.class))))
-                        .visit(advice(EventAdvice.EndOfStreamLong.class,
-                                named("read").and(takesArguments(ByteBuffer[].class, int.class, int.class))))
-                        .visit(advice(EventAdvice.EndOfStreamInt.class,
-                                named("blockingRead").and(takesArguments(byte[].class, int.class, int.class, long.class))))
-                        .visit(advice(EventAdvice.Wrote.class, named("write").and(takesArguments(ByteBuffer.class))))
-                        .visit(advice(EventAdvice.Wrote.class,
-                                named("write").and(takesArguments(ByteBuffer[].class, int.class, int.class))))
-                        .visit(advice(EventAdvice.Wrote.class,
-                                named("blockingWriteFully").and(takesArguments(byte[].class, int.class, int.class))))
-                        .visit(advice(EventAdvice.InputShutdown.class, named("shutdownInput").and(takesArguments(0))))
-                        .visit(advice(EventAdvice.Closed.class,
-                                named("implCloseSelectableChannel").and(takesArguments(0)))))
-                .type(named("sun.nio.ch.AsynchronousSocketChannelImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.OpenedClient.class,
-                                named("connect").and(takesArgument(0, SocketAddress.class))))
-                        .visit(advice(EventAdvice.InputShutdown.class, named("shutdownInput").and(takesArguments(0)))))
-                .type(named("sun.nio.ch.UnixAsynchronousSocketChannelImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.OpenedAccepted.class, isConstructor().and(takesArguments(3))))
-                        .visit(advice(EventAdvice.Connected.class, named("setConnected").and(takesArguments(0))))
-                        .visit(advice(EventAdvice.Closed.class, named("implClose").and(takesArguments(0)))))
-                .type(named("sun.nio.ch.IOUtil")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.AsyncEndOfStreamInt.class, ioUtil("read", ByteBuffer.class)))
-                        .visit(advice(EventAdvice.AsyncEndOfStreamLong.class, ioUtil("read", ByteBuffer[].class)))
-                        .visit(advice(EventAdvice.AsyncWroteInt.class, ioUtil("write", ByteBuffer.class)))
-                        .visit(advice(EventAdvice.AsyncWroteLong.class, ioUtil("write", ByteBuffer[].class))))
-                .type(named("sun.security.ssl.SSLSocketImpl$AppInputStream")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.SslEndOfStream.class, readBytes())))
-                .type(named("sun.security.ssl.SSLSocketImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.Secured.class,
-                                named("connect").and(takesArguments(SocketAddress.class, int.class))))
-                        .visit(advice(EventAdvice.Secured.class,
-                                isConstructor().and(takesArgument(1, Socket.class))))
-                        .visit(advice(EventAdvice.InputShutdown.class, named("shutdownInput").and(takesArguments(0)))))
-                .type(named("sun.security.ssl.SSLServerSocketImpl")).transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(EventAdvice.SecuredReturn.class, named("accept").and(takesArguments(0)))))
-                .installOn(instrumentation);
     }
 
-    private static ElementMatcher.Junction<MethodDescription> readBytes() {
-        return named("read").and(takesArguments(byte[].class, int.class, int.class));
+    /** The hooked class file, or null (unchanged) for every other class; never throws. */
+    static byte[] transform(String internalName, byte[] classFile) {
+        List<MethodRule> rules = TARGETS.get(internalName);
+        if (rules == null) {
+            return null;
+        }
+        ClassReader reader = new ClassReader(classFile);
+        // Maximum stack sizes are recomputed (hooks push a few values); frames are kept as they are.
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        ExitHookInserter inserter = new ExitHookInserter(writer, rules);
+        reader.accept(inserter, 0);
+        return inserter.hookedMethods() == 0 ? null : writer.toByteArray();
     }
 
-    /** The IOUtil overload that takes the async flag: (fd, buffer(s), …, boolean async, int, NativeDispatcher). */
-    private static ElementMatcher.Junction<MethodDescription> ioUtil(String name, Class<?> buffers) {
-        return buffers == ByteBuffer.class
-                ? named(name).and(takesArguments(7)).and(takesArgument(0, FileDescriptor.class))
-                        .and(takesArgument(1, ByteBuffer.class)).and(takesArgument(4, boolean.class))
-                : named(name).and(takesArguments(8)).and(takesArgument(0, FileDescriptor.class))
-                        .and(takesArgument(1, ByteBuffer[].class)).and(takesArgument(5, boolean.class));
-    }
-
-    private static net.bytebuddy.asm.AsmVisitorWrapper advice(Class<?> adviceClass,
-                                                              ElementMatcher<? super MethodDescription> methods) {
-        return Advice.to(adviceClass).on(methods);
-    }
-
-    /** Reports transformation failures; everything else Byte Buddy says is not of interest. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+    private static final class Transformer implements ClassFileTransformer {
         private final BiConsumer<String, Throwable> onError;
 
-        ErrorListener(BiConsumer<String, Throwable> onError) {
+        Transformer(BiConsumer<String, Throwable> onError) {
             this.onError = onError;
         }
 
         @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                            Throwable throwable) {
-            onError.accept(typeName, throwable);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
-                                     boolean loaded, DynamicType dynamicType) {
-            // nothing: success is the normal case
+        public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+                                ProtectionDomain protectionDomain, byte[] classFile) {
+            if (loader != null || className == null || !TARGETS.containsKey(className)) {
+                return null;
+            }
+            try {
+                return SocketInstrumentation.transform(className, classFile);
+            } catch (Throwable t) {
+                onError.accept(className.replace('/', '.'), t);
+                return null;
+            }
         }
     }
 }

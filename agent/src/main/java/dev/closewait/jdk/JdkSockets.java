@@ -1,6 +1,7 @@
 package dev.closewait.jdk;
 
 import dev.closewait.bootstrap.JdkFields;
+import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.SocketType;
 
@@ -22,51 +23,99 @@ import javax.net.ssl.SSLSocket;
  * {@code SocketChannel}, the {@code FileDescriptor} for {@code AsynchronousSocketChannel} (its EOF surfaces in
  * {@code IOUtil} where only the descriptor is at hand). Field access goes through the bootstrap bridge's
  * {@link JdkFields}, to which alone the agent opens the JDK packages (see {@code ModuleAccess}).
+ *
+ * <p>The accessors live in one holder class per kind of socket, resolved the first time such a socket shows up:
+ * resolving them all at start loaded and initialised {@code sun.nio.ch.Net}, {@code SocketChannelImpl} and
+ * {@code AsynchronousSocketChannelImpl}, which then had to be retransformed, in every JVM, sockets or not
+ * (docs/performance.md). Being {@code static final}, the method handles are also constants to the JIT.
  */
 public final class JdkSockets {
 
-    private final MethodHandle socketImpl;
-    private final MethodHandle sslSelf;
-    private final MethodHandle implFd;
-    private final MethodHandle implAddress;
-    private final MethodHandle implPort;
-    private final MethodHandle descriptorFd;
-    private final MethodHandle netLocalAddress;
-    private final MethodHandle channelFamily;
-    private final MethodHandle channelFd;
-    private final MethodHandle channelLocal;
-    private final MethodHandle channelRemote;
-    private final MethodHandle asyncFd;
-    private final MethodHandle asyncLocal;
-    private final MethodHandle asyncRemote;
-    private final Class<?> baseSslSocket;
-    private final Class<?> delegatingImpl;
-    private final MethodHandle implDelegate;
-
-    public JdkSockets() throws ReflectiveOperationException {
-        socketImpl = getter(Socket.class, "impl");
-        implFd = getter(SocketImpl.class, "fd");
-        implAddress = getter(SocketImpl.class, "address");
-        implPort = getter(SocketImpl.class, "port");
-        descriptorFd = getter(FileDescriptor.class, "fd");
-        netLocalAddress = JdkFields.localAddressOfDescriptor();
-        Class<?> channel = Class.forName("sun.nio.ch.SocketChannelImpl");
-        channelFamily = getter(channel, "family");
-        channelFd = getter(channel, "fdVal");
-        channelLocal = getter(channel, "localAddress");
-        channelRemote = getter(channel, "remoteAddress");
-        Class<?> async = Class.forName("sun.nio.ch.AsynchronousSocketChannelImpl");
-        asyncFd = getter(async, "fd");
-        asyncLocal = getter(async, "localAddress");
-        asyncRemote = getter(async, "remoteAddress");
-        delegatingImpl = Class.forName("java.net.DelegatingSocketImpl");
-        implDelegate = getter(delegatingImpl, "delegate");
-        baseSslSocket = Class.forName("sun.security.ssl.BaseSSLSocketImpl");
-        sslSelf = getter(baseSslSocket, "self");
+    public JdkSockets() {
+        // nothing to resolve yet: see the holders below
     }
 
     private static MethodHandle getter(Class<?> owner, String field) throws ReflectiveOperationException {
         return JdkFields.getter(owner, field);
+    }
+
+    private static MethodHandle getter(String owner, String field) throws ReflectiveOperationException {
+        return getter(Class.forName(owner), field);
+    }
+
+    /** {@code Socket} and {@code SocketImpl}: the plain socket under every {@code Socket} and {@code SSLSocket}. */
+    private static final class Plain {
+        static final MethodHandle SOCKET_IMPL;
+        static final MethodHandle IMPL_FD;
+        static final MethodHandle IMPL_ADDRESS;
+        static final MethodHandle IMPL_PORT;
+        static final MethodHandle DESCRIPTOR_FD;
+        static final MethodHandle NET_LOCAL_ADDRESS;
+        static final Class<?> DELEGATING_IMPL;
+        static final MethodHandle IMPL_DELEGATE;
+
+        static {
+            try {
+                SOCKET_IMPL = getter(Socket.class, "impl");
+                IMPL_FD = getter(SocketImpl.class, "fd");
+                IMPL_ADDRESS = getter(SocketImpl.class, "address");
+                IMPL_PORT = getter(SocketImpl.class, "port");
+                DESCRIPTOR_FD = getter(FileDescriptor.class, "fd");
+                NET_LOCAL_ADDRESS = JdkFields.localAddressOfDescriptor();
+                DELEGATING_IMPL = Class.forName("java.net.DelegatingSocketImpl");
+                IMPL_DELEGATE = getter(DELEGATING_IMPL, "delegate");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    private static final class Ssl {
+        static final Class<?> BASE_SSL_SOCKET;
+        static final MethodHandle SELF;
+
+        static {
+            try {
+                BASE_SSL_SOCKET = Class.forName("sun.security.ssl.BaseSSLSocketImpl");
+                SELF = getter(BASE_SSL_SOCKET, "self");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    private static final class Channel {
+        static final MethodHandle FAMILY;
+        static final MethodHandle FD;
+        static final MethodHandle LOCAL;
+        static final MethodHandle REMOTE;
+
+        static {
+            try {
+                FAMILY = getter("sun.nio.ch.SocketChannelImpl", "family");
+                FD = getter("sun.nio.ch.SocketChannelImpl", "fdVal");
+                LOCAL = getter("sun.nio.ch.SocketChannelImpl", "localAddress");
+                REMOTE = getter("sun.nio.ch.SocketChannelImpl", "remoteAddress");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    private static final class Async {
+        static final MethodHandle FD;
+        static final MethodHandle LOCAL;
+        static final MethodHandle REMOTE;
+
+        static {
+            try {
+                FD = getter("sun.nio.ch.AsynchronousSocketChannelImpl", "fd");
+                LOCAL = getter("sun.nio.ch.AsynchronousSocketChannelImpl", "localAddress");
+                REMOTE = getter("sun.nio.ch.AsynchronousSocketChannelImpl", "remoteAddress");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 
     /** The object that identifies the socket behind a hook argument; null for sockets not tracked (Unix domain). */
@@ -75,13 +124,13 @@ public final class JdkSockets {
             return hookArgument;
         }
         if (hookArgument instanceof SocketChannel) {
-            return channelFamily.invoke(hookArgument) == StandardProtocolFamily.UNIX ? null : hookArgument;
+            return Channel.FAMILY.invoke(hookArgument) == StandardProtocolFamily.UNIX ? null : hookArgument;
         }
         if (hookArgument instanceof AsynchronousSocketChannel) {
-            return asyncFd.invoke(hookArgument);
+            return Async.FD.invoke(hookArgument);
         }
         if (hookArgument instanceof Socket socket) {
-            return platformImpl((SocketImpl) socketImpl.invoke(transportOf(socket)));
+            return platformImpl((SocketImpl) Plain.SOCKET_IMPL.invoke(transportOf(socket)));
         }
         return null;
     }
@@ -90,18 +139,18 @@ public final class JdkSockets {
      * The NioSocketImpl doing the work: a client Socket's impl is a SocksSocketImpl (a DelegatingSocketImpl) around
      * it, on JDK 17 and 25 alike.
      */
-    private SocketImpl platformImpl(SocketImpl impl) throws Throwable {
+    private static SocketImpl platformImpl(SocketImpl impl) throws Throwable {
         SocketImpl current = impl;
-        for (int depth = 0; depth < 4 && delegatingImpl.isInstance(current); depth++) {
-            current = (SocketImpl) implDelegate.invoke(current);
+        for (int depth = 0; depth < 4 && Plain.DELEGATING_IMPL.isInstance(current); depth++) {
+            current = (SocketImpl) Plain.IMPL_DELEGATE.invoke(current);
         }
         return current;
     }
 
     /** The plain socket that carries an SSL socket's bytes: itself, or the socket it was layered over. */
     private Socket transportOf(Socket socket) throws Throwable {
-        if (baseSslSocket.isInstance(socket)) {
-            Socket self = (Socket) sslSelf.invoke(socket);
+        if (socket instanceof SSLSocket && Ssl.BASE_SSL_SOCKET.isInstance(socket)) {
+            Socket self = (Socket) Ssl.SELF.invoke(socket);
             return self == null ? socket : self;
         }
         return socket;
@@ -120,30 +169,33 @@ public final class JdkSockets {
     /** File descriptor and addresses, as far as the socket knows them now. */
     public Endpoints endpointsOf(Object hookArgument) throws Throwable {
         if (hookArgument instanceof SocketImpl impl) {
-            FileDescriptor descriptor = (FileDescriptor) implFd.invoke(impl);
-            InetAddress address = (InetAddress) implAddress.invoke(impl);
-            int port = (int) implPort.invoke(impl);
+            FileDescriptor descriptor = (FileDescriptor) Plain.IMPL_FD.invoke(impl);
+            InetAddress address = (InetAddress) Plain.IMPL_ADDRESS.invoke(impl);
+            int port = (int) Plain.IMPL_PORT.invoke(impl);
             InetSocketAddress remote = address == null ? null : new InetSocketAddress(address, port);
             InetSocketAddress local = null;
-            int fd = descriptor == null ? -1 : (int) descriptorFd.invoke(descriptor);
+            int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invoke(descriptor);
             if (fd >= 0) {
-                local = (InetSocketAddress) netLocalAddress.invoke(descriptor);
+                // Usually the JDK looked it up a moment ago on this thread (see SocketHooks.takeLocalAddress).
+                Object known = SocketHooks.takeLocalAddress(descriptor);
+                local = known instanceof InetSocketAddress remembered
+                        ? remembered : (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
             }
             return new Endpoints(fd, local, remote);
         }
         if (hookArgument instanceof SocketChannel) {
-            return new Endpoints((int) channelFd.invoke(hookArgument),
-                    inet((SocketAddress) channelLocal.invoke(hookArgument)),
-                    inet((SocketAddress) channelRemote.invoke(hookArgument)));
+            return new Endpoints((int) Channel.FD.invoke(hookArgument),
+                    inet((SocketAddress) Channel.LOCAL.invoke(hookArgument)),
+                    inet((SocketAddress) Channel.REMOTE.invoke(hookArgument)));
         }
         if (hookArgument instanceof AsynchronousSocketChannel) {
-            FileDescriptor descriptor = (FileDescriptor) asyncFd.invoke(hookArgument);
-            return new Endpoints((int) descriptorFd.invoke(descriptor),
-                    (InetSocketAddress) asyncLocal.invoke(hookArgument),
-                    (InetSocketAddress) asyncRemote.invoke(hookArgument));
+            FileDescriptor descriptor = (FileDescriptor) Async.FD.invoke(hookArgument);
+            return new Endpoints((int) Plain.DESCRIPTOR_FD.invoke(descriptor),
+                    (InetSocketAddress) Async.LOCAL.invoke(hookArgument),
+                    (InetSocketAddress) Async.REMOTE.invoke(hookArgument));
         }
         if (hookArgument instanceof FileDescriptor descriptor) {
-            return new Endpoints((int) descriptorFd.invoke(descriptor), null, null);
+            return new Endpoints((int) Plain.DESCRIPTOR_FD.invoke(descriptor), null, null);
         }
         return Endpoints.UNKNOWN;
     }
