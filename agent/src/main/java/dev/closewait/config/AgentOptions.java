@@ -15,9 +15,10 @@ import java.util.List;
  * @param exclude    class-name prefixes; leaks allocated under one of them are not reported
  * @param log        where text reports go
  * @param kernel     whether to read the kernel's view of this process's sockets (Linux /proc)
+ * @param metrics    the Prometheus endpoint and the {@code site} tag
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
-                           LogTarget log, boolean kernel) {
+                           LogTarget log, boolean kernel, MetricsOptions metrics) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -25,6 +26,12 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
     public AgentOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+    }
+
+    /** With the default metrics options. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, MetricsOptions.DEFAULTS);
     }
 
     public static AgentOptions defaults() {
