@@ -1,5 +1,6 @@
 package dev.closewait.agent;
 
+import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.LogTarget;
@@ -10,6 +11,7 @@ import dev.closewait.core.AgentThread;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
+import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.SocketInstrumentation;
@@ -18,6 +20,7 @@ import dev.closewait.kernel.ProcFs;
 import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
+import dev.closewait.metrics.LeakMetrics;
 import dev.closewait.report.AppLog;
 import dev.closewait.report.ApplicationLog;
 import dev.closewait.report.JsonLines;
@@ -31,6 +34,7 @@ import dev.closewait.report.StderrLog;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
 final class AgentInstaller {
@@ -46,24 +50,32 @@ final class AgentInstaller {
         ModuleAccess.openJavaBase(instrumentation);
         AgentErrors errors = new AgentErrors(System.err::println);
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        List<ReportSink> sinks = sinks(options, loaders);
-        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
-        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
-
+        OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
+        // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
+        // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+                () -> errors.count() + SocketHooks.failures(), MetricsBridge::newMeters);
+        List<ReportSink> sinks = sinks(options, loaders);
+        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        sinks.add(metrics);
+        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
+
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
-        SocketHooks.install(new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders));
+        SocketHooks.install(new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts));
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
-        KernelScan kernelScan = kernelScan(options, detector);
-        DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        ScheduledExecutorService detectorThread =
+                DetectorThread.start(detector, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
                 + (kernelScan == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
@@ -88,7 +100,8 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector) {
+    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
+                                         LeakMetrics metrics) {
         if (!options.kernel()) {
             return null;
         }
@@ -99,7 +112,9 @@ final class AgentInstaller {
                     + "are reported.");
             return null;
         }
-        return new KernelScan(new ProcKernelView(procFs), new KernelLeakFinder(detector), options.grace().toNanos());
+        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
+        metrics.kernelStates(finder::lastCounts);
+        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders) {

@@ -122,7 +122,7 @@ class ClosewaitMeterBinderTest {
     @Test
     void aMeterTheRegistryRefusesDoesNotKeepTheOthersOut() {
         // Same name and tags as the agent's counter, but another type: Micrometer refuses the agent's.
-        registry.gauge("closewait.leaks", Tags.of("kind", "close-wait"), 0);
+        registry.counter("closewait.leaks", "kind", "close-wait");
         source.add(1, "closewait.leaks", "counter", "Leaks reported", "leaks", "kind", "close-wait");
         source.add(2, "closewait.sockets.tracked", "gauge", "Sockets followed", "sockets");
         MetricsBridge.install(source);
