@@ -62,4 +62,22 @@ class AgentJarTest {
         assertTrue(entries.contains("dev/closewait/bootstrap/SocketHooks.class"), entries.toString());
         assertTrue(entries.stream().allMatch(name -> name.startsWith("dev/closewait/bootstrap/")), entries.toString());
     }
+
+    @Test
+    void embedsTheMicrometerBinderJarWithoutMicrometer() throws Exception {
+        List<String> entries = new ArrayList<>();
+        try (JarFile jar = new JarFile(TestPaths.agentJar().toFile())) {
+            JarEntry binder = jar.getJarEntry("dev/closewait/metrics/closewait-micrometer.jar");
+            assertNotNull(binder, "embedded Micrometer binder jar");
+            try (InputStream in = jar.getInputStream(binder); JarInputStream nested = new JarInputStream(in)) {
+                for (JarEntry entry = nested.getNextJarEntry(); entry != null; entry = nested.getNextJarEntry()) {
+                    if (entry.getName().endsWith(".class")) {
+                        entries.add(entry.getName());
+                    }
+                }
+            }
+        }
+        assertTrue(entries.contains("dev/closewait/micrometer/ClosewaitMeterBinder.class"), entries.toString());
+        assertTrue(entries.stream().allMatch(name -> name.startsWith("dev/closewait/micrometer/")), entries.toString());
+    }
 }

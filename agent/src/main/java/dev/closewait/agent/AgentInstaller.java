@@ -1,5 +1,6 @@
 package dev.closewait.agent;
 
+import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
@@ -11,6 +12,7 @@ import dev.closewait.core.AgentThread;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
+import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.SocketInstrumentation;
@@ -19,6 +21,7 @@ import dev.closewait.kernel.ProcFs;
 import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
+import dev.closewait.metrics.LeakMetrics;
 import dev.closewait.report.AppLog;
 import dev.closewait.report.ApplicationLog;
 import dev.closewait.report.JsonLines;
@@ -72,23 +75,29 @@ final class AgentInstaller {
         FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         StartupTimer.step("module-access+reports");
+        OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
+        SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
+        // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
+        // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+                () -> errors.count() + SocketHooks.failures(), MetricsBridge::newMeters);
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        sinks.add(metrics);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
-        SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders);
+        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
         SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
-        KernelScan kernelScan = kernelScan(options, detector);
+        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
@@ -109,6 +118,7 @@ final class AgentInstaller {
                 + OptionsParser.format(options.grace())
                 + (kernelScan == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
@@ -138,7 +148,8 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector) {
+    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
+                                         LeakMetrics metrics) {
         if (!options.kernel()) {
             return null;
         }
@@ -149,7 +160,9 @@ final class AgentInstaller {
                     + "are reported.");
             return null;
         }
-        return new KernelScan(new ProcKernelView(procFs), new KernelLeakFinder(detector), options.grace().toNanos());
+        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
+        metrics.kernelStates(finder::lastCounts);
+        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

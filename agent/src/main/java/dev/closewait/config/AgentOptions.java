@@ -16,9 +16,10 @@ import java.util.List;
  * @param log        where text reports go
  * @param kernel     whether to read the kernel's view of this process's sockets (Linux /proc)
  * @param reportMaxBytes the JSON report's size before it is rotated
+ * @param metrics    the Prometheus endpoint and the {@code site} tag
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
-                           LogTarget log, boolean kernel, long reportMaxBytes) {
+                           LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -29,8 +30,20 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
         exclude = List.copyOf(exclude);
     }
 
+    /** With the default metrics options. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, MetricsOptions.DEFAULTS);
+    }
+
+    /** With the default size cap of the JSON report. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, MetricsOptions metrics) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, DEFAULT_REPORT_MAX_BYTES, metrics);
+    }
+
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
-                DEFAULT_REPORT_MAX_BYTES);
+                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS);
     }
 }

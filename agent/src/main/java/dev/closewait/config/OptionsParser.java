@@ -28,13 +28,18 @@ public final class OptionsParser {
     private static final Duration MIN_GRACE = Duration.ofMillis(100);
     private static final Duration MAX_GRACE = Duration.ofHours(24);
     private static final int MAX_STACK_DEPTH = 1024;
+    private static final int MAX_PORT = 65535;
+    private static final int MAX_METRICS_SITES = 100;
+    /** Host names, IPv4 and IPv6 addresses (with or without brackets); whether it resolves is found out at bind. */
+    private static final Pattern HOST = Pattern.compile("[\\p{Alnum}._:%\\-\\[\\]]{1,253}");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     /** One package or class name segment; prefixes are checked segment by segment, see {@link #validPrefix}. */
     private static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
 
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
-            List.of("grace", "report", "report-max-size", "stack-depth", "include", "exclude", "log", "kernel");
+            List.of("grace", "report", "report-max-size", "stack-depth", "include", "exclude", "log", "kernel",
+                    "metrics-port", "metrics-host", "metrics-sites");
 
     private OptionsParser() {
     }
@@ -55,6 +60,9 @@ public final class OptionsParser {
         LogTarget log = defaults.log();
         boolean kernel = defaults.kernel();
         long reportMaxBytes = defaults.reportMaxBytes();
+        int metricsPort = defaults.metrics().port();
+        String metricsHost = defaults.metrics().host();
+        int metricsSites = defaults.metrics().sites();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -71,6 +79,9 @@ public final class OptionsParser {
                 case "log" -> log = parseLog(value, log, found);
                 case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
                 case "report-max-size" -> reportMaxBytes = parseSize(key, value, reportMaxBytes, found);
+                case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
+                case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
+                case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
                 default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
@@ -81,7 +92,9 @@ public final class OptionsParser {
             }
         }
         pending.values().forEach(problems::addAll);
-        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes), problems);
+        MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
+        return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
+                reportMaxBytes, metrics), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {
@@ -186,6 +199,45 @@ public final class OptionsParser {
         problems.add("closewait: option 'stack-depth' has invalid value '" + value + "': expected a whole number "
                 + "from 1 to " + MAX_STACK_DEPTH + "; using " + current + ".");
         return current;
+    }
+
+    private static int parseMetricsPort(String value, int current, List<String> problems) {
+        Integer port = wholeNumber(value, 1, MAX_PORT);
+        if (port != null) {
+            return port;
+        }
+        problems.add("closewait: option 'metrics-port' has invalid value '" + value + "': expected a port number "
+                + "from 1 to " + MAX_PORT + "; " + (current > 0 ? "using " + current + "." : "no metrics endpoint."));
+        return current;
+    }
+
+    private static String parseMetricsHost(String value, String current, List<String> problems) {
+        if (HOST.matcher(value).matches()) {
+            return value;
+        }
+        problems.add("closewait: option 'metrics-host' has invalid value '" + value + "': expected a host name or "
+                + "IP address to listen on, such as 127.0.0.1, ::1 or 0.0.0.0; using " + current + ".");
+        return current;
+    }
+
+    private static int parseMetricsSites(String value, int current, List<String> problems) {
+        Integer sites = wholeNumber(value, 0, MAX_METRICS_SITES);
+        if (sites != null) {
+            return sites;
+        }
+        problems.add("closewait: option 'metrics-sites' has invalid value '" + value + "': expected a whole number "
+                + "from 0 (no site tag) to " + MAX_METRICS_SITES + "; using " + current + ".");
+        return current;
+    }
+
+    /** The value as a number within [min, max], or null. */
+    private static Integer wholeNumber(String value, int min, int max) {
+        try {
+            int number = Integer.parseInt(value);
+            return number >= min && number <= max ? number : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {

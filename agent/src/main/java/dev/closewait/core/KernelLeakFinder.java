@@ -23,6 +23,7 @@ public final class KernelLeakFinder {
     private final SocketTracker tracker;
     private final Clock clock;
     private final long graceNanos;
+    private final OwnPorts ownPorts;
     private final Map<Long, Untracked> untracked = new HashMap<>();
     /** Sockets the detector found collected without close() since the last scan, by descriptor. */
     private final Map<Integer, Endpoints> collectedSinceLastScan = new HashMap<>();
@@ -45,7 +46,13 @@ public final class KernelLeakFinder {
     }
 
     public KernelLeakFinder(LeakDetector detector) {
+        this(detector, new OwnPorts());
+    }
+
+    /** Leaving alone the sockets on {@code ownPorts}: the agent's own server's. */
+    public KernelLeakFinder(LeakDetector detector, OwnPorts ownPorts) {
         this.detector = detector;
+        this.ownPorts = ownPorts;
         this.tracker = detector.tracker();
         this.clock = tracker.clock();
         this.graceNanos = detector.graceNanos();
@@ -77,7 +84,8 @@ public final class KernelLeakFinder {
             TrackedSocket tracked = trackedByFd.remove(socket.fd());
             if (tracked != null && samePorts(tracked.endpoints, socket)) {
                 closeWaitPending |= followTracked(tracked, socket, snapshot, now);
-            } else if (tracked == null && !collected(socket) && socket.state() == TcpState.CLOSE_WAIT) {
+            } else if (tracked == null && !collected(socket) && socket.state() == TcpState.CLOSE_WAIT
+                    && !ownPorts.owns(socket.local())) {
                 followUntracked(socket, snapshot, now);
             }
         }

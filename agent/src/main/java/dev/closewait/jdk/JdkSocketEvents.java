@@ -4,6 +4,8 @@ import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
 import dev.closewait.core.ClassLoaderCandidates;
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
 
@@ -17,23 +19,40 @@ public final class JdkSocketEvents implements SocketEventListener {
     private final SocketTracker tracker;
     private final AgentErrors errors;
     private final ClassLoaderCandidates loaders;
+    private final OwnPorts ownPorts;
 
     public JdkSocketEvents(JdkSockets sockets, SocketTracker tracker, AgentErrors errors,
                            ClassLoaderCandidates loaders) {
+        this(sockets, tracker, errors, loaders, new OwnPorts());
+    }
+
+    /** Ignoring sockets on {@code ownPorts}: the agent's own server's. */
+    public JdkSocketEvents(JdkSockets sockets, SocketTracker tracker, AgentErrors errors,
+                           ClassLoaderCandidates loaders, OwnPorts ownPorts) {
         this.sockets = sockets;
         this.tracker = tracker;
         this.errors = errors;
         this.loaders = loaders;
+        this.ownPorts = ownPorts;
     }
 
     @Override
     public void opened(Object socket, boolean accepted) {
         try {
             Object key = sockets.keyOf(socket);
-            if (key != null && AgentThread.current()) {
+            if (key == null) {
+                return;
+            }
+            if (AgentThread.current()) {
                 tracker.agentOwned(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
-            } else if (key != null && tracker.find(key) == null) {
-                tracker.opened(key, sockets.typeOf(socket), accepted, sockets.endpointsOf(socket));
+            } else if (tracker.find(key) == null) {
+                Endpoints endpoints = sockets.endpointsOf(socket);
+                if (ownPorts.owns(endpoints.local())) {
+                    // accepted by the agent's own metrics endpoint (on the JDK's HTTP-Dispatcher thread)
+                    tracker.agentOwned(key, sockets.typeOf(socket), endpoints);
+                    return;
+                }
+                tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
                 loaders.note(Thread.currentThread().getContextClassLoader());
             }
         } catch (Throwable t) {

@@ -111,6 +111,23 @@ public final class StackFrames {
         return false;
     }
 
+    /**
+     * {@code pkg.Class.method} of the first application frame (neither the agent's nor the JDK's), or null when the
+     * stack has none.
+     */
+    public static String applicationFrame(Throwable captured) {
+        if (captured == null) {
+            return null;
+        }
+        StackTraceElement[] frames = captured.getStackTrace();
+        for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
+            if (!startsWithAny(frames[i].getClassName(), JDK_PREFIXES)) {
+                return frames[i].getClassName() + "." + frames[i].getMethodName();
+            }
+        }
+        return null;
+    }
+
     private static boolean underPrefix(String className, String prefix) {
         if (!className.startsWith(prefix)) {
             return false;

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OptionsParserTest {
 
-    private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, include, exclude, log, kernel";
+    private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, include, exclude, log, "
+            + "kernel, metrics-port, metrics-host, metrics-sites";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());
@@ -68,6 +69,8 @@ class OptionsParserTest {
         assertEquals(List.of(), options.include());
         assertEquals(List.of(), options.exclude());
         assertEquals(LogTarget.AUTO, options.log());
+        assertEquals(new MetricsOptions(0, "127.0.0.1", 0), options.metrics());
+        assertTrue(!options.metrics().endpoint());
     }
 
     // valid values
@@ -152,6 +155,90 @@ class OptionsParserTest {
 
         assertOneProblem(parsed, "'report-max-size'", "'" + value + "'", "from 1k to 100g", "using 100m");
         assertEquals(AgentOptions.DEFAULT_REPORT_MAX_BYTES, parsed.options().reportMaxBytes());
+    }
+
+    @Test
+    void readsEveryMetricsOptionFromOneArgument() {
+        ParsedOptions parsed = parse("metrics-port=9464,metrics-host=0.0.0.0,metrics-sites=20");
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(new MetricsOptions(9464, "0.0.0.0", 20), parsed.options().metrics());
+    }
+
+    @ParameterizedTest(name = "metrics-port={0}")
+    @ValueSource(ints = {1, 9464, 65535})
+    void acceptsAMetricsPortFromOneTo65535(int port) {
+        ParsedOptions parsed = parse("metrics-port=" + port);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(port, parsed.options().metrics().port());
+        assertTrue(parsed.options().metrics().endpoint());
+    }
+
+    @ParameterizedTest(name = "metrics-host={0}")
+    @ValueSource(strings = {"127.0.0.1", "0.0.0.0", "::1", "[::1]", "::", "localhost", "metrics.internal-host.example",
+            "fe80::1%eth0"})
+    void acceptsAMetricsHostNameOrAddress(String host) {
+        ParsedOptions parsed = parse("metrics-host=" + host);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(host, parsed.options().metrics().host());
+    }
+
+    @ParameterizedTest(name = "metrics-sites={0}")
+    @ValueSource(ints = {0, 1, 20, 100})
+    void acceptsMetricsSitesFromZeroTo100(int sites) {
+        ParsedOptions parsed = parse("metrics-sites=" + sites);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(sites, parsed.options().metrics().sites());
+    }
+
+    @ParameterizedTest(name = "metrics-port=''{0}''")
+    @ValueSource(strings = {"", "0", "-1", "65536", "99999999999", "http", "94 64", "9464.0"})
+    void rejectsABadMetricsPortAndServesNoEndpoint(String value) {
+        ParsedOptions parsed = parse("metrics-port=" + value);
+
+        assertOneProblem(parsed, "'metrics-port'", "'" + value + "'", "from 1 to 65535", "no metrics endpoint");
+        assertEquals(0, parsed.options().metrics().port());
+    }
+
+    @Test
+    void rejectsABadMetricsPortArgumentAndKeepsThePropertysPort() {
+        ParsedOptions parsed = OptionsParser.parse("metrics-port=huge", properties("closewait.metrics-port", "9100"),
+                Map.of());
+
+        assertOneProblem(parsed, "'metrics-port'", "'huge'", "using 9100");
+        assertEquals(9100, parsed.options().metrics().port());
+    }
+
+    @ParameterizedTest(name = "metrics-host=''{0}''")
+    @ValueSource(strings = {"", "local host", "http://127.0.0.1", "a/b", "x,y"})
+    void rejectsABadMetricsHostAndKeepsLoopback(String value) {
+        ParsedOptions parsed = OptionsParser.parse(null, properties("closewait.metrics-host", value), Map.of());
+
+        assertOneProblem(parsed, "'metrics-host'", "'" + value.trim() + "'", "host name or IP address",
+                "using 127.0.0.1");
+        assertEquals("127.0.0.1", parsed.options().metrics().host());
+    }
+
+    @ParameterizedTest(name = "metrics-sites=''{0}''")
+    @ValueSource(strings = {"", "-1", "101", "1000", "many", "2.5"})
+    void rejectsBadMetricsSitesAndKeepsNoSiteTag(String value) {
+        ParsedOptions parsed = parse("metrics-sites=" + value);
+
+        assertOneProblem(parsed, "'metrics-sites'", "'" + value + "'", "from 0 (no site tag) to 100", "using 0");
+        assertEquals(0, parsed.options().metrics().sites());
+    }
+
+    @Test
+    void readsMetricsOptionsFromTheEnvironment() {
+        ParsedOptions parsed = OptionsParser.parse(null, new Properties(),
+                Map.of("CLOSEWAIT_METRICS_PORT", "9464", "CLOSEWAIT_METRICS_HOST", "::1",
+                        "CLOSEWAIT_METRICS_SITES", "10"));
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(new MetricsOptions(9464, "::1", 10), parsed.options().metrics());
     }
 
     @ParameterizedTest
@@ -394,6 +481,9 @@ class OptionsParserTest {
         assertTrue(options.grace().compareTo(Duration.ofMillis(100)) >= 0
                 && options.grace().compareTo(Duration.ofHours(24)) <= 0, () -> "grace for " + input);
         assertTrue(options.stackDepth() >= 1 && options.stackDepth() <= 1024, () -> "stack depth for " + input);
+        assertTrue(options.metrics().port() >= 0 && options.metrics().port() <= 65535, () -> "port for " + input);
+        assertTrue(options.metrics().sites() >= 0 && options.metrics().sites() <= 100, () -> "sites for " + input);
+        assertTrue(!options.metrics().host().isBlank(), () -> "host for " + input);
         for (String problem : parsed.problems()) {
             assertTrue(problem.startsWith("closewait: "), problem);
         }

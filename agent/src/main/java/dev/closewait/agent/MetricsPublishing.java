@@ -1,0 +1,67 @@
+package dev.closewait.agent;
+
+import dev.closewait.bootstrap.MetricsBridge;
+import dev.closewait.config.MetricsOptions;
+import dev.closewait.core.AgentErrors;
+import dev.closewait.core.AgentThread;
+import dev.closewait.core.ClassLoaderCandidates;
+import dev.closewait.core.OwnPorts;
+import dev.closewait.metrics.BridgeSource;
+import dev.closewait.metrics.LeakMetrics;
+import dev.closewait.metrics.MicrometerAutoBinding;
+import dev.closewait.metrics.PrometheusEndpoint;
+import dev.closewait.metrics.PrometheusText;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes the agent's meters: through the bootstrap bridge to Micrometer binders, into every Micrometer the
+ * application loads (searched for on the detector thread, never at start or on application threads), and on the
+ * Prometheus endpoint when {@code metrics-port} asks for it (started on an agent thread of its own).
+ */
+final class MetricsPublishing {
+
+    /** How often the detector thread looks for a Micrometer in class loaders it has not searched yet. */
+    static final long SEARCH_INTERVAL_MILLIS = 1_000;
+
+    private MetricsPublishing() {
+    }
+
+    static void start(LeakMetrics metrics, MetricsOptions options, ScheduledExecutorService detectorThread,
+                      ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors) {
+        MetricsBridge.install(new BridgeSource(metrics));
+        MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, System.err::println);
+        detectorThread.scheduleWithFixedDelay(() -> {
+            try {
+                micrometer.bindNew();
+            } catch (Throwable t) {
+                errors.record("Micrometer search", t);
+            }
+        }, SEARCH_INTERVAL_MILLIS, SEARCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        if (options.endpoint()) {
+            // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).
+            new AgentThread("metrics-start", () -> startEndpoint(metrics, options, ownPorts, errors)).start();
+        }
+    }
+
+    /** On a daemon agent thread, so that the HTTP server's dispatcher thread is a daemon too. */
+    private static void startEndpoint(LeakMetrics metrics, MetricsOptions options, OwnPorts ownPorts,
+                                      AgentErrors errors) {
+        String host = options.host().startsWith("[") && options.host().endsWith("]")
+                ? options.host().substring(1, options.host().length() - 1) : options.host();
+        InetSocketAddress address = new InetSocketAddress(host, options.port());
+        String where = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + options.port() + "/metrics";
+        try {
+            if (address.isUnresolved()) {
+                throw new java.net.UnknownHostException(host);
+            }
+            PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
+            System.err.println("closewait: serving metrics at " + where);
+        } catch (Throwable t) {
+            System.err.println("closewait: option 'metrics-port' could not be served at " + where + " (" + t
+                    + "); no metrics endpoint, the application is not affected.");
+        }
+    }
+}

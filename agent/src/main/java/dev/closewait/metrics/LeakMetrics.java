@@ -1,0 +1,160 @@
+package dev.closewait.metrics;
+
+import dev.closewait.core.Leak;
+import dev.closewait.core.LeakKind;
+import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.TcpState;
+import dev.closewait.report.ReportSink;
+import dev.closewait.report.StackFrames;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The agent's numbers, kept agent-side for whoever publishes them (the application's Micrometer through the
+ * bootstrap bridge, the Prometheus endpoint): leaks reported and leaks still open by kind (and allocation site, up
+ * to a fixed number of distinct sites), sockets tracked, the kernel's socket states, errors swallowed. Reports
+ * arrive on the detector's thread; meters are read from any thread.
+ */
+public final class LeakMetrics implements ReportSink {
+
+    static final String LEAKS = "closewait.leaks";
+    static final String LEAKED = "closewait.sockets.leaked";
+    static final String TRACKED = "closewait.sockets.tracked";
+    static final String KERNEL = "closewait.kernel.sockets";
+    static final String ERRORS = "closewait.agent.errors";
+    /** Sites beyond the cap. */
+    static final String OTHER_SITE = "other";
+    /** No application frame in the allocation stack, or no stack (a socket only the kernel saw). */
+    static final String UNKNOWN_SITE = "unknown";
+
+    private final int maxSites;
+    private final Runnable onNewMeters;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    // Detector thread only, from here on.
+    private final Map<Series, Counts> series = new HashMap<>();
+    private final Set<String> sites = new HashSet<>();
+    /** Reported leaks still open, by leak id, with the series they count in. */
+    private final Map<Long, Counts> leakedOpen = new HashMap<>();
+
+    private record Series(LeakKind kind, String site) {
+    }
+
+    private static final class Counts {
+        final LongAdder leaks = new LongAdder();
+        final AtomicLong open = new AtomicLong();
+    }
+
+    /**
+     * @param maxSites    distinct {@code site} tag values before the rest fold into {@code other}; 0 for no site tag
+     * @param tracked     sockets the tracker follows
+     * @param errors      errors the agent swallowed
+     * @param onNewMeters told (on the detector thread) after meters were added
+     */
+    public LeakMetrics(int maxSites, IntSupplier tracked, LongSupplier errors, Runnable onNewMeters) {
+        this.maxSites = maxSites;
+        this.onNewMeters = onNewMeters;
+        meters.add(new Meter(TRACKED, Meter.Type.GAUGE,
+                "Sockets the agent follows: opened since it started, not closed or collected yet", "sockets",
+                List.of(), tracked::getAsInt));
+        meters.add(new Meter(ERRORS, Meter.Type.COUNTER,
+                "Errors the agent caught and swallowed to protect the application", "errors", List.of(),
+                errors::getAsLong));
+        if (maxSites == 0) {
+            // Every kind from the start, at zero: a series that appears only with its first leak loses that leak
+            // to Prometheus' rate() and increase().
+            for (LeakKind kind : LeakKind.values()) {
+                counts(new Series(kind, null));
+            }
+        }
+    }
+
+    /** Adds {@code closewait.kernel.sockets}, one gauge per TCP state, read from the last kernel scan. */
+    public void kernelStates(Supplier<Map<TcpState, Integer>> lastCounts) {
+        for (TcpState state : TcpState.values()) {
+            meters.add(new Meter(KERNEL, Meter.Type.GAUGE,
+                    "This process's TCP sockets by kernel state, at the last scan of /proc", "sockets",
+                    List.of("state", stateTag(state)), () -> lastCounts.get().getOrDefault(state, 0)));
+        }
+        onNewMeters.run();
+    }
+
+    /** {@code close-wait}, {@code established}, …: the state's name in lower case with dashes. */
+    static String stateTag(TcpState state) {
+        return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public List<Meter> meters() {
+        return meters;
+    }
+
+    @Override
+    public void leak(Leak leak) {
+        Counts counts = counts(new Series(leak.kind(), site(leak)));
+        counts.leaks.increment();
+        // A gc-not-closed leak is reported when it is collected: it is never open and reported at once.
+        if (leak.kind() != LeakKind.GC_NOT_CLOSED) {
+            counts.open.incrementAndGet();
+            leakedOpen.put(leak.id(), counts);
+        }
+    }
+
+    @Override
+    public void outcome(LeakOutcome outcome) {
+        Counts counts = leakedOpen.remove(outcome.leak().id());
+        if (counts != null) {
+            counts.open.decrementAndGet();
+        }
+    }
+
+    private String site(Leak leak) {
+        if (maxSites == 0) {
+            return null;
+        }
+        String site = Objects.requireNonNullElse(StackFrames.applicationFrame(leak.allocation()), UNKNOWN_SITE);
+        if (sites.contains(site)) {
+            return site;
+        }
+        if (sites.size() < maxSites) {
+            sites.add(site);
+            return site;
+        }
+        return OTHER_SITE;
+    }
+
+    private Counts counts(Series key) {
+        Counts counts = series.get(key);
+        if (counts != null) {
+            return counts;
+        }
+        Counts created = new Counts();
+        series.put(key, created);
+        List<String> tags = new ArrayList<>(List.of("kind", key.kind().id()));
+        if (key.site() != null) {
+            tags.add("site");
+            tags.add(key.site());
+        }
+        meters.add(new Meter(LEAKS, Meter.Type.COUNTER,
+                "Leaked sockets reported, by kind: eof-not-closed, gc-not-closed, close-wait, reset-not-closed",
+                "leaks", tags, created.leaks::sum));
+        if (key.kind() != LeakKind.GC_NOT_CLOSED) {
+            meters.add(new Meter(LEAKED, Meter.Type.GAUGE,
+                    "Sockets reported as leaked that are still open: not closed since the report, not collected",
+                    "sockets", tags, created.open::get));
+        }
+        onNewMeters.run();
+        return created;
+    }
+}

@@ -1,0 +1,247 @@
+package dev.closewait.metrics;
+
+import dev.closewait.core.CallSite;
+import dev.closewait.core.Endpoints;
+import dev.closewait.core.Leak;
+import dev.closewait.core.LeakKind;
+import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.SocketType;
+import dev.closewait.core.TcpState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LeakMetricsTest {
+
+    private final AtomicInteger tracked = new AtomicInteger();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicInteger newMeters = new AtomicInteger();
+    private long ids;
+
+    private LeakMetrics metrics(int maxSites) {
+        return new LeakMetrics(maxSites, tracked::get, errors::get, newMeters::incrementAndGet);
+    }
+
+    /** A leak allocated at {@code className.method}, reached through the agent's and the JDK's frames. */
+    private Leak leak(LeakKind kind, String className, String method) {
+        CallSite allocation = new CallSite();
+        allocation.setStackTrace(new StackTraceElement[]{
+                new StackTraceElement("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 47),
+                new StackTraceElement("java.net.Socket", "connect", "Socket.java", 633),
+                new StackTraceElement(className, method, "App.java", 12),
+                new StackTraceElement("java.lang.Thread", "run", "Thread.java", 840)});
+        return new Leak(kind, ++ids, SocketType.SOCKET, false, Endpoints.UNKNOWN, "main", 0, 0, allocation, null, -1,
+                1, 1, -1);
+    }
+
+    private Leak leak(LeakKind kind) {
+        return leak(kind, "com.acme.Client", "call");
+    }
+
+    private static LeakOutcome outcome(Leak leak, LeakOutcome.Kind kind) {
+        return new LeakOutcome(leak, kind, 2, 2, null);
+    }
+
+    private static double value(LeakMetrics metrics, String name, String... tags) {
+        List<Meter> found = metrics.meters().stream()
+                .filter(meter -> meter.name().equals(name) && meter.tags().equals(List.of(tags))).toList();
+        assertEquals(1, found.size(), name + " " + List.of(tags) + " in " + metrics.meters());
+        return found.get(0).read();
+    }
+
+    private static long count(LeakMetrics metrics, String name) {
+        return metrics.meters().stream().filter(meter -> meter.name().equals(name)).count();
+    }
+
+    @Test
+    void everyKindIsThereAtZeroFromTheStart() {
+        LeakMetrics metrics = metrics(0);
+
+        for (LeakKind kind : LeakKind.values()) {
+            assertEquals(0, value(metrics, LeakMetrics.LEAKS, "kind", kind.id()));
+        }
+        assertEquals(3, count(metrics, LeakMetrics.LEAKED), "no leaked-open gauge for gc-not-closed");
+        assertEquals(0, value(metrics, LeakMetrics.TRACKED));
+        assertEquals(0, value(metrics, LeakMetrics.ERRORS));
+    }
+
+    @Test
+    void countsLeaksByKind() {
+        LeakMetrics metrics = metrics(0);
+
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leak(leak(LeakKind.CLOSE_WAIT));
+
+        assertEquals(2, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"));
+        assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "close-wait"));
+        assertEquals(0, value(metrics, LeakMetrics.LEAKS, "kind", "reset-not-closed"));
+        assertEquals(2, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
+    }
+
+    @Test
+    void leakedGaugeGoesDownWhenALeakIsClosedOrCollected() {
+        LeakMetrics metrics = metrics(0);
+        Leak closedLater = leak(LeakKind.EOF_NOT_CLOSED);
+        Leak collectedLater = leak(LeakKind.EOF_NOT_CLOSED);
+        Leak stillOpen = leak(LeakKind.EOF_NOT_CLOSED);
+        metrics.leak(closedLater);
+        metrics.leak(collectedLater);
+        metrics.leak(stillOpen);
+
+        metrics.outcome(outcome(closedLater, LeakOutcome.Kind.CLOSED));
+        metrics.outcome(outcome(collectedLater, LeakOutcome.Kind.COLLECTED));
+
+        assertEquals(1, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
+        assertEquals(3, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"), "the counter never goes down");
+    }
+
+    @Test
+    void anOutcomeCountsOnceAndNeverForAnUnknownLeak() {
+        LeakMetrics metrics = metrics(0);
+        Leak leak = leak(LeakKind.RESET_NOT_CLOSED);
+        metrics.leak(leak);
+
+        metrics.outcome(outcome(leak, LeakOutcome.Kind.CLOSED));
+        metrics.outcome(outcome(leak, LeakOutcome.Kind.COLLECTED));
+        metrics.outcome(outcome(leak(LeakKind.RESET_NOT_CLOSED), LeakOutcome.Kind.CLOSED));
+
+        assertEquals(0, value(metrics, LeakMetrics.LEAKED, "kind", "reset-not-closed"));
+    }
+
+    @Test
+    void collectedWithoutCloseIsCountedButNeverOpen() {
+        LeakMetrics metrics = metrics(0);
+        Leak leak = leak(LeakKind.GC_NOT_CLOSED);
+
+        metrics.leak(leak);
+        metrics.outcome(outcome(leak, LeakOutcome.Kind.COLLECTED));
+
+        assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "gc-not-closed"));
+        assertEquals(3, count(metrics, LeakMetrics.LEAKED));
+    }
+
+    @Test
+    void siteIsTheFirstApplicationFrame() {
+        LeakMetrics metrics = metrics(10);
+
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.db.Pool", "lease"));
+
+        assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease"));
+        assertEquals(1, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease"));
+    }
+
+    @Test
+    void aLeakWithoutApplicationFramesOrStackHasSiteUnknown() {
+        LeakMetrics metrics = metrics(10);
+        Leak kernelOnly = new Leak(LeakKind.CLOSE_WAIT, 99, SocketType.UNKNOWN, true, Endpoints.UNKNOWN, null, 0, -1,
+                null, null, -1, 1, 1, 1);
+
+        metrics.leak(kernelOnly);
+        metrics.leak(leak(LeakKind.CLOSE_WAIT, "java.lang.Thread", "run"));
+
+        assertEquals(2, value(metrics, LeakMetrics.LEAKS, "kind", "close-wait", "site", "unknown"));
+    }
+
+    @Test
+    void siteCapHoldsWithAThousandDistinctCallSites() {
+        LeakMetrics metrics = metrics(5);
+        List<Leak> leaks = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Leak leak = leak(LeakKind.EOF_NOT_CLOSED, "com.acme.generated.Caller" + i, "open");
+            leaks.add(leak);
+            metrics.leak(leak);
+        }
+
+        Set<String> sites = new HashSet<>();
+        double total = 0;
+        for (Meter meter : metrics.meters()) {
+            if (meter.name().equals(LeakMetrics.LEAKS)) {
+                sites.add(meter.tags().get(3));
+                total += meter.read();
+            }
+        }
+        assertEquals(Set.of("com.acme.generated.Caller0.open", "com.acme.generated.Caller1.open",
+                "com.acme.generated.Caller2.open", "com.acme.generated.Caller3.open",
+                "com.acme.generated.Caller4.open", "other"), sites);
+        assertEquals(1000, total, "no leak is lost to the cap");
+        assertEquals(995, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed", "site", "other"));
+
+        // Folded leaks leave the gauge of the series they were counted in.
+        for (Leak leak : leaks) {
+            metrics.outcome(outcome(leak, LeakOutcome.Kind.CLOSED));
+        }
+        assertEquals(0, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed", "site", "other"));
+        assertEquals(0, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed", "site",
+                "com.acme.generated.Caller0.open"));
+    }
+
+    @Test
+    void aSiteKnownBeforeTheCapWasReachedKeepsItsOwnSeries() {
+        LeakMetrics metrics = metrics(1);
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.A", "open"));
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.B", "open"));
+
+        metrics.leak(leak(LeakKind.CLOSE_WAIT, "com.acme.A", "open"));
+
+        assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "close-wait", "site", "com.acme.A.open"));
+        assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed", "site", "other"));
+    }
+
+    @Test
+    void newSeriesAreAnnouncedOnce() {
+        LeakMetrics metrics = metrics(3);
+        int before = newMeters.get();
+        int metersBefore = metrics.meters().size();
+
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
+
+        assertEquals(before + 1, newMeters.get());
+        assertEquals(metersBefore + 2, metrics.meters().size(), "a counter and a gauge");
+    }
+
+    @Test
+    void withSitesNoSeriesExistsBeforeTheFirstLeak() {
+        assertEquals(0, count(metrics(3), LeakMetrics.LEAKS));
+    }
+
+    @Test
+    void readsTrackedSocketsErrorsAndKernelStatesLive() {
+        LeakMetrics metrics = metrics(0);
+        Map<TcpState, Integer>[] counts = new Map[]{Map.of()};
+        metrics.kernelStates(() -> counts[0]);
+
+        tracked.set(12);
+        errors.set(3);
+        counts[0] = Map.of(TcpState.CLOSE_WAIT, 4, TcpState.ESTABLISHED, 9);
+
+        assertEquals(12, value(metrics, LeakMetrics.TRACKED));
+        assertEquals(3, value(metrics, LeakMetrics.ERRORS));
+        assertEquals(4, value(metrics, LeakMetrics.KERNEL, "state", "close-wait"));
+        assertEquals(9, value(metrics, LeakMetrics.KERNEL, "state", "established"));
+        assertEquals(0, value(metrics, LeakMetrics.KERNEL, "state", "listen"));
+        assertEquals(TcpState.values().length, count(metrics, LeakMetrics.KERNEL));
+    }
+
+    @Test
+    void everyMeterHasADescriptionAndABaseUnit() {
+        LeakMetrics metrics = metrics(0);
+        metrics.kernelStates(Map::of);
+
+        for (Meter meter : metrics.meters()) {
+            assertTrue(meter.name().startsWith("closewait."), meter.name());
+            assertTrue(!meter.description().isBlank(), meter.name());
+            assertTrue(meter.baseUnit() != null && !meter.baseUnit().isBlank(), meter.name());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.closewait.metrics;
+
+import dev.closewait.core.AgentErrors;
+import dev.closewait.core.OwnPorts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PrometheusEndpointTest {
+
+    private final List<String> warnings = new ArrayList<>();
+    private final AgentErrors errors = new AgentErrors(warnings::add);
+    private final OwnPorts ownPorts = new OwnPorts();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private PrometheusEndpoint endpoint;
+
+    @AfterEach
+    void stop() {
+        if (endpoint != null) {
+            endpoint.stop();
+        }
+    }
+
+    private PrometheusEndpoint start(java.util.function.Supplier<String> body) throws IOException {
+        endpoint = PrometheusEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), body,
+                ownPorts, errors);
+        return endpoint;
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + endpoint.address().getPort() + path);
+        return client.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesTheTextAtSlashMetricsAsPrometheusExpects() throws Exception {
+        start(() -> "# TYPE x gauge\nx 1\n");
+
+        HttpResponse<String> response = send("GET", "/metrics");
+
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8",
+                response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("# TYPE x gauge\nx 1\n", response.body());
+    }
+
+    @Test
+    void listensOnLoopbackAndRecordsItsPortAsTheAgentsOwn() throws Exception {
+        start(() -> "");
+
+        assertTrue(endpoint.address().getAddress().isLoopbackAddress(), endpoint.address().toString());
+        assertTrue(ownPorts.owns(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                endpoint.address().getPort())));
+    }
+
+    @Test
+    void answersOtherPathsWithNotFoundAndOtherMethodsWithNotAllowed() throws Exception {
+        start(() -> "x 1\n");
+
+        assertEquals(404, send("GET", "/").statusCode());
+        assertEquals(404, send("GET", "/metricsx").statusCode());
+        HttpResponse<String> post = send("POST", "/metrics");
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+        HttpResponse<String> head = send("HEAD", "/metrics");
+        assertEquals(200, head.statusCode());
+        assertEquals("", head.body());
+    }
+
+    @Test
+    void aFailingRenderIsAServerErrorCountedByTheAgent() throws Exception {
+        start(() -> {
+            throw new IllegalStateException("broken");
+        });
+
+        assertEquals(500, send("GET", "/metrics").statusCode());
+        assertEquals(1, errors.count());
+    }
+
+    @Test
+    void aPortInUseFailsToStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThrows(IOException.class, () -> PrometheusEndpoint.start(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()), () -> "",
+                    ownPorts, errors));
+            assertTrue(!ownPorts.owns(new InetSocketAddress(taken.getLocalPort())));
+        }
+    }
+}
