@@ -66,7 +66,9 @@ public final class LeakDetector {
         Reference<?> reference;
         while ((reference = tracker.collected.poll()) != null) {
             TrackedSocket tracked = (TrackedSocket) reference;
-            tracker.open.remove(tracked);
+            if (tracker.open.remove(tracked) != null) {
+                tracker.forgotten(tracked);
+            }
             tracker.awaitingClose.remove(tracked);
             if (tracked.agentOwned) {
                 continue;

@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +24,7 @@ public final class SocketTracker {
     private final Clock clock;
     private final WriteWatch writeWatch;
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger agentOwned = new AtomicInteger();
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
     private final Object writeWatchLock = new Object();
@@ -66,7 +68,9 @@ public final class SocketTracker {
         TrackedSocket tracked = new TrackedSocket(socket, collected, 0, type, false, clock.nanoTime(), null, null);
         tracked.endpoints = endpoints;
         tracked.agentOwned = true;
-        open.putIfAbsent(tracked, tracked);
+        if (open.putIfAbsent(tracked, tracked) == null) {
+            agentOwned.incrementAndGet();
+        }
     }
 
     /**
@@ -136,6 +140,7 @@ public final class SocketTracker {
         if (tracked == null) {
             return;
         }
+        forgotten(tracked);
         awaitingClose.remove(tracked);
         int previous = tracked.markClosed();
         tracked.clear();
@@ -164,7 +169,7 @@ public final class SocketTracker {
     void shareStacks() {
         for (TrackedSocket tracked : open.values()) {
             CallSite site = tracked.allocation;
-            if (!site.isShared()) {
+            if (site != null && !site.isShared()) { // none for sockets adopted after attach or the agent's own
                 tracked.allocation = stacks.share(site);
             }
         }
@@ -178,8 +183,16 @@ public final class SocketTracker {
         return open.get(new TrackedSocket.Probe(socket));
     }
 
+    /** Sockets followed for the application: the agent's own, remembered only to be left alone, do not count. */
     public int trackedCount() {
-        return open.size();
+        return Math.max(0, open.size() - agentOwned.get());
+    }
+
+    /** A record leaves the map (closed or collected): keeps the count of the agent's own sockets right. */
+    void forgotten(TrackedSocket tracked) {
+        if (tracked.agentOwned) {
+            agentOwned.decrementAndGet();
+        }
     }
 
     long nextId() {

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * medians, the ratio and the target. Usage (bench/run wraps it):
  *
  * <pre>java -jar bench/target/closewait-bench.jar [--quick] [--jdks HOME,HOME] [--agent JAR]
- *     [--agent-options k=v,...] [--only start,churn,bulk,memory] [--memory 10000,100000]</pre>
+ *     [--agent-options k=v,...] [--only start,churn,bulk,memory,kernel] [--memory 10000,100000]</pre>
  */
 public final class BenchMain {
 
@@ -55,7 +55,7 @@ public final class BenchMain {
         jdks = List.of(options.getOrDefault("jdks", System.getProperty("java.home")).split(","));
         agentJar = Path.of(options.getOrDefault("agent", "agent/target/closewait-agent.jar")).toAbsolutePath();
         agentOptions = options.getOrDefault("agent-options", "");
-        only = List.of(options.getOrDefault("only", "start,churn,bulk,memory").split(","));
+        only = List.of(options.getOrDefault("only", "start,churn,bulk,memory,kernel").split(","));
         memoryLevels = Arrays.stream(options.getOrDefault("memory", quick ? "10000" : "10000,100000").split(","))
                 .map(Integer::parseInt).toList();
         benchJar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -106,6 +106,9 @@ public final class BenchMain {
                         "socketStreamRead", none, agent, 1.01);
                 jmh(jdk, version, "bulk reads: SocketChannel, 64 B (ns/read)", BulkReadBenchmark.class,
                         "channelRead", none, agent, 1.01);
+            }
+            if (only.contains("kernel")) {
+                kernelScan(jdk, version);
             }
             if (only.contains("memory")) {
                 long limit = openFilesLimit();
@@ -318,6 +321,35 @@ public final class BenchMain {
 
     private record MemoryRun(int connections, long heapDelta, long justOpenedDelta, long baseline, String problem,
                              Map<String, long[]> histogram) {
+    }
+
+    private static final Pattern KERNEL_RESULT = Pattern.compile("RESULT sockets=(\\d+) ownRows=(\\d+) "
+            + "namespaceRows=(\\d+) cpuMs=([\\d.]+) wallMs=([\\d.]+) intervalMs=(\\d+) share=([\\d.]+)");
+
+    /** Workload (e): the kernel scan's CPU time with 10,000 sockets, as a share of one core at the default grace. */
+    private void kernelScan(String jdk, String version) throws Exception {
+        int connections = 5_000; // both ends in the process: 10,000 sockets
+        Process child = new ProcessBuilder(Path.of(jdk, "bin", "java").toString(), "-cp",
+                agentJar + java.io.File.pathSeparator + benchJar, KernelScanCost.class.getName(),
+                Integer.toString(connections)).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!child.waitFor(5, TimeUnit.MINUTES)) {
+            child.destroyForcibly();
+        }
+        Matcher result = KERNEL_RESULT.matcher(output);
+        if (!result.find()) {
+            System.out.println("kernel scan: no result\n" + output);
+            results.add("| kernel scan, 10,000 sockets | " + version + " | not measured (see output) | | | < 1 % | ? |");
+            return;
+        }
+        double share = Double.parseDouble(result.group(7));
+        System.out.printf("kernel scan: %s sockets (%s in the namespace), %s ms CPU and %s ms wall per scan, "
+                        + "every %s ms at grace 30s -> %.2f %% of a core%n", result.group(1), result.group(3),
+                result.group(4), result.group(5), result.group(6), share * 100);
+        results.add(String.format("| kernel scan, %s sockets (%s rows in the namespace) | %s | — | %s ms CPU per scan "
+                        + "(%s ms wall), every %s ms | %.2f %% of a core | < 1 %% | %s |", result.group(1),
+                result.group(3), version, result.group(4), result.group(5), result.group(6), share * 100,
+                share < 0.01 ? "yes" : "no"));
     }
 
     private static final Pattern RESULT = Pattern.compile("RESULT connections=(\\d+) heapBefore=(\\d+) "
