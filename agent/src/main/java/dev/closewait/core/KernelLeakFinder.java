@@ -30,6 +30,9 @@ public final class KernelLeakFinder {
     /** Inodes of such sockets whose descriptor stayed open: reported already, though no longer tracked. */
     private final Set<Long> collectedInodes = new HashSet<>();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    /** When the earliest socket seen in a leaking state (CLOSE_WAIT, or connection gone) reaches its grace. */
+    private volatile long nextDeadlineNanos = Long.MAX_VALUE;
+    private long deadline; // being computed during a scan
     private long reportedAtLastSummary;
     private long untrackedOverflow;
 
@@ -78,6 +81,7 @@ public final class KernelLeakFinder {
 
     public void scan(KernelSnapshot snapshot) {
         long now = clock.nanoTime();
+        deadline = Long.MAX_VALUE;
         Map<Integer, TrackedSocket> trackedByFd = tracker.openByFd();
         boolean closeWaitPending = false;
         for (KernelSocket socket : snapshot.tcpSockets()) {
@@ -96,6 +100,7 @@ public final class KernelLeakFinder {
             checkConnectionGone(tracked, snapshot, now);
         }
         forgetUntrackedNoLongerOpen(snapshot, now);
+        nextDeadlineNanos = deadline;
         detector.kernelWantsWrites(closeWaitPending);
         lastCounts = snapshot.countsByState();
         if (detector.reportedCount() != reportedAtLastSummary) {
@@ -133,6 +138,7 @@ public final class KernelLeakFinder {
             detector.report(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos);
             return false;
         }
+        due(lastActivity + graceNanos);
         return true;
     }
 
@@ -154,8 +160,11 @@ public final class KernelLeakFinder {
         }
         if (tracked.connectionGoneSinceNanos == TrackedSocket.NEVER) {
             tracked.connectionGoneSinceNanos = now;
-        } else if (now - tracked.connectionGoneSinceNanos >= graceNanos) {
+        }
+        if (now - tracked.connectionGoneSinceNanos >= graceNanos) {
             detector.report(tracked, LeakKind.RESET_NOT_CLOSED, now, tracked.connectionGoneSinceNanos);
+        } else {
+            due(tracked.connectionGoneSinceNanos + graceNanos);
         }
     }
 
@@ -171,11 +180,29 @@ public final class KernelLeakFinder {
         }
         known.socket = socket;
         known.accepted = socket.local() != null && snapshot.isListening(socket.local().getPort());
-        if (known.report != null || now - known.firstSeenNanos < graceNanos) {
+        if (known.report != null) {
+            return;
+        }
+        if (now - known.firstSeenNanos < graceNanos) {
+            due(known.firstSeenNanos + graceNanos);
             return;
         }
         known.report = untrackedLeak(known, tracker.nextId(), now);
         detector.emit(known.report);
+    }
+
+    private void due(long at) {
+        deadline = Math.min(deadline, at);
+    }
+
+    /** When the next scan should run at the latest for a pending socket to be reported on time; or Long.MAX_VALUE. */
+    public long nextDeadlineNanos() {
+        return nextDeadlineNanos;
+    }
+
+    /** The finder's clock, for comparing with {@link #nextDeadlineNanos()}. */
+    public long nowNanos() {
+        return clock.nanoTime();
     }
 
     private Leak untrackedLeak(Untracked known, long id, long now) {

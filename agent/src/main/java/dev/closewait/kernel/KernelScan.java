@@ -6,11 +6,12 @@ import dev.closewait.core.KernelSnapshot;
 import java.io.IOException;
 
 /**
- * One kernel scan (read /proc, join, report) and when to run the next. The interval follows grace, so a socket
- * that goes to CLOSE_WAIT is reported within about 1.5 × grace. Reading a TCP table costs the kernel a walk of its
- * whole connection hash (about 3.5 ms per table on a 24 GiB machine, however few sockets there are), so with the
- * default grace of 30 s a scan every 7.5 s costs about 0.1% of a core; a short grace costs more, but each scan's
- * cost sets a floor of 10 times itself for the next delay, so scanning never takes more than 10% of a core.
+ * One kernel scan (read /proc, join, report) and when to run the next. Reading costs time proportional to the sockets
+ * of this process (one readlink per descriptor) and of the whole network namespace (the kernel generates the TCP
+ * tables), so scans are spaced at half the grace period, from 250 ms to 15 s, with an extra scan exactly when the
+ * earliest pending socket's grace runs out: a socket that goes to CLOSE_WAIT is first seen within grace/2 and
+ * reported at first sight + grace, within about 1.5 × grace. Each scan's cost sets a floor of 10 times itself for the
+ * next delay, so scanning never takes more than 10% of a core however large the host (docs/performance.md).
  */
 public final class KernelScan {
 
@@ -29,9 +30,9 @@ public final class KernelScan {
         this.baseIntervalNanos = intervalNanos(graceNanos);
     }
 
-    /** A quarter of grace, from 250 ms to 15 s: CLOSE_WAIT is seen within grace/4, reported one grace later. */
+    /** Half of grace, from 250 ms to 15 s: CLOSE_WAIT is seen within grace/2, reported when its grace runs out. */
     public static long intervalNanos(long graceNanos) {
-        return Math.max(MIN_INTERVAL_NANOS, Math.min(graceNanos / 4, MAX_INTERVAL_NANOS));
+        return Math.max(MIN_INTERVAL_NANOS, Math.min(graceNanos / 2, MAX_INTERVAL_NANOS));
     }
 
     /** Scans once (read and join on this thread) and returns the delay until the next scan. */
@@ -56,9 +57,18 @@ public final class KernelScan {
         finder.scan(snapshot);
     }
 
-    /** The base interval, or ten times what the last read cost if that is longer. */
+    /**
+     * The base interval, or ten times what the last read cost if that is longer; sooner if a pending socket's grace
+     * runs out before, but never sooner than ten times the last read's cost.
+     */
     public long nextDelayNanos() {
-        return nextDelayNanos(baseIntervalNanos, lastScanNanos);
+        long regular = nextDelayNanos(baseIntervalNanos, lastScanNanos);
+        long deadline = finder.nextDeadlineNanos();
+        if (deadline == Long.MAX_VALUE) {
+            return regular;
+        }
+        long untilDeadline = Math.max(0, deadline - finder.nowNanos());
+        return Math.max(Math.min(regular, untilDeadline), lastScanNanos * COST_FACTOR);
     }
 
     public long baseIntervalNanos() {

@@ -690,4 +690,32 @@ class KernelLeakFinderTest {
         finder.scan(snapshot());
         assertEquals(Map.of(), finder.lastCounts());
     }
+
+    @Test
+    void asksForTheNextScanWhenTheFirstPendingSocketsGraceRunsOut() {
+        Object socket = harness.open();
+        assertEquals(Long.MAX_VALUE, finder.nextDeadlineNanos(), "nothing pending");
+        long firstSeen = clock.nanoTime() + SECOND;
+        scanAt(firstSeen, snapshot(tracked(TcpState.CLOSE_WAIT), untracked(40, 9040, TcpState.CLOSE_WAIT, 7000)));
+
+        assertEquals(firstSeen + grace, finder.nextDeadlineNanos());
+
+        scanAt(firstSeen + grace, snapshot(tracked(TcpState.CLOSE_WAIT), untracked(40, 9040, TcpState.CLOSE_WAIT, 7000)));
+        assertEquals(2, listener.leaks.size(), "both reported when the deadline comes");
+        assertEquals(Long.MAX_VALUE, finder.nextDeadlineNanos(), "nothing pending any more");
+        tracker.closed(socket);
+    }
+
+    @Test
+    void aWriteAfterCloseWaitMovesTheDeadline() {
+        Object socket = harness.open();
+        long firstSeen = clock.nanoTime() + SECOND;
+        scanAt(firstSeen, snapshot(tracked(TcpState.CLOSE_WAIT)));
+        clock.advanceNanos(5 * SECOND);
+        tracker.wrote(socket);
+
+        scanAt(firstSeen + 10 * SECOND, snapshot(tracked(TcpState.CLOSE_WAIT)));
+
+        assertEquals(firstSeen + 5 * SECOND + grace, finder.nextDeadlineNanos());
+    }
 }

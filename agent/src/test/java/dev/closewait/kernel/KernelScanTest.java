@@ -29,12 +29,11 @@ class KernelScanTest {
     @CsvSource({
             "0, 250",               // floor
             "100, 250",
-            "1000, 250",            // grace / 4 reaches the floor exactly
-            "1004, 251",            // just above the floor: grace / 4
-            "30000, 7500",
-            "60000, 15000",         // grace / 4 reaches the ceiling exactly
+            "500, 250",             // grace / 2 reaches the floor exactly
+            "502, 251",             // just above the floor: grace / 2
+            "30000, 15000",         // the default grace; grace / 2 reaches the ceiling exactly
             "3600000, 15000"})      // ceiling
-    void scansAtAQuarterOfGraceWithinAQuarterSecondAndFifteenSeconds(long graceMillis, long intervalMillis) {
+    void scansAtHalfOfGraceWithinAQuarterSecondAndFifteenSeconds(long graceMillis, long intervalMillis) {
         assertEquals(intervalMillis * MS, KernelScan.intervalNanos(graceMillis * MS));
     }
 
