@@ -55,8 +55,8 @@ class AgentBehaviourTest {
             assertTrue(stderr.contains("closewait: option 'stack-depth' has invalid value 'abc': expected a whole "
                     + "number from 1 to 1024; using 40."), stderr);
             assertTrue(stderr.contains("closewait: unknown option 'bogus' ignored; allowed options: grace, report, "
-                    + "report-max-size, stack-depth, include, exclude, log, kernel, metrics-port, metrics-host, "
-                    + "metrics-sites."), stderr);
+                    + "report-max-size, stack-depth, stack-sample, include, exclude, log, kernel, metrics-port, "
+                    + "metrics-host, metrics-sites."), stderr);
             assertTrue(stderr.contains("closewait: option 'log' has invalid value 'loud': expected auto, stderr or "
                     + "off; using auto."), stderr);
         });

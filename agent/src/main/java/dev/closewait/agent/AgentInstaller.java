@@ -78,6 +78,7 @@ final class AgentInstaller {
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
+        tracker.sampleStacks(options.stackSample());
         // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
         // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,

@@ -38,8 +38,8 @@ public final class OptionsParser {
 
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
-            List.of("grace", "report", "report-max-size", "stack-depth", "include", "exclude", "log", "kernel",
-                    "metrics-port", "metrics-host", "metrics-sites");
+            List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
+                    "kernel", "metrics-port", "metrics-host", "metrics-sites");
 
     private OptionsParser() {
     }
@@ -60,6 +60,7 @@ public final class OptionsParser {
         LogTarget log = defaults.log();
         boolean kernel = defaults.kernel();
         long reportMaxBytes = defaults.reportMaxBytes();
+        int stackSample = defaults.stackSample();
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
@@ -79,6 +80,7 @@ public final class OptionsParser {
                 case "log" -> log = parseLog(value, log, found);
                 case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
                 case "report-max-size" -> reportMaxBytes = parseSize(key, value, reportMaxBytes, found);
+                case "stack-sample" -> stackSample = parseStackSample(value, stackSample, found);
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
@@ -94,7 +96,7 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics), problems);
+                reportMaxBytes, metrics, stackSample), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {
@@ -266,6 +268,20 @@ public final class OptionsParser {
             }
         }
         return true;
+    }
+
+    private static int parseStackSample(String value, int current, List<String> problems) {
+        try {
+            int every = Integer.parseInt(value);
+            if (every >= 1 && every <= 1000) {
+                return every;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add("closewait: option 'stack-sample' has invalid value '" + value + "': expected a whole number "
+                + "from 1 (record the stacks of every socket) to 1000 (one socket in 1000); using " + current + ".");
+        return current;
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,9})(k|m|g)");

@@ -9,6 +9,12 @@ public final class CallSite extends Throwable {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Stands for a stack not recorded because of sampling ({@code stack-sample}): the socket is tracked and reported
+     * all the same, without stacks.
+     */
+    public static final CallSite NOT_SAMPLED = new CallSite(new StackTraceElement[0]);
+
     /** True for the one shared instance per distinct stack (it fits in the object's padding: no extra bytes). */
     private final boolean shared;
 

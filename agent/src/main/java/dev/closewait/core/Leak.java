@@ -24,7 +24,12 @@ public record Leak(
         long kernelSinceEpochMillis) {
 
     public boolean allocationKnown() {
-        return allocation != null;
+        return allocation != null && allocation != CallSite.NOT_SAMPLED;
+    }
+
+    /** Its stacks were not recorded because of {@code stack-sample}. */
+    public boolean stacksSampledOut() {
+        return allocation == CallSite.NOT_SAMPLED;
     }
 
     public boolean hasEndOfStream() {

@@ -25,6 +25,7 @@ public final class SocketTracker {
     private final WriteWatch writeWatch;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
+    private volatile int stackSampleEvery = 1;
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
     private final Object writeWatchLock = new Object();
@@ -50,8 +51,10 @@ public final class SocketTracker {
         if (find(socket) != null) {
             return null;
         }
-        TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(), type, accepted,
-                clock.nanoTime(), ThreadNames.current(), new CallSite());
+        long id = ids.incrementAndGet();
+        CallSite allocation = stackSampleEvery == 1 || id % stackSampleEvery == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
+        TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
+                clock.nanoTime(), ThreadNames.current(), allocation);
         tracked.endpoints = endpoints;
         return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
     }
@@ -108,7 +111,9 @@ public final class SocketTracker {
                 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN) {
             return;
         }
-        EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), new CallSite());
+        // A socket whose allocation stack was sampled out does without its EOF stack too: both cost the same.
+        CallSite site = tracked.allocation == CallSite.NOT_SAMPLED ? CallSite.NOT_SAMPLED : new CallSite();
+        EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), site);
         if (tracked.recordEndOfStream(eof)) {
             synchronized (writeWatchLock) {
                 awaitingClose.add(tracked);
@@ -181,6 +186,14 @@ public final class SocketTracker {
 
     public TrackedSocket find(Object socket) {
         return open.get(new TrackedSocket.Probe(socket));
+    }
+
+    /**
+     * Records the stacks of one socket in {@code every} (1: all). Capturing stacks is most of what the agent costs
+     * per connection; sampled-out sockets are tracked and reported all the same, without stacks.
+     */
+    public void sampleStacks(int every) {
+        stackSampleEvery = Math.max(1, every);
     }
 
     /** Sockets followed for the application: the agent's own, remembered only to be left alone, do not count. */

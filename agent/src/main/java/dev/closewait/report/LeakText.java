@@ -31,14 +31,17 @@ public final class LeakText {
         if (hint != null) {
             text.append(System.lineSeparator()).append("  Hint: ").append(hint);
         }
-        if (leak.allocationKnown()) {
+        if (leak.stacksSampledOut()) {
+            text.append(System.lineSeparator()).append("  Stacks not recorded: with stack-sample set, closewait records "
+                    + "the allocation and EOF stacks of one socket in N; this one was not among them.");
+        } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
                     + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
         }
-        if (leak.hasEndOfStream()) {
+        if (leak.hasEndOfStream() && !leak.stacksSampledOut()) {
             appendStack(text, "EOF read at:", StackFrames.of(leak.endOfStream().site(), stackDepth));
         }
         return text.toString();

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OptionsParserTest {
 
-    private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, include, exclude, log, "
-            + "kernel, metrics-port, metrics-host, metrics-sites";
+    private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, stack-sample, include, "
+            + "exclude, log, kernel, metrics-port, metrics-host, metrics-sites";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());
@@ -509,5 +509,23 @@ class OptionsParserTest {
 
         assertOneProblem(parsed, "'report'", "is empty", "using env.jsonl");
         assertEquals(Path.of("env.jsonl"), parsed.options().report());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,1", "10,10", "1000,1000"})
+    void readsTheStackSample(String value, int every) {
+        ParsedOptions parsed = parse("stack-sample=" + value);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(every, parsed.options().stackSample());
+    }
+
+    @ParameterizedTest(name = "stack-sample=''{0}''")
+    @ValueSource(strings = {"", "0", "-3", "1001", "ten", "1.5"})
+    void rejectsABadStackSampleAndRecordsEveryStack(String value) {
+        ParsedOptions parsed = parse("stack-sample=" + value);
+
+        assertOneProblem(parsed, "'stack-sample'", "'" + value + "'", "from 1", "to 1000", "using 1");
+        assertEquals(1, parsed.options().stackSample());
     }
 }

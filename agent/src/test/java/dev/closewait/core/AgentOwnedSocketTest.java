@@ -42,4 +42,22 @@ class AgentOwnedSocketTest {
         assertNull(harness.tracked(adopted).allocation);
         assertEquals(0, harness.errors.count());
     }
+
+    @Test
+    void socketsSampledOutAreStillReportedWithoutStacks() {
+        Harness harness = new Harness(Duration.ofSeconds(1));
+        harness.tracker.sampleStacks(3);
+        for (int i = 0; i < 6; i++) {
+            harness.tracker.endOfStream(harness.open());
+        }
+        harness.clock.advance(Duration.ofSeconds(2));
+        harness.detector.scan();
+
+        assertEquals(6, harness.listener.leaks.size(), "sampling never drops a leak");
+        assertEquals(2, harness.listener.leaks.stream().filter(Leak::allocationKnown).count(), "ids 3 and 6 sampled");
+        for (Leak leak : harness.listener.leaks) {
+            assertEquals(!leak.allocationKnown(), leak.stacksSampledOut());
+            assertEquals(leak.stacksSampledOut(), leak.endOfStream().site() == CallSite.NOT_SAMPLED);
+        }
+    }
 }

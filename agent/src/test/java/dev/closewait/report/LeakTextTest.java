@@ -188,4 +188,14 @@ class LeakTextTest {
                 text.socketStates(java.util.Map.of(dev.closewait.core.TcpState.LISTEN, 1)));
         assertEquals("This process has no TCP sockets.", text.socketStates(java.util.Map.of()));
     }
+
+    @Test
+    void saysWhyASampledOutSocketHasNoStacks() {
+        Leaks sampledOut = Leaks.eofNotClosed();
+        sampledOut.allocation = dev.closewait.core.CallSite.NOT_SAMPLED;
+        List<String> lines = lines(text.leak(sampledOut.build()));
+
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(1).startsWith("  Stacks not recorded: with stack-sample set"), lines.get(1));
+    }
 }
