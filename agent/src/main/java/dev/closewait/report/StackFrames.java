@@ -67,13 +67,18 @@ public final class StackFrames {
 
     /** The first frame that is neither the agent's nor the JDK's: where the application made the socket. */
     public static String firstApplicationFrame(Throwable captured) {
+        StackTraceElement frame = applicationElement(captured);
+        return frame == null ? null : format(frame);
+    }
+
+    private static StackTraceElement applicationElement(Throwable captured) {
         if (captured == null) {
             return null;
         }
         StackTraceElement[] frames = captured.getStackTrace();
         for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
             if (!startsWithAny(frames[i].getClassName(), JDK_PREFIXES)) {
-                return format(frames[i]);
+                return frames[i];
             }
         }
         return null;
@@ -116,16 +121,8 @@ public final class StackFrames {
      * stack has none.
      */
     public static String applicationFrame(Throwable captured) {
-        if (captured == null) {
-            return null;
-        }
-        StackTraceElement[] frames = captured.getStackTrace();
-        for (int i = firstNonAgentFrame(frames); i < frames.length; i++) {
-            if (!startsWithAny(frames[i].getClassName(), JDK_PREFIXES)) {
-                return frames[i].getClassName() + "." + frames[i].getMethodName();
-            }
-        }
-        return null;
+        StackTraceElement frame = applicationElement(captured);
+        return frame == null ? null : frame.getClassName() + "." + frame.getMethodName();
     }
 
     private static boolean underPrefix(String className, String prefix) {

@@ -46,26 +46,10 @@ class ConcurrencyStressTest {
         }
     }
 
-    /** Records in order; called on the detector thread only. */
-    private static final class Events implements LeakListener {
-        final List<Leak> leaks = new ArrayList<>();
-        final List<LeakOutcome> outcomes = new ArrayList<>();
-
-        @Override
-        public void leakDetected(Leak leak) {
-            leaks.add(leak);
-        }
-
-        @Override
-        public void leakResolved(LeakOutcome outcome) {
-            outcomes.add(outcome);
-        }
-    }
-
     @Test
     void racingThreadsNeverCauseAWrongReportAMissedCloseOrADeadlock() throws Exception {
         SteppingClock clock = new SteppingClock();
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         AgentErrors errors = new AgentErrors(line -> { });
         SocketTracker tracker = new SocketTracker(clock, watching -> { });
         LeakDetector detector = new LeakDetector(tracker, GRACE, events, errors);
@@ -151,7 +135,7 @@ class ConcurrencyStressTest {
     @Test
     void aHundredThousandSocketsOpenedAndClosedLeaveNothingBehind() {
         SteppingClock clock = new SteppingClock();
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         SocketTracker tracker = new SocketTracker(clock, watching -> { });
         LeakDetector detector = new LeakDetector(tracker, GRACE, events, new AgentErrors(line -> { }));
         for (int i = 0; i < 100_000; i++) {
