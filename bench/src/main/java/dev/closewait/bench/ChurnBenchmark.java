@@ -11,23 +11,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
-/**
- * Workload (a), connection churn: one new loopback connection per request. The client connects, sends a small
- * request, reads the one-byte reply and closes; the server reads the request, replies, reads to EOF and closes.
- * The agent tracks both ends: two opens, one EOF and two closes per operation.
- */
+/** Workload (a), connection churn: one new loopback connection per request ({@link ChurnExchange}). */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ChurnBenchmark {
-
-    private static final byte[] REQUEST = "GET /x\r\n".getBytes();
 
     private ServerSocket server;
     private Thread serverThread;
@@ -50,19 +43,7 @@ public class ChurnBenchmark {
         byte[] buffer = new byte[256];
         while (running) {
             try (Socket accepted = server.accept()) {
-                InputStream in = accepted.getInputStream();
-                int got = 0;
-                while (got < REQUEST.length) {
-                    int n = in.read(buffer, 0, REQUEST.length - got);
-                    if (n < 0) {
-                        break;
-                    }
-                    got += n;
-                }
-                accepted.getOutputStream().write(1);
-                while (in.read(buffer) >= 0) {
-                    // drain to EOF: the client closes after the reply
-                }
+                ChurnExchange.answer(accepted, buffer);
             } catch (IOException e) {
                 if (!running) {
                     return;
@@ -73,10 +54,7 @@ public class ChurnBenchmark {
 
     @Benchmark
     public int connectRequestClose() throws IOException {
-        try (Socket socket = new Socket(loopback, port)) {
-            socket.getOutputStream().write(REQUEST);
-            return socket.getInputStream().read();
-        }
+        return ChurnExchange.request(loopback, port);
     }
 
     @TearDown(Level.Trial)

@@ -3,20 +3,17 @@ package dev.closewait.bench;
 import com.sun.management.OperatingSystemMXBean;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * Workload (a) at the macro level, a child JVM: the same request per connection as {@link ChurnBenchmark}, N times
+ * Workload (a) at the macro level, a child JVM: the same {@link ChurnExchange} as {@link ChurnBenchmark}, N times
  * after N warm-up connections, printing the process's CPU time (all threads: client, server, JIT, GC and the
  * agent's) and the wall time per connection. CPU time is less disturbed than wall time by other load on the host.
  */
 public final class ChurnLoop {
-
-    private static final byte[] REQUEST = "GET /x\r\n".getBytes();
 
     private ChurnLoop() {
     }
@@ -40,10 +37,7 @@ public final class ChurnLoop {
 
     private static void run(InetAddress loopback, int port, int connections) throws IOException {
         for (int i = 0; i < connections; i++) {
-            try (Socket socket = new Socket(loopback, port)) {
-                socket.getOutputStream().write(REQUEST);
-                socket.getInputStream().read();
-            }
+            ChurnExchange.request(loopback, port);
         }
     }
 
@@ -51,19 +45,7 @@ public final class ChurnLoop {
         byte[] buffer = new byte[256];
         while (true) {
             try (Socket accepted = server.accept()) {
-                InputStream in = accepted.getInputStream();
-                int got = 0;
-                while (got < REQUEST.length) {
-                    int n = in.read(buffer, 0, REQUEST.length - got);
-                    if (n < 0) {
-                        break;
-                    }
-                    got += n;
-                }
-                accepted.getOutputStream().write(1);
-                while (in.read(buffer) >= 0) {
-                    // drain to EOF
-                }
+                ChurnExchange.answer(accepted, buffer);
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
