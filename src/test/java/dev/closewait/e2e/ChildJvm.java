@@ -30,10 +30,6 @@ public final class ChildJvm implements AutoCloseable {
         this.stderr = stderr;
     }
 
-    public static ChildJvm start(List<String> command, Path workDir) throws IOException {
-        return start(command, Map.of(), workDir);
-    }
-
     public static ChildJvm start(List<String> command, Map<String, String> environment, Path workDir)
             throws IOException {
         Files.createDirectories(workDir);

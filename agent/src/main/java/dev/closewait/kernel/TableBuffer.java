@@ -15,7 +15,6 @@ public final class TableBuffer {
     static final int MAX_BYTES = 64 << 20;
 
     private byte[] bytes = new byte[64 << 10];
-    private long truncatedReads;
 
     byte[] bytes() {
         return bytes;
@@ -28,7 +27,6 @@ public final class TableBuffer {
             while (true) {
                 if (length == bytes.length) {
                     if (bytes.length >= MAX_BYTES) {
-                        truncatedReads++;
                         return length;
                     }
                     bytes = java.util.Arrays.copyOf(bytes, Math.min(MAX_BYTES, bytes.length * 2));
@@ -40,10 +38,5 @@ public final class TableBuffer {
                 length += read;
             }
         }
-    }
-
-    /** Tables cut short because they exceeded the cap. */
-    public long truncatedReads() {
-        return truncatedReads;
     }
 }

@@ -47,10 +47,6 @@ public final class SocketHooks {
         listener = newListener;
     }
 
-    public static boolean installed() {
-        return listener != null;
-    }
-
     public static void watchWrites(boolean watch) {
         watchingWrites = watch;
     }
