@@ -28,6 +28,7 @@ import dev.closewait.report.JsonLines;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
+import dev.closewait.report.Sites;
 import dev.closewait.report.ReportDispatcher;
 import dev.closewait.report.ReportSink;
 import dev.closewait.report.StderrLog;
@@ -81,9 +82,10 @@ final class AgentInstaller {
         tracker.sampleStacks(options.stackSample());
         // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
         // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+        Sites sites = new Sites(options.appPackages(), options.libraryPackages());
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
                 () -> errors.count() + SocketHooks.failures(), MetricsBridge::newMeters);
-        List<ReportSink> sinks = sinks(options, loaders, clock);
+        List<ReportSink> sinks = sinks(options, sites, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
@@ -111,7 +113,7 @@ final class AgentInstaller {
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
         Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
-                new JsonLines(options.stackDepth()));
+                new JsonLines(options.stackDepth(), sites));
         DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
         StartupTimer.step("detector-thread");
 
@@ -166,21 +168,22 @@ final class AgentInstaller {
         return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
+    private static List<ReportSink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
+                                          Clock clock) {
         List<ReportSink> sinks = new ArrayList<>();
-        LeakText text = new LeakText(options.stackDepth());
+        LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
             case STDERR -> new StderrLog();
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text, clock));
+            sinks.add(new LogSink(log, text, clock, options.stackDepth()));
         }
         if (options.report() != null) {
             try {
                 sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
-                        new JsonLines(options.stackDepth())));
+                        new JsonLines(options.stackDepth(), sites)));
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");

@@ -39,7 +39,7 @@ public final class OptionsParser {
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
-                    "kernel", "metrics-port", "metrics-host", "metrics-sites");
+                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "app-packages", "library-packages");
 
     private OptionsParser() {
     }
@@ -64,6 +64,8 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        List<String> appPackages = defaults.appPackages();
+        List<String> libraryPackages = defaults.libraryPackages();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -84,6 +86,8 @@ public final class OptionsParser {
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
+                case "app-packages" -> appPackages = parsePrefixes(key, value, appPackages, found);
+                case "library-packages" -> libraryPackages = parsePrefixes(key, value, libraryPackages, found);
                 default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
@@ -96,7 +100,7 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample), problems);
+                reportMaxBytes, metrics, stackSample, appPackages, libraryPackages), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {

@@ -56,6 +56,7 @@ public final class SocketTracker {
         TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
                 clock.nanoTime(), ThreadNames.current(), allocation);
         tracked.endpoints = endpoints;
+        tracked.openThreadId = Thread.currentThread().getId();
         return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
     }
 
@@ -133,6 +134,41 @@ public final class SocketTracker {
         }
     }
 
+    /**
+     * The application read data from, or wrote to, the socket after using it otherwise (see
+     * {@link dev.closewait.bootstrap.SocketEventListener#used}). Records the stack here when this starts a new request
+     * (a client's write, an accepted socket's read), when the socket changed threads, or when an accepted socket
+     * answers (the handler's write): the code that last used a pooled or accepted socket is rarely the code that
+     * opened it. The opening thread's first request is covered by the allocation stack and records nothing, so a
+     * connection used once costs no stack here; a keep-alive connection costs one stack per request (two on
+     * a server whose handler writes). Sampled-out sockets record none.
+     */
+    public void used(Object socket, boolean write) {
+        TrackedSocket tracked = find(socket);
+        if (tracked == null || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN
+                || tracked.allocation == CallSite.NOT_SAMPLED) {
+            return;
+        }
+        long thread = Thread.currentThread().getId();
+        long previousThread = tracked.lastUserThreadId;
+        boolean previousWrite = tracked.lastUseWrite;
+        tracked.lastUserThreadId = thread;
+        tracked.lastUseWrite = write;
+        boolean first = previousThread == 0;
+        boolean startsRequest = tracked.accepted ? !write : write;
+        boolean newRequest = first || previousThread != thread || (startsRequest && previousWrite != write);
+        if (newRequest) {
+            tracked.inFirstRequest = first;
+        }
+        if (tracked.inFirstRequest && thread == tracked.openThreadId) {
+            return; // the allocation stack shows this request
+        }
+        boolean answer = tracked.accepted && write && previousWrite != write;
+        if (newRequest || answer) {
+            tracked.lastUse = new LastUse(clock.nanoTime(), ThreadNames.current(), write, new CallSite());
+        }
+    }
+
     public void inputShutdown(Object socket) {
         TrackedSocket tracked = find(socket);
         if (tracked != null) {
@@ -177,8 +213,46 @@ public final class SocketTracker {
             if (site != null && !site.isShared()) { // none for sockets adopted after attach or the agent's own
                 tracked.allocation = stacks.share(site);
             }
+            LastUse use = tracked.lastUse;
+            if (use != null && !use.site().isShared()) {
+                CallSite shared = stacks.share(use.site());
+                if (shared != use.site()) {
+                    tracked.replaceLastUse(use, new LastUse(use.nanoTime(), use.thread(), use.write(), shared));
+                }
+            }
         }
     }
+
+    /**
+     * Whether a newer client connection to the same peer address was opened after this socket was last used (or
+     * opened, when never used again) and is still open: see {@link Leak#reconnectedSinceUse()}. Runs on the detector
+     * thread; the newest opening per peer is computed once per {@code now}, so a burst of reports costs one pass over
+     * the open sockets.
+     */
+    boolean reconnectedSince(TrackedSocket tracked, long now) {
+        java.net.InetSocketAddress remote = tracked.endpoints.remote();
+        if (tracked.accepted || remote == null) {
+            return false;
+        }
+        if (newestOpeningNow != now || newestOpeningByPeer == null) {
+            Map<java.net.InetSocketAddress, Long> newest = new HashMap<>();
+            for (TrackedSocket other : open.values()) {
+                java.net.InetSocketAddress peer = other.endpoints.remote();
+                if (!other.accepted && !other.agentOwned && peer != null && other.state() == TrackedSocket.OPEN) {
+                    newest.merge(peer, other.openedNanos, Math::max);
+                }
+            }
+            newestOpeningByPeer = newest;
+            newestOpeningNow = now;
+        }
+        LastUse use = tracked.lastUse;
+        long since = use == null ? tracked.openedNanos : Math.max(use.nanoTime(), tracked.openedNanos);
+        Long newest = newestOpeningByPeer.get(remote);
+        return newest != null && newest - since > 0;
+    }
+
+    private Map<java.net.InetSocketAddress, Long> newestOpeningByPeer;
+    private long newestOpeningNow;
 
     int sharedStacks() {
         return stacks.size();

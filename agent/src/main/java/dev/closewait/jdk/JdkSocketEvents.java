@@ -114,6 +114,18 @@ public final class JdkSocketEvents implements SocketEventListener {
     }
 
     @Override
+    public void used(Object socket, boolean write) {
+        try {
+            Object key = sockets.keyOf(socket);
+            if (key != null) {
+                tracker.used(key, write);
+            }
+        } catch (Throwable t) {
+            errors.record("socket use hook", t);
+        }
+    }
+
+    @Override
     public void inputShutdown(Object socket) {
         try {
             Object key = sockets.keyOf(socket);

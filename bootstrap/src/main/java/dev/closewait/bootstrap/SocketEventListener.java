@@ -17,6 +17,14 @@ public interface SocketEventListener {
 
     void wrote(Object socket);
 
+    /**
+     * The first read that returned data, or the first write, of a run of operations of one thread on one socket in
+     * one direction ({@code write}): where the application last used the socket. Filtered per thread by
+     * {@link SocketHooks}, so it comes once per turn of a request and reply, not once per read or write.
+     */
+    default void used(Object socket, boolean write) {
+    }
+
     void inputShutdown(Object socket);
 
     void closed(Object socket);

@@ -17,6 +17,8 @@ public final class SocketHooks {
     private static final int WROTE = 5;
     private static final int INPUT_SHUTDOWN = 6;
     private static final int CLOSED = 7;
+    private static final int USED_FOR_READ = 8;
+    private static final int USED_FOR_WRITE = 9;
 
     private static volatile SocketEventListener listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
@@ -37,6 +39,16 @@ public final class SocketHooks {
         @Override
         protected Object[] initialValue() {
             return new Object[2];
+        }
+    };
+
+    // The socket (by identity hash) and direction of this thread's last read or write, so that a run of reads or
+    // writes on one socket raises one "used" event: a thread-local load and two compares per operation. The hash,
+    // not the socket, so the hook keeps no socket alive; two sockets with one hash only lose a use event.
+    private static final ThreadLocal<int[]> lastUse = new ThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[2];
         }
     };
 
@@ -76,6 +88,30 @@ public final class SocketHooks {
         if (watchingWrites) {
             dispatch(WROTE, socket);
         }
+        used(socket, USED_FOR_WRITE);
+    }
+
+    /**
+     * Raises a "used" event when this thread's previous read or write was on another socket or in the other
+     * direction; otherwise costs a thread-local load and two compares.
+     */
+    private static void used(Object socket, int direction) {
+        if (listener == null || socket == null) {
+            return;
+        }
+        try {
+            int[] last = lastUse.get();
+            int hash = System.identityHashCode(socket);
+            if (last[0] == hash && last[1] == direction) {
+                return;
+            }
+            last[0] = hash;
+            last[1] = direction;
+        } catch (Throwable t) {
+            failures.incrementAndGet();
+            return;
+        }
+        dispatch(direction, socket);
     }
 
     // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
@@ -85,6 +121,8 @@ public final class SocketHooks {
     public static void readReturned(int n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
         }
     }
 
@@ -92,6 +130,18 @@ public final class SocketHooks {
     public static void readReturned(long n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
+        }
+    }
+
+    /**
+     * {@code SSLSocketImpl$AppInputStream.read} returned {@code n}; negative means EOF (the peer's close_notify). Its
+     * data reads are not uses: the transport socket's own reads underneath already were.
+     */
+    public static void sslReadReturned(int n, Object sslSocket) {
+        if (n < 0) {
+            dispatch(END_OF_STREAM, sslSocket);
         }
     }
 
@@ -104,14 +154,14 @@ public final class SocketHooks {
 
     /** {@code IOUtil.read} returned {@code n}; only asynchronous socket channels pass {@code async = true}. */
     public static void asyncReadReturned(int n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 
     public static void asyncReadReturned(long n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 
@@ -166,6 +216,8 @@ public final class SocketHooks {
                 case END_OF_STREAM -> target.endOfStream(socket);
                 case WROTE -> target.wrote(socket);
                 case INPUT_SHUTDOWN -> target.inputShutdown(socket);
+                case USED_FOR_READ -> target.used(socket, false);
+                case USED_FOR_WRITE -> target.used(socket, true);
                 default -> target.closed(socket);
             }
         } catch (Throwable t) {
