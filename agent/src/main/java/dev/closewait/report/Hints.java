@@ -116,7 +116,6 @@ public final class Hints {
                     "jakarta.servlet.", "javax.servlet."))) {
                 return SERVLET_ASYNC;
             }
-            return null;
         }
         if (mentions(leak, List.of("org.apache.commons.net."))) {
             return COMMONS_NET;
