@@ -9,8 +9,8 @@ import java.util.List;
  * or no connection any more), for the kernel's kinds. A socket the agent never saw opened has no allocation stack
  * and no opening thread. {@code lastUse} is where the application last used it, when the agent recorded a stack
  * for that (null otherwise); {@code reconnectedSinceUse} is true when a newer connection to the same peer was
- * opened after that last use (after the opening when never used since), while this one sat unused: a pool that
- * does not reuse an idle connection opens a new one only because this one is still leased.
+ * opened after this one's last read or write (after its opening when never used), while this one sat unused: a
+ * pool that does not reuse an idle connection opens a new one only because this one is still leased.
  */
 public record Leak(
         LeakKind kind,

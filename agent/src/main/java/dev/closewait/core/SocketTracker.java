@@ -149,6 +149,8 @@ public final class SocketTracker {
                 || tracked.allocation == CallSite.NOT_SAMPLED) {
             return;
         }
+        long now = clock.nanoTime();
+        tracked.lastActivityNanos = now;
         long thread = Thread.currentThread().getId();
         long previousThread = tracked.lastUserThreadId;
         boolean previousWrite = tracked.lastUseWrite;
@@ -165,7 +167,7 @@ public final class SocketTracker {
         }
         boolean answer = tracked.accepted && write && previousWrite != write;
         if (newRequest || answer) {
-            tracked.lastUse = new LastUse(clock.nanoTime(), ThreadNames.current(), write, new CallSite());
+            tracked.lastUse = new LastUse(now, ThreadNames.current(), write, new CallSite());
         }
     }
 
@@ -224,8 +226,8 @@ public final class SocketTracker {
     }
 
     /**
-     * Whether a newer client connection to the same peer address was opened after this socket was last used (or
-     * opened, when never used again) and is still open: see {@link Leak#reconnectedSinceUse()}. Runs on the detector
+     * Whether a newer client connection to the same peer address was opened after this socket was last read or
+     * written (or opened, when never used) and is still open: see {@link Leak#reconnectedSinceUse()}. Runs on the detector
      * thread; the newest opening per peer is computed once per {@code now}, so a burst of reports costs one pass over
      * the open sockets.
      */
@@ -245,8 +247,8 @@ public final class SocketTracker {
             newestOpeningByPeer = newest;
             newestOpeningNow = now;
         }
-        LastUse use = tracked.lastUse;
-        long since = use == null ? tracked.openedNanos : Math.max(use.nanoTime(), tracked.openedNanos);
+        long activity = tracked.lastActivityNanos;
+        long since = activity == TrackedSocket.NEVER ? tracked.openedNanos : activity;
         Long newest = newestOpeningByPeer.get(remote);
         return newest != null && newest - since > 0;
     }

@@ -53,6 +53,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     long lastUserThreadId;
     boolean lastUseWrite;
     boolean inFirstRequest;
+    /** When the last run of reads or writes began, by any thread: NEVER before the first. */
+    volatile long lastActivityNanos = NEVER;
     volatile LastUse lastUse;
     volatile Leak report;
     private volatile int state;

@@ -171,4 +171,17 @@ class LastUseTest {
         assertTrue(tracker.reconnectedSince(harness.tracked(leased), now));
         assertFalse(tracker.reconnectedSince(harness.tracked(harness.open()), now), "accepted sockets: no pool");
     }
+
+    @Test
+    void aConnectionStillInItsFirstRequestWhenAnotherOpensWasNotLeftLeased() {
+        Object first = client();
+        tracker.used(first, true); // request sent
+        harness.clock.advance(Duration.ofMillis(5));
+        client(); // a concurrent request opens its own connection
+        harness.clock.advance(Duration.ofMillis(5));
+        tracker.used(first, false); // the reply arrives: the first connection was busy, not leased and forgotten
+        long now = harness.clock.nanoTime();
+
+        assertFalse(tracker.reconnectedSince(harness.tracked(first), now));
+    }
 }
