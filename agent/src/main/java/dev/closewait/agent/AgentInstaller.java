@@ -14,11 +14,8 @@ import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.SocketInstrumentation;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
 import dev.closewait.metrics.LeakMetrics;
@@ -98,10 +95,10 @@ final class AgentInstaller {
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
         AtomicBoolean off = new AtomicBoolean();
         errors.onGiveUp(() -> {
             off.set(true);
@@ -110,14 +107,14 @@ final class AgentInstaller {
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
-        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
+        Mailbox mailbox = Mailbox.open(() -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS),
                 new JsonLines(options.stackDepth()));
         DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
+                + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
         warnAboutLegacySocketImpl();
@@ -149,21 +146,17 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics) {
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors) {
         if (!options.kernel()) {
             return null;
         }
-        ProcFs procFs = ProcFs.system();
-        if (!procFs.available()) {
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
+        KernelView kernel = KernelView.create(ProcFs.system(), detector, tracker, options.grace().toNanos(),
+                ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
         }
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        return kernel;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
