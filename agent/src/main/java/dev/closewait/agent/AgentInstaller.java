@@ -4,6 +4,7 @@ import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
+import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
@@ -64,8 +65,7 @@ final class AgentInstaller {
         return !instrumented;
     }
 
-    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Exception {
-        ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+    static void install(ParsedOptions parsed, Instrumentation instrumentation, boolean attached) throws Exception {
         parsed.problems().forEach(System.err::println);
         AgentOptions options = parsed.options();
 
@@ -86,6 +86,8 @@ final class AgentInstaller {
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
+        StatusCounts statusCounts = new StatusCounts();
+        sinks.add(statusCounts);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
         long graceNanos = options.grace().toNanos();
@@ -98,7 +100,8 @@ final class AgentInstaller {
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        KernelStatus kernelStatus = new KernelStatus();
+        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics, kernelStatus);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
@@ -110,16 +113,21 @@ final class AgentInstaller {
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
-        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
-                new JsonLines(options.stackDepth()));
-        DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
+        MetricsPublishing.Published published = new MetricsPublishing.Published();
+        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
+                kernelStatus::describe,
+                tracker::trackedCount, () -> detector.suspects(Mailbox.MAX_SUSPECTS), statusCounts,
+                StatusSinks.of(options, sinks, published), errors);
+        MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
+                new Answers(detector, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
                 + (kernelScan == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
+        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
+        Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
@@ -130,7 +138,7 @@ final class AgentInstaller {
                     dispatcher.finish();
                 }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
             }
-            mailbox.delete();
+            mailbox.close();
         }));
     }
 
@@ -150,12 +158,14 @@ final class AgentInstaller {
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
     private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics) {
+                                         LeakMetrics metrics, KernelStatus status) {
         if (!options.kernel()) {
+            status.off("option kernel=off");
             return null;
         }
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
+            status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
             System.err.println("closewait: kernel view off: this system has no Linux /proc ("
                     + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
                     + "are reported.");
@@ -163,7 +173,9 @@ final class AgentInstaller {
         }
         KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
         metrics.kernelStates(finder::lastCounts);
-        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        KernelScan scan = new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        status.on(scan, finder::lastCounts);
+        return scan;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

@@ -34,6 +34,14 @@ public final class ClosewaitAgent {
 
     private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
         try {
+            StartGate.Verdict gate = StartGate.decide(arguments);
+            if (!gate.start()) {
+                if (!gate.quiet()) {
+                    Verdict.publish("disabled", gate.options());
+                    System.err.println(gate.reason());
+                }
+                return;
+            }
             if (!claimInstallation()) {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
@@ -41,10 +49,11 @@ public final class ClosewaitAgent {
             StartupTimer.begin();
             BootstrapJar.appendTo(instrumentation);
             StartupTimer.step("bootstrap-jar");
-            AgentInstaller.install(arguments, instrumentation, attached);
+            AgentInstaller.install(gate.options(), instrumentation, attached);
             StartupTimer.print();
         } catch (Throwable t) {
             try {
+                Verdict.publish("failed", null);
                 if (AgentInstaller.undoPartialStart()) {
                     System.clearProperty(INSTALLED_PROPERTY); // nothing instrumented: a later attach may try again
                 }
