@@ -11,14 +11,12 @@ import org.junit.jupiter.api.TestFactory;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
-import static dev.closewait.e2e.E2eAssertions.GRACE;
 import static dev.closewait.e2e.E2eAssertions.assertAgentHealthy;
 import static dev.closewait.e2e.E2eAssertions.expectLeaks;
 import static dev.closewait.e2e.LeakExpectation.eofNotClosed;
@@ -89,11 +87,11 @@ class AgentBehaviourTest {
         return PerJdk.each(jdk -> {
             try (ScenarioRun run = ScenarioRun.of(jdk, LeakThenCloseOnRequest.class).start()) {
                 run.awaitReady();
-                List<JsonNode> leaks = run.report().await("leak", 1, Duration.ofSeconds(20));
+                List<JsonNode> leaks = run.report().await("leak", 1);
                 assertEquals(1, leaks.size(), run.child().stderr());
                 run.child().send("close");
-                run.child().awaitStdout(Pattern.compile("DONE close"), Duration.ofSeconds(10));
-                List<JsonNode> closed = run.report().await("closed", 1, Duration.ofSeconds(10));
+                run.child().awaitStdout(Pattern.compile("DONE close"), Waits.EVENT);
+                List<JsonNode> closed = run.report().await("closed", 1);
                 assertEquals(1, closed.size(), run.child().stderr());
                 assertEquals(leaks.get(0).path("id"), closed.get(0).path("id"));
                 assertEquals("main", closed.get(0).path("thread").asText());
@@ -113,10 +111,10 @@ class AgentBehaviourTest {
                 try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
                         .agentOptions("grace=1s," + filter).start()) {
                     ScenarioRun.Ready ready = run.awaitReady();
-                    Thread.sleep(GRACE.toMillis() * 5 / 2);
-                    assertEquals(List.of(), run.report().events(), filter);
+                    run.report().staysEmpty(run.agentGrace().multipliedBy(5).dividedBy(2), () -> filter);
                     assertEquals(2, Kernel.closeWait(ready.port()).size(), "the leaks are real: " + filter);
                     run.exitCleanly();
+                    assertEquals(List.of(), run.report().events(), "nor at exit: " + filter);
                     assertAgentHealthy(run);
                 }
             }
