@@ -2,7 +2,6 @@ package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.bootstrap.SocketEventListener;
-import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
@@ -15,10 +14,12 @@ import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
 import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.kernel.ProcKernelView;
+import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
 import dev.closewait.metrics.LeakMetrics;
@@ -38,7 +39,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
+/** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
 
     /** How quickly the report command gets its answer. */
@@ -57,9 +58,9 @@ final class AgentInstaller {
      */
     static boolean undoPartialStart() {
         try {
-            SocketHooks.install(null);
-        } catch (Throwable bridgeMissing) {
-            // the bridge never made it onto the bootstrap path: nothing to undo
+            JavaBaseHooks.install(null);
+        } catch (Throwable ignored) {
+            // the hooks class was never defined: nothing to undo
         }
         return !instrumented;
     }
@@ -71,19 +72,21 @@ final class AgentInstaller {
 
         StartupTimer.step("options");
         ModuleAccess.openJavaBase(instrumentation);
+        JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
+        StartupTimer.step("module-access+hooks-class");
         AgentErrors errors = new AgentErrors(System.err::println);
         FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        StartupTimer.step("module-access+reports");
+        StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
-        SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
+        SocketTracker tracker = new SocketTracker(clock, JavaBaseHooks::watchWrites);
         tracker.sampleStacks(options.stackSample());
         JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
         // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
         // once. The guard's own failures (and those it could not pass on) are counted there only.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
-                () -> errors.count() + SocketHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
@@ -92,7 +95,7 @@ final class AgentInstaller {
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
@@ -105,7 +108,7 @@ final class AgentInstaller {
         AtomicBoolean off = new AtomicBoolean();
         errors.onGiveUp(() -> {
             off.set(true);
-            SocketHooks.install(null);
+            JavaBaseHooks.install(null);
             detectorThread.shutdownNow();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");

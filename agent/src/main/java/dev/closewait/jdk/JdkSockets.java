@@ -1,7 +1,7 @@
 package dev.closewait.jdk;
 
 import dev.closewait.bootstrap.JdkFields;
-import dev.closewait.bootstrap.SocketHooks;
+
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.SocketType;
 
@@ -208,8 +208,8 @@ public final class JdkSockets {
             InetSocketAddress local = null;
             int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invoke(descriptor);
             if (fd >= 0) {
-                // Usually the JDK looked it up a moment ago on this thread (see SocketHooks.takeLocalAddress).
-                Object known = SocketHooks.takeLocalAddress(descriptor);
+                // Usually the JDK looked it up a moment ago on this thread (see JavaBaseHooks.takeLocalAddress).
+                Object known = JavaBaseHooks.takeLocalAddress(descriptor);
                 local = known instanceof InetSocketAddress remembered
                         ? remembered : (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
             }

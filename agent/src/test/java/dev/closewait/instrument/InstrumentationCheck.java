@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,42 +120,38 @@ final class InstrumentationCheck {
         return out.toString();
     }
 
-    /** Calls to the hook class whose name and descriptor no public static method of it has. */
-    private static List<String> unresolvedHookCalls(String jdk, ClassNode after) {
+    /**
+     * Calls to the hook class that no public static method of it answers. The hook class is the one the agent
+     * defines at start ({@link HooksClassFile#renamed()}), read from its class file: its name must be the one the
+     * inserted calls use ({@link ExitHook#HOOKS}).
+     */
+    private static List<String> unresolvedHookCalls(String jdk, ClassNode after) throws IOException {
+        ClassNode hooks = node(HooksClassFile.renamed());
         List<String> problems = new ArrayList<>();
-        Class<?> hooks;
-        try {
-            hooks = Class.forName(ExitHook.HOOKS.replace('/', '.'));
-        } catch (ClassNotFoundException e) {
-            return List.of(jdk + ": no hook class " + ExitHook.HOOKS);
+        if (!hooks.name.equals(ExitHook.HOOKS)) {
+            problems.add("the hook class is defined as " + hooks.name + ", but the inserted calls name " + ExitHook.HOOKS);
         }
-        if (!Modifier.isPublic(hooks.getModifiers())) {
-            problems.add(hooks.getName() + " is not public: java.base could not call it");
+        if ((hooks.access & Opcodes.ACC_PUBLIC) == 0) {
+            problems.add(hooks.name + " is not public: the JDK classes could not call it");
+        }
+        Set<String> callable = new TreeSet<>();
+        for (MethodNode method : hooks.methods) {
+            if ((method.access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC)) == (Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC)) {
+                callable.add(method.name + method.desc);
+            }
         }
         for (MethodNode method : after.methods) {
             for (AbstractInsnNode instruction : method.instructions) {
                 if (instruction instanceof MethodInsnNode call && call.owner.equals(ExitHook.HOOKS)
-                        && !resolves(hooks, call)) {
+                        && (call.getOpcode() != Opcodes.INVOKESTATIC || call.itf
+                        || !callable.contains(call.name + call.desc))) {
                     problems.add(jdk + ": " + after.name + "." + method.name + method.desc + " calls "
-                            + call.owner + "." + call.name + call.desc + ", which " + hooks.getName()
-                            + " has not as a public static method");
+                            + call.owner + "." + call.name + call.desc + ", which the hook class has not as a public"
+                            + " static method");
                 }
             }
         }
         return problems;
-    }
-
-    private static boolean resolves(Class<?> hooks, MethodInsnNode call) {
-        if (call.getOpcode() != Opcodes.INVOKESTATIC || call.itf) {
-            return false;
-        }
-        for (Method method : hooks.getDeclaredMethods()) {
-            if (method.getName().equals(call.name) && org.objectweb.asm.Type.getMethodDescriptor(method).equals(call.desc)
-                    && Modifier.isStatic(method.getModifiers()) && Modifier.isPublic(method.getModifiers())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Expected hooks that no method of that name calls after the transformation. */
