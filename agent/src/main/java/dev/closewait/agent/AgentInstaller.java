@@ -82,10 +82,11 @@ final class AgentInstaller {
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, JavaBaseHooks::watchWrites);
         tracker.sampleStacks(options.stackSample());
-        // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
-        // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
+        // once. The guard's own failures (and those it could not pass on) are counted there only.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
-                () -> errors.count() + JavaBaseHooks.failures(), MetricsBridge::newMeters);
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
@@ -96,7 +97,6 @@ final class AgentInstaller {
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
         JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,

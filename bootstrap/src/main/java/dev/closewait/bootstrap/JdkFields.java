@@ -20,6 +20,7 @@ public final class JdkFields {
             "java.net.SocketImpl#address",
             "java.net.SocketImpl#port",
             "java.net.DelegatingSocketImpl#delegate",
+            "sun.nio.ch.NioSocketImpl#state",
             "java.io.FileDescriptor#fd",
             "sun.nio.ch.SocketChannelImpl#family",
             "sun.nio.ch.SocketChannelImpl#fdVal",
