@@ -1,5 +1,6 @@
 package dev.closewait.kernel;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +25,11 @@ public final class EphemeralPorts {
 
     /** The range in {@code file} (two numbers, "low high"), or Linux's default if it is missing or unreadable. */
     public static Range read(Path file) {
-        try {
-            String[] bounds = Files.readString(file, StandardCharsets.US_ASCII).trim().split("\\s+");
+        // A reader, not Files.readString: that trusts the size procfs reports and returned only "3" of
+        // "30000\t59989" on JDK 17 (Linux 6.18).
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            String line = reader.readLine();
+            String[] bounds = line == null ? new String[0] : line.trim().split("\\s+");
             if (bounds.length == 2) {
                 int low = Integer.parseInt(bounds[0]);
                 int high = Integer.parseInt(bounds[1]);
