@@ -28,6 +28,17 @@ public final class JsonLines {
                 suspect.leak());
     }
 
+    /**
+     * A current suspect asked about at {@code nowNanos} (the detector clock's monotonic time): as {@link
+     * #suspect(Suspect)}, with {@code openForMs}, how long the socket has been open at the time of asking (-1 when
+     * the agent never saw it opened), while {@code ageMs} stays the age at detection.
+     */
+    public String suspect(Suspect suspect, long nowNanos) {
+        long openFor = SuspectTable.openForNanos(suspect.leak(), nowNanos);
+        return leakFields(new JsonObject().field("event", "suspect").field("status", suspect.status().id())
+                .field("openForMs", openFor < 0 ? -1 : openFor / 1_000_000L), suspect.leak());
+    }
+
     private String leakFields(JsonObject json, Leak leak) {
         socket(json, leak);
         return json

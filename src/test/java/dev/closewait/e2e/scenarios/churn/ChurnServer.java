@@ -61,13 +61,15 @@ final class ChurnServer {
     }
 
     /**
-     * Prints the agent's connection meters as {@code METER name tags value}, read through the bridge on the
-     * bootstrap path (reflection: the scenario is compiled without the agent).
+     * Prints the agent's connection meters as {@code METER name tags value}, read through the bridge the agent shares
+     * from the class loader of its entry point, here the system class loader (reflection: the scenario is compiled
+     * without the agent).
      */
     @SuppressWarnings("unchecked")
     static void printConnectionMeters() {
         try {
-            Class<?> bridge = Class.forName("dev.closewait.bootstrap.MetricsBridge", true, null);
+            Class<?> bridge = Class.forName("dev.closewait.bootstrap.MetricsBridge", true,
+                    ClassLoader.getSystemClassLoader());
             Method meters = bridge.getMethod("meters", int.class);
             Method read = bridge.getMethod("read", int.class);
             List<List<String>> all = (List<List<String>>) meters.invoke(null, 0);
