@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SocketTracker {
 
+    /** Told of every close of a tracked socket, on the closing thread; the record keeps its fields when cleared. */
+    public interface CloseObserver {
+        CloseObserver NONE = socket -> { };
+
+        void closed(TrackedSocket socket);
+    }
+
     /** Told whether writes currently matter (some socket read EOF and is within its grace period). */
     public interface WriteWatch {
         void watch(boolean watching);
@@ -25,6 +32,7 @@ public final class SocketTracker {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
     private volatile int stackSampleEvery = 1;
+    private volatile CloseObserver closeObserver = CloseObserver.NONE;
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
     private final Object writeWatchLock = new Object();
@@ -158,6 +166,7 @@ public final class SocketTracker {
             outcomes.add(new LeakOutcome(tracked.report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now),
                     ThreadNames.current()));
         }
+        closeObserver.closed(tracked); // last: whatever it does, the socket is closed for the tracker already
     }
 
     /**
@@ -198,6 +207,11 @@ public final class SocketTracker {
      */
     public void sampleStacks(int every) {
         stackSampleEvery = Math.max(1, every);
+    }
+
+    /** Tells {@code observer} of every close from now on (connection churn, see {@link ChurnDetector}). */
+    public void observeCloses(CloseObserver observer) {
+        closeObserver = observer == null ? CloseObserver.NONE : observer;
     }
 
     /** Sockets followed for the application: the agent's own, remembered only to be left alone, do not count. */
