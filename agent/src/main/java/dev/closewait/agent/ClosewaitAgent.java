@@ -1,17 +1,22 @@
 package dev.closewait.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.security.CodeSource;
 
 /**
  * Entry point for {@code -javaagent:} and for attaching to a running JVM. Does as little as possible and never lets
  * anything escape into the host: a failing agent prints one line and the application runs on without it.
  *
- * <p>This class must not touch the bootstrap bridge's types: they become loadable only once
- * {@link BootstrapJar#appendTo} has run.
+ * <p>This class runs in the loader the JVM put the agent jar in (the application's class path). It starts the rest
+ * of the agent in an {@link AgentClassLoader} of its own and reaches it only through {@link AgentStart}'s public
+ * methods, by reflection: any other agent class named here would be loaded a second time, on the application's path.
  */
 public final class ClosewaitAgent {
 
     private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
+    private static final String START_CLASS = "dev.closewait.agent.AgentStart";
 
     private ClosewaitAgent() {
     }
@@ -33,26 +38,64 @@ public final class ClosewaitAgent {
     }
 
     private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
+        long began = System.nanoTime();
+        Class<?> agent = null;
         try {
+            if (isJdkTool(System.getProperty("jdk.module.main"))
+                    || isOwnCommandLine(System.getProperty("sun.java.command"))) {
+                return; // picked up through JAVA_TOOL_OPTIONS by jcmd, jps, jfr... or by closewait's own command line
+            }
             if (!claimInstallation()) {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
-            StartupTimer.begin();
-            BootstrapJar.appendTo(instrumentation);
-            StartupTimer.step("bootstrap-jar");
-            AgentInstaller.install(arguments, instrumentation, attached);
-            StartupTimer.print();
+            agent = Class.forName(START_CLASS, true, new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
+            Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
+                    long.class).invoke(null, arguments, instrumentation, attached, began);
+            if (Boolean.FALSE.equals(installed)) {
+                System.clearProperty(INSTALLED_PROPERTY); // enabled=false: nothing installed, a later attach may
+            }
         } catch (Throwable t) {
+            Throwable cause = t instanceof InvocationTargetException thrown ? thrown.getCause() : t;
             try {
-                if (AgentInstaller.undoPartialStart()) {
+                if (agent == null || (boolean) agent.getMethod("undoPartialStart").invoke(null)) {
                     System.clearProperty(INSTALLED_PROPERTY); // nothing instrumented: a later attach may try again
                 }
                 System.err.println("closewait: the agent could not start and is disabled; the application is not "
-                        + "affected: " + t);
+                        + "affected: " + cause);
             } catch (Throwable ignored) {
                 // nothing left to try
             }
         }
+    }
+
+    /**
+     * The JDK's launchers for its tools run a main class in one of its own modules: {@code jdk.jcmd} (jcmd, jps,
+     * jstack, jinfo, jmap, jstat), {@code jdk.jfr}, {@code jdk.jconsole}, {@code jdk.compiler}, {@code jdk.jshell}...
+     * An application's main module is never named {@code jdk.*} or {@code java.*} (those names are reserved).
+     */
+    static boolean isJdkTool(String mainModule) {
+        return mainModule != null && (mainModule.startsWith("jdk.") || mainModule.startsWith("java."));
+    }
+
+    /** {@code java -jar closewait-agent.jar list}, or its main class run from a class path. */
+    static boolean isOwnCommandLine(String command) {
+        if (command == null || command.isBlank()) {
+            return false;
+        }
+        String first = command.strip().split(" ", 2)[0];
+        if (first.equals("dev.closewait.cli.ClosewaitCli")) {
+            return true;
+        }
+        String name = new java.io.File(first).getName();
+        return name.startsWith("closewait-agent") && name.endsWith(".jar");
+    }
+
+    private static URL agentJar() {
+        CodeSource source = ClosewaitAgent.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new IllegalStateException("cannot tell where the agent jar is");
+        }
+        return source.getLocation();
     }
 }

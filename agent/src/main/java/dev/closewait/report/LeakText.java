@@ -23,6 +23,11 @@ public final class LeakText {
         this(stackDepth, Sites.DEFAULT);
     }
 
+    /** Frames shown per stack. */
+    public int stackDepth() {
+        return stackDepth;
+    }
+
     /** @param sites which frames are the application's, for the site and for folding */
     public LeakText(int stackDepth, Sites sites) {
         this.stackDepth = stackDepth;
