@@ -1,7 +1,6 @@
 package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
-import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
@@ -38,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -75,7 +75,6 @@ final class AgentInstaller {
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
         StartupTimer.step("module-access+hooks-class");
         AgentErrors errors = new AgentErrors(System.err::println);
-        FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
@@ -93,23 +92,26 @@ final class AgentInstaller {
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos,
-                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
+        JavaBaseHooks.install(events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
         KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
-        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
+        DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
         AtomicBoolean off = new AtomicBoolean();
+        AtomicReference<Runnable> stopMetrics = new AtomicReference<>(() -> { });
+        // Turning off stops everything that runs: the hooks, the detector thread (with the report command's poll and
+        // the Micrometer search on it), the kernel reader at its next turn, and the metrics endpoint.
         errors.onGiveUp(() -> {
             off.set(true);
             JavaBaseHooks.install(null);
             detectorThread.shutdownNow();
+            stopMetrics.get().run();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
@@ -122,7 +124,13 @@ final class AgentInstaller {
                 + OptionsParser.format(options.grace())
                 + (kernelScan == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
+        if (!off.get()) {
+            stopMetrics.set(MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+                    errors));
+            if (off.get()) { // turned off meanwhile, before the stop above could reach the endpoint
+                stopMetrics.get().run();
+            }
+        }
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
