@@ -2,22 +2,22 @@ package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.config.AgentOptions;
+import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -65,8 +66,7 @@ final class AgentInstaller {
         return !instrumented;
     }
 
-    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Exception {
-        ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+    static void install(ParsedOptions parsed, Instrumentation instrumentation, boolean attached) throws Exception {
         parsed.problems().forEach(System.err::println);
         AgentOptions options = parsed.options();
 
@@ -89,8 +89,11 @@ final class AgentInstaller {
         List<ReportSink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
+        StatusCounts statusCounts = new StatusCounts();
+        sinks.add(statusCounts);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
+        ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         JavaBaseHooks.install(events);
@@ -99,10 +102,12 @@ final class AgentInstaller {
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        KernelStatus kernelStatus = new KernelStatus();
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
         DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
+        ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         AtomicBoolean off = new AtomicBoolean();
         AtomicReference<Runnable> stopMetrics = new AtomicReference<>(() -> { });
         // Turning off stops everything that runs: the hooks, the detector thread (with the report command's poll and
@@ -115,22 +120,28 @@ final class AgentInstaller {
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
-        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
-                new JsonLines(options.stackDepth()));
-        DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
+        MetricsPublishing.Published published = new MetricsPublishing.Published();
+        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
+        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
+                kernelStatus::describe,
+                tracker::trackedCount, suspects, statusCounts,
+                StatusSinks.of(options, sinks, published), errors);
+        MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
+                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
+                + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         if (!off.get()) {
             stopMetrics.set(MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
-                    errors));
+                    errors, published));
             if (off.get()) { // turned off meanwhile, before the stop above could reach the endpoint
                 stopMetrics.get().run();
             }
         }
+        Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
@@ -141,7 +152,7 @@ final class AgentInstaller {
                     dispatcher.finish();
                 }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
             }
-            mailbox.delete();
+            mailbox.close();
         }));
     }
 
@@ -160,21 +171,23 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics) {
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
+                                         KernelStatus status) {
         if (!options.kernel()) {
+            status.off("option kernel=off");
             return null;
         }
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
+            status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
+            status.on(kernel.scan, kernel.finder::lastCounts);
+        }
+        return kernel;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

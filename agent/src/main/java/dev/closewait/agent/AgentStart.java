@@ -11,12 +11,27 @@ public final class AgentStart {
     private AgentStart() {
     }
 
-    /** Installs the agent; {@code beganNanos} is when premain or agentmain was entered. Throws if the start failed. */
-    public static void install(String arguments, Instrumentation instrumentation, boolean attached, long beganNanos)
-            throws Exception {
+    /**
+     * Installs the agent; {@code beganNanos} is when premain or agentmain was entered. Returns false, having installed
+     * nothing and said so in one line, when {@code enabled=false}; throws if the start failed.
+     */
+    public static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
+                                  long beganNanos) throws Exception {
         StartupTimer.begin(beganNanos);
-        AgentInstaller.install(arguments, instrumentation, attached);
+        StartGate.Verdict gate = StartGate.decide(arguments);
+        if (!gate.start()) {
+            Verdict.publish("disabled", gate.options());
+            System.err.println(gate.reason());
+            return false;
+        }
+        try {
+            AgentInstaller.install(gate.options(), instrumentation, attached);
+        } catch (Exception | Error e) {
+            Verdict.publish("failed", null);
+            throw e;
+        }
         StartupTimer.print();
+        return true;
     }
 
     /** After a failed start: see {@link AgentInstaller#undoPartialStart}. */
