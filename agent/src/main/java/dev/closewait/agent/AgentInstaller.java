@@ -1,7 +1,6 @@
 package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
-import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
@@ -15,12 +14,10 @@ import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
@@ -40,6 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -76,7 +75,6 @@ final class AgentInstaller {
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
         StartupTimer.step("module-access+hooks-class");
         AgentErrors errors = new AgentErrors(System.err::println);
-        FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
@@ -97,42 +95,52 @@ final class AgentInstaller {
 
         ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos,
-                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
+        JavaBaseHooks.install(events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
         KernelStatus kernelStatus = new KernelStatus();
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics, kernelStatus);
-        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
+        DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
         ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         AtomicBoolean off = new AtomicBoolean();
+        AtomicReference<Runnable> stopMetrics = new AtomicReference<>(() -> { });
+        // Turning off stops everything that runs: the hooks, the detector thread (with the report command's poll and
+        // the Micrometer search on it), the kernel reader at its next turn, and the metrics endpoint.
         errors.onGiveUp(() -> {
             off.set(true);
             JavaBaseHooks.install(null);
             detectorThread.shutdownNow();
+            stopMetrics.get().run();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
         MetricsPublishing.Published published = new MetricsPublishing.Published();
+        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
         StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
                 kernelStatus::describe,
-                tracker::trackedCount, () -> detector.suspects(Mailbox.MAX_SUSPECTS), statusCounts,
+                tracker::trackedCount, suspects, statusCounts,
                 StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(detector, clock, new JsonLines(options.stackDepth()), status), errors);
+                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
+                + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
+        if (!off.get()) {
+            stopMetrics.set(MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+                    errors, published));
+            if (off.get()) { // turned off meanwhile, before the stop above could reach the endpoint
+                stopMetrics.get().run();
+            }
+        }
         Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
@@ -163,8 +171,9 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics, KernelStatus status) {
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
+                                         KernelStatus status) {
         if (!options.kernel()) {
             status.off("option kernel=off");
             return null;
@@ -172,16 +181,13 @@ final class AgentInstaller {
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
             status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
         }
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        KernelScan scan = new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
-        status.on(scan, finder::lastCounts);
-        return scan;
+        KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
+            status.on(kernel.scan, kernel.finder::lastCounts);
+        }
+        return kernel;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

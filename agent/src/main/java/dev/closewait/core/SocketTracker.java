@@ -1,8 +1,7 @@
 package dev.closewait.core;
 
 import java.lang.ref.ReferenceQueue;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.BitSet;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +51,11 @@ public final class SocketTracker {
 
     Clock clock() {
         return clock;
+    }
+
+    /** The tracker's clock, in nanoseconds: the time base of every deadline the kernel view computes. */
+    public long nanoTime() {
+        return clock.nanoTime();
     }
 
     /** Starts following a socket, capturing the stack here; returns null if it is followed already. */
@@ -227,18 +231,18 @@ public final class SocketTracker {
     }
 
     /**
-     * Sockets not closed yet (reported or not) by file descriptor, for joining with the kernel's view: a reported
-     * socket must still be recognised, or the kernel would make it look like one the agent never saw.
+     * The descriptor numbers of sockets not closed yet (reported or not): the kernel view lists only the other
+     * socket descriptors of the process, for a tracked socket's state is asked per descriptor. Any thread.
      */
-    Map<Integer, TrackedSocket> openByFd() {
-        Map<Integer, TrackedSocket> byFd = new HashMap<>();
+    public BitSet openDescriptors() {
+        BitSet fds = new BitSet();
         for (TrackedSocket tracked : open.values()) {
             int fd = tracked.endpoints.fd();
             if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED && tracked.get() != null) {
-                byFd.put(fd, tracked);
+                fds.set(fd);
             }
         }
-        return byFd;
+        return fds;
     }
 
     /** Watches writes while any socket awaits close after EOF, or the kernel view asks for it. */
