@@ -1,7 +1,6 @@
 package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
-import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
@@ -38,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
@@ -75,7 +75,6 @@ final class AgentInstaller {
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
         StartupTimer.step("module-access+hooks-class");
         AgentErrors errors = new AgentErrors(System.err::println);
-        FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
@@ -96,9 +95,8 @@ final class AgentInstaller {
 
         ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos,
-                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
+        JavaBaseHooks.install(events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
@@ -106,15 +104,19 @@ final class AgentInstaller {
         StartupTimer.step("instrumentation");
         KernelStatus kernelStatus = new KernelStatus();
         KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
-        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
+        DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
         ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         AtomicBoolean off = new AtomicBoolean();
+        AtomicReference<Runnable> stopMetrics = new AtomicReference<>(() -> { });
+        // Turning off stops everything that runs: the hooks, the detector thread (with the report command's poll and
+        // the Micrometer search on it), the kernel reader at its next turn, and the metrics endpoint.
         errors.onGiveUp(() -> {
             off.set(true);
             JavaBaseHooks.install(null);
             detectorThread.shutdownNow();
+            stopMetrics.get().run();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
@@ -132,7 +134,13 @@ final class AgentInstaller {
                 + OptionsParser.format(options.grace())
                 + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
+        if (!off.get()) {
+            stopMetrics.set(MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+                    errors, published));
+            if (off.get()) { // turned off meanwhile, before the stop above could reach the endpoint
+                stopMetrics.get().run();
+            }
+        }
         Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
