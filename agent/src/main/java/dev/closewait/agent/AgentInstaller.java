@@ -15,7 +15,7 @@ import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.HooksClassFile;
-import dev.closewait.instrument.SocketInstrumentation;
+import dev.closewait.instrument.HookTransformer;
 import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.kernel.ProcKernelView;
@@ -37,7 +37,6 @@ import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -65,23 +64,73 @@ final class AgentInstaller {
         return !instrumented;
     }
 
-    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Exception {
-        ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
-        parsed.problems().forEach(System.err::println);
-        AgentOptions options = parsed.options();
-
-        StartupTimer.step("options");
+    /**
+     * On the thread that runs premain or agentmain: only what must be in place before the application goes on, so
+     * that no socket it opens is missed (the hooks class, the tracker and its listener, the transformer). Nothing
+     * here parses, compiles a pattern, writes a file or starts a pool; the rest starts on {@code closewait-start}
+     * ({@link #startReporting}), and sockets opened meanwhile are tracked all the same and reported once it runs.
+     */
+    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Throwable {
         ModuleAccess.openJavaBase(instrumentation);
+        StartupTimer.step("module-access");
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
-        StartupTimer.step("module-access+hooks-class");
-        AgentErrors errors = new AgentErrors(System.err::println);
+        StartupTimer.step("hooks-class");
+        AgentErrors errors = new AgentErrors(new StderrLine());
         FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
-        SocketTracker tracker = new SocketTracker(clock, JavaBaseHooks::watchWrites);
+        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
+        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
+        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        StartupTimer.step("tracker+listener");
+        HookTransformer.install(instrumentation, new InstrumentationErrors(errors));
+        instrumented = true;
+        StartupTimer.step("instrumentation");
+
+        Started started = new Started();
+        errors.onGiveUp(started);
+        AgentThread start = new AgentThread("start", new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    startReporting(arguments, attached, errors, fault, loaders, ownPorts, clock, tracker, started);
+                    StartupTimer.step("reporting (closewait-start)");
+                    StartupTimer.print();
+                } catch (Throwable t) {
+                    started.turnOff();
+                    System.err.println("closewait: the agent could not start and is disabled; the application is "
+                            + "not affected: " + t);
+                }
+            }
+        });
+        // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
+        // problems when the application ends before the start got that far.
+        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
+            @Override
+            public void run() {
+                started.finish(errors);
+            }
+        }));
+        start.start();
+    }
+
+    /** On {@code closewait-start}: options, report sinks, the detector thread and everything after it. */
+    private static void startReporting(String arguments, boolean attached, AgentErrors errors, FaultInjection fault,
+                                       ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
+                                       SocketTracker tracker, Started started) throws Exception {
+        HookTransformer.prepare();
+        StartupTimer.step("hook rules");
+        ParsedOptions parsed;
+        try {
+            parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+            parsed.problems().forEach(System.err::println);
+        } finally {
+            started.optionsSaid();
+        }
+        AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
+        StartupTimer.step("options");
         // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
         // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
@@ -94,29 +143,19 @@ final class AgentInstaller {
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
-        StartupTimer.step("tracker+jdk-access");
-        SocketInstrumentation.install(instrumentation,
-                (type, failure) -> errors.record("instrumenting " + type, failure));
-        instrumented = true;
-        StartupTimer.step("instrumentation");
         KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
-        AtomicBoolean off = new AtomicBoolean();
-        errors.onGiveUp(() -> {
-            off.set(true);
-            JavaBaseHooks.install(null);
-            detectorThread.shutdownNow();
-            System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
-                    + "(the first of each kind are logged above); the application runs on without it.");
-        });
         Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
                 new JsonLines(options.stackDepth()));
         DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
-        StartupTimer.step("detector-thread");
+        if (!started.running(detectorThread, () -> {
+            scan.run();
+            dispatcher.finish();
+        }, mailbox)) {
+            return; // turned off meanwhile
+        }
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
@@ -124,17 +163,120 @@ final class AgentInstaller {
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
         warnAboutLegacySocketImpl();
-        // Events that are due when the JVM exits (a close after a report, say) still go out.
-        // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
-        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
-            if (!off.get()) {
-                DetectorThread.runAndWait(detectorThread, () -> {
-                    scan.run();
-                    dispatcher.finish();
-                }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
+    }
+
+    /**
+     * What the background start built, for turning the agent off (too many internal errors, or a failed start) and
+     * for the last scan at exit; safe to use from any thread at any point of the start. Run as a {@code Runnable}
+     * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}.
+     */
+    private static final class Started implements Runnable {
+        private final java.util.concurrent.CountDownLatch optionsSaid = new java.util.concurrent.CountDownLatch(1);
+        private ScheduledExecutorService detectorThread;
+        private DetectorThread.Task finalScan;
+        private Mailbox mailbox;
+        private boolean off;
+        private boolean exited;
+
+        void optionsSaid() {
+            optionsSaid.countDown();
+        }
+
+        /** Records the running parts; false (and stops them) if the agent was turned off or the JVM exits meanwhile. */
+        synchronized boolean running(ScheduledExecutorService detectorThread, DetectorThread.Task finalScan,
+                                     Mailbox mailbox) {
+            this.detectorThread = detectorThread;
+            this.finalScan = finalScan;
+            this.mailbox = mailbox;
+            if (off || exited) {
+                detectorThread.shutdownNow();
+                mailbox.delete();
             }
-            mailbox.delete();
-        }));
+            return !off && !exited;
+        }
+
+        @Override
+        public void run() {
+            if (turnOff()) {
+                System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal "
+                        + "errors (the first of each kind are logged above); the application runs on without it.");
+            }
+        }
+
+        /** Makes the hooks inert and stops the detector thread; false if it was off already. */
+        boolean turnOff() {
+            JavaBaseHooks.install(null);
+            ScheduledExecutorService thread;
+            synchronized (this) {
+                if (off) {
+                    return false;
+                }
+                off = true;
+                thread = detectorThread;
+            }
+            if (thread != null) {
+                thread.shutdownNow();
+            }
+            return true;
+        }
+
+        /**
+         * At JVM exit: waits (briefly) for the option problems to be printed, then runs the last scan on the detector
+         * thread, like every report, so that nothing writes the sinks at once. A start still under way by then has
+         * reported nothing yet, and stops where it is.
+         */
+        void finish(AgentErrors errors) {
+            try {
+                optionsSaid.await(FINAL_SCAN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ScheduledExecutorService thread;
+            DetectorThread.Task scan;
+            Mailbox box;
+            boolean wasOff;
+            synchronized (this) {
+                exited = true;
+                thread = detectorThread;
+                scan = finalScan;
+                box = mailbox;
+                wasOff = off;
+            }
+            if (thread != null && !wasOff) {
+                DetectorThread.runAndWait(thread, scan, FINAL_SCAN_TIMEOUT_MILLIS, errors);
+            }
+            if (box != null) {
+                box.delete();
+            }
+        }
+    }
+
+    /** The tracker switches the write hooks on and off (a class, not a method reference: see {@link #install}). */
+    private static final class HookWriteWatch implements SocketTracker.WriteWatch {
+        @Override
+        public void watch(boolean watching) {
+            JavaBaseHooks.watchWrites(watching);
+        }
+    }
+
+    private static final class StderrLine implements java.util.function.Consumer<String> {
+        @Override
+        public void accept(String line) {
+            System.err.println(line);
+        }
+    }
+
+    private static final class InstrumentationErrors implements java.util.function.BiConsumer<String, Throwable> {
+        private final AgentErrors errors;
+
+        InstrumentationErrors(AgentErrors errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        public void accept(String type, Throwable failure) {
+            errors.record("instrumenting " + type, failure);
+        }
     }
 
     /**

@@ -13,10 +13,9 @@ public final class AgentStart {
 
     /** Installs the agent; {@code beganNanos} is when premain or agentmain was entered. Throws if the start failed. */
     public static void install(String arguments, Instrumentation instrumentation, boolean attached, long beganNanos)
-            throws Exception {
+            throws Throwable {
         StartupTimer.begin(beganNanos);
-        AgentInstaller.install(arguments, instrumentation, attached);
-        StartupTimer.print();
+        AgentInstaller.install(arguments, instrumentation, attached); // printed when closewait-start has finished
     }
 
     /** After a failed start: see {@link AgentInstaller#undoPartialStart}. */

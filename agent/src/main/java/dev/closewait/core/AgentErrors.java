@@ -17,7 +17,7 @@ public final class AgentErrors {
     private final AtomicLong count = new AtomicLong();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Consumer<String> warn;
-    private volatile Runnable giveUp = () -> { };
+    private volatile Runnable giveUp; // null until set: no lambda to spin up during the JVM's start-up
 
     public AgentErrors(Consumer<String> warn) {
         this.warn = warn;
@@ -31,7 +31,10 @@ public final class AgentErrors {
     public void record(String where, Throwable failure) {
         if (count.incrementAndGet() == GIVE_UP_AFTER) {
             try {
-                giveUp.run();
+                Runnable action = giveUp;
+                if (action != null) {
+                    action.run();
+                }
             } catch (Throwable ignored) {
                 // turning off must not fail the host either
             }
