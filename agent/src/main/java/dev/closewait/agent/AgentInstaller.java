@@ -119,31 +119,39 @@ final class AgentInstaller {
     private static void startReporting(String arguments, boolean attached, AgentErrors errors, FaultInjection fault,
                                        ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
                                        SocketTracker tracker, Started started) throws Exception {
+        AgentOptions options;
+        ProcFs procFs;
+        List<ReportSink> sinks;
+        try {
+            ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+            parsed.problems().forEach(System.err::println);
+            options = parsed.options();
+            tracker.sampleStacks(options.stackSample());
+            StartupTimer.step("options");
+            procFs = kernelView(options);
+            sinks = sinks(options, loaders, clock);
+            boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+            System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+                    + OptionsParser.format(options.grace())
+                    + (procFs == null ? "" : ", kernel view on")
+                    + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        } finally {
+            started.announced();
+        }
+        StartupTimer.step("sinks+start line");
         HookTransformer.prepare();
         StartupTimer.step("hook rules");
-        ParsedOptions parsed;
-        try {
-            parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
-            parsed.problems().forEach(System.err::println);
-        } finally {
-            started.optionsSaid();
-        }
-        AgentOptions options = parsed.options();
-        tracker.sampleStacks(options.stackSample());
-        StartupTimer.step("options");
         // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
         // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
                 () -> errors.count() + JavaBaseHooks.failures(), MetricsBridge::newMeters);
-        List<ReportSink> sinks = sinks(options, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        KernelScan kernelScan = procFs == null ? null : kernelScan(procFs, options, detector, ownPorts, metrics);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
@@ -154,13 +162,8 @@ final class AgentInstaller {
             scan.run();
             dispatcher.finish();
         }, mailbox)) {
-            return; // turned off meanwhile
+            return; // turned off, or the JVM exits, meanwhile
         }
-
-        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
-                + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
-                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
         warnAboutLegacySocketImpl();
     }
@@ -171,15 +174,16 @@ final class AgentInstaller {
      * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}.
      */
     private static final class Started implements Runnable {
-        private final java.util.concurrent.CountDownLatch optionsSaid = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch announced = new java.util.concurrent.CountDownLatch(1);
         private ScheduledExecutorService detectorThread;
         private DetectorThread.Task finalScan;
         private Mailbox mailbox;
         private boolean off;
         private boolean exited;
 
-        void optionsSaid() {
-            optionsSaid.countDown();
+        /** The option problems and the start line are printed (or the start failed before). */
+        void announced() {
+            announced.countDown();
         }
 
         /** Records the running parts; false (and stops them) if the agent was turned off or the JVM exits meanwhile. */
@@ -221,13 +225,13 @@ final class AgentInstaller {
         }
 
         /**
-         * At JVM exit: waits (briefly) for the option problems to be printed, then runs the last scan on the detector
-         * thread, like every report, so that nothing writes the sinks at once. A start still under way by then has
-         * reported nothing yet, and stops where it is.
+         * At JVM exit: waits (briefly) for the option problems and the start line to be printed, then runs the last
+         * scan on the detector thread, like every report, so that nothing writes the sinks at once. A start still
+         * under way by then has reported nothing yet, and stops where it is.
          */
         void finish(AgentErrors errors) {
             try {
-                optionsSaid.await(FINAL_SCAN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                announced.await(FINAL_SCAN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -293,9 +297,8 @@ final class AgentInstaller {
         }
     }
 
-    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics) {
+    /** The /proc to read where the kernel view is wanted and there is a Linux /proc; else null, said once. */
+    private static ProcFs kernelView(AgentOptions options) {
         if (!options.kernel()) {
             return null;
         }
@@ -306,6 +309,11 @@ final class AgentInstaller {
                     + "are reported.");
             return null;
         }
+        return procFs;
+    }
+
+    private static KernelScan kernelScan(ProcFs procFs, AgentOptions options, LeakDetector detector,
+                                         OwnPorts ownPorts, LeakMetrics metrics) {
         KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
         metrics.kernelStates(finder::lastCounts);
         return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
