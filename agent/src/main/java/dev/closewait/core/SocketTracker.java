@@ -56,9 +56,8 @@ public final class SocketTracker {
      * null if it is followed already.
      */
     public TrackedSocket opened(Object socket, SocketType type, boolean accepted, Endpoints endpoints) {
-        if (find(socket) != null) {
-            return null;
-        }
+        // No lookup first: the hook's caller has looked already, and putIfAbsent keeps a socket from being followed
+        // twice (a lookup here cost one more map operation on every open).
         long id = ids.incrementAndGet();
         StackCapture.Site site = capture.siteOf(accepted, endpoints);
         TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
