@@ -1,24 +1,23 @@
 package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
-import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.config.AgentOptions;
+import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.HookTransformer;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
@@ -36,7 +35,12 @@ import dev.closewait.report.StderrLog;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -69,20 +73,23 @@ final class AgentInstaller {
      * that no socket it opens is missed (the hooks class, the tracker and its listener, the transformer). Nothing
      * here parses, compiles a pattern, writes a file or starts a pool; the rest starts on {@code closewait-start}
      * ({@link #startReporting}), and sockets opened meanwhile are tracked all the same and reported once it runs.
+     *
+     * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
+     *              else null: they are read on {@code closewait-start}
      */
-    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Throwable {
+    static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
+            throws Throwable {
         ModuleAccess.openJavaBase(instrumentation);
         StartupTimer.step("module-access");
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
         StartupTimer.step("hooks-class");
         AgentErrors errors = new AgentErrors(new StderrLine());
-        FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
         SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
-        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        JavaBaseHooks.install(events);
         StartupTimer.step("tracker+listener");
         HookTransformer.install(instrumentation, new InstrumentationErrors(errors));
         instrumented = true;
@@ -94,18 +101,22 @@ final class AgentInstaller {
             @Override
             public void run() {
                 try {
-                    startReporting(arguments, attached, errors, fault, loaders, ownPorts, clock, tracker, started);
+                    startReporting(arguments, early, attached, errors, loaders, ownPorts, clock, tracker, events,
+                            started);
                     StartupTimer.step("reporting (closewait-start)");
                     StartupTimer.print();
                 } catch (Throwable t) {
                     started.turnOff();
+                    Verdict.publish("failed", null);
                     System.err.println("closewait: the agent could not start and is disabled; the application is "
                             + "not affected: " + t);
+                } finally {
+                    started.announced();
                 }
             }
         });
         // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
-        // problems when the application ends before the start got that far.
+        // problems and the start line when the application ends before the start got that far.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
             @Override
             public void run() {
@@ -116,68 +127,82 @@ final class AgentInstaller {
     }
 
     /** On {@code closewait-start}: options, report sinks, the detector thread and everything after it. */
-    private static void startReporting(String arguments, boolean attached, AgentErrors errors, FaultInjection fault,
+    private static void startReporting(String arguments, ParsedOptions early, boolean attached, AgentErrors errors,
                                        ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
-                                       SocketTracker tracker, Started started) throws Exception {
-        AgentOptions options;
-        ProcFs procFs;
-        List<ReportSink> sinks;
-        try {
-            ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
-            parsed.problems().forEach(System.err::println);
-            options = parsed.options();
-            tracker.sampleStacks(options.stackSample());
-            StartupTimer.step("options");
-            procFs = kernelView(options);
-            sinks = sinks(options, loaders, clock);
-            boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
-            System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
-                    + OptionsParser.format(options.grace())
-                    + (procFs == null ? "" : ", kernel view on")
-                    + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        } finally {
-            started.announced();
-        }
-        StartupTimer.step("sinks+start line");
-        HookTransformer.prepare();
-        StartupTimer.step("hook rules");
-        // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
-        // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+                                       SocketTracker tracker, JdkSocketEvents events, Started started)
+            throws Exception {
+        ParsedOptions parsed = early != null ? early
+                : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+        parsed.problems().forEach(System.err::println);
+        AgentOptions options = parsed.options();
+        tracker.sampleStacks(options.stackSample());
+        StartupTimer.step("options");
+        // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
+        // once. The guard's own failures (and those it could not pass on) are counted there only.
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
-                () -> errors.count() + JavaBaseHooks.failures(), MetricsBridge::newMeters);
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
+        List<ReportSink> sinks = sinks(options, loaders, clock);
+        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
+        StatusCounts statusCounts = new StatusCounts();
+        sinks.add(statusCounts);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
+        ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos,
-                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        KernelScan kernelScan = procFs == null ? null : kernelScan(procFs, options, detector, ownPorts, metrics);
-        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
+        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
+        KernelStatus kernelStatus = new KernelStatus();
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
+        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+                + OptionsParser.format(options.grace())
+                + (kernel == null ? "" : ", kernel view on")
+                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        started.announced();
+        StartupTimer.step("sinks+kernel view+start line");
+        HookTransformer.prepare();
+        StartupTimer.step("hook rules");
+
+        DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
-        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
-                new JsonLines(options.stackDepth()));
-        DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
+        ChurnSetup.scanEverySecond(churn, detectorThread, errors);
+        MetricsPublishing.Published published = new MetricsPublishing.Published();
+        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
+        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
+                kernelStatus::describe,
+                tracker::trackedCount, suspects, statusCounts,
+                StatusSinks.of(options, sinks, published), errors);
+        MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
+                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         if (!started.running(detectorThread, () -> {
             scan.run();
             dispatcher.finish();
         }, mailbox)) {
             return; // turned off, or the JVM exits, meanwhile
         }
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
+        Runnable stopMetrics = MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+                errors, published);
+        if (!started.metricsStarted(stopMetrics)) {
+            stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
+            return;
+        }
+        Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
     }
 
     /**
      * What the background start built, for turning the agent off (too many internal errors, or a failed start) and
      * for the last scan at exit; safe to use from any thread at any point of the start. Run as a {@code Runnable}
-     * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}.
+     * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}: turning off stops everything that runs, the
+     * hooks, the detector thread (with the report command's poll and the Micrometer search on it), the kernel reader
+     * at its next turn, and the metrics endpoint.
      */
     private static final class Started implements Runnable {
-        private final java.util.concurrent.CountDownLatch announced = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch announced = new CountDownLatch(1);
         private ScheduledExecutorService detectorThread;
         private DetectorThread.Task finalScan;
-        private Mailbox mailbox;
+        private MailboxService mailbox;
+        private Runnable stopMetrics;
         private boolean off;
         private boolean exited;
 
@@ -188,15 +213,21 @@ final class AgentInstaller {
 
         /** Records the running parts; false (and stops them) if the agent was turned off or the JVM exits meanwhile. */
         synchronized boolean running(ScheduledExecutorService detectorThread, DetectorThread.Task finalScan,
-                                     Mailbox mailbox) {
+                                     MailboxService mailbox) {
             this.detectorThread = detectorThread;
             this.finalScan = finalScan;
             this.mailbox = mailbox;
             if (off || exited) {
                 detectorThread.shutdownNow();
-                mailbox.delete();
+                mailbox.close();
             }
             return !off && !exited;
+        }
+
+        /** Records how to stop the metrics endpoint; false if the agent was turned off meanwhile. */
+        synchronized boolean metricsStarted(Runnable stop) {
+            stopMetrics = stop;
+            return !off;
         }
 
         @Override
@@ -207,19 +238,24 @@ final class AgentInstaller {
             }
         }
 
-        /** Makes the hooks inert and stops the detector thread; false if it was off already. */
+        /** Makes the hooks inert and stops what runs; false if it was off already. */
         boolean turnOff() {
             JavaBaseHooks.install(null);
             ScheduledExecutorService thread;
+            Runnable stop;
             synchronized (this) {
                 if (off) {
                     return false;
                 }
                 off = true;
                 thread = detectorThread;
+                stop = stopMetrics;
             }
             if (thread != null) {
                 thread.shutdownNow();
+            }
+            if (stop != null) {
+                stop.run();
             }
             return true;
         }
@@ -231,13 +267,13 @@ final class AgentInstaller {
          */
         void finish(AgentErrors errors) {
             try {
-                announced.await(FINAL_SCAN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                announced.await(FINAL_SCAN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             ScheduledExecutorService thread;
             DetectorThread.Task scan;
-            Mailbox box;
+            MailboxService box;
             boolean wasOff;
             synchronized (this) {
                 exited = true;
@@ -250,7 +286,7 @@ final class AgentInstaller {
                 DetectorThread.runAndWait(thread, scan, FINAL_SCAN_TIMEOUT_MILLIS, errors);
             }
             if (box != null) {
-                box.delete();
+                box.close();
             }
         }
     }
@@ -263,14 +299,14 @@ final class AgentInstaller {
         }
     }
 
-    private static final class StderrLine implements java.util.function.Consumer<String> {
+    private static final class StderrLine implements Consumer<String> {
         @Override
         public void accept(String line) {
             System.err.println(line);
         }
     }
 
-    private static final class InstrumentationErrors implements java.util.function.BiConsumer<String, Throwable> {
+    private static final class InstrumentationErrors implements BiConsumer<String, Throwable> {
         private final AgentErrors errors;
 
         InstrumentationErrors(AgentErrors errors) {
@@ -297,26 +333,24 @@ final class AgentInstaller {
         }
     }
 
-    /** The /proc to read where the kernel view is wanted and there is a Linux /proc; else null, said once. */
-    private static ProcFs kernelView(AgentOptions options) {
+    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
+                                         KernelStatus status) {
         if (!options.kernel()) {
+            status.off("option kernel=off");
             return null;
         }
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
+            status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
-        return procFs;
-    }
-
-    private static KernelScan kernelScan(ProcFs procFs, AgentOptions options, LeakDetector detector,
-                                         OwnPorts ownPorts, LeakMetrics metrics) {
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
+            status.on(kernel.scan, kernel.finder::lastCounts);
+        }
+        return kernel;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

@@ -42,14 +42,21 @@ public final class ClosewaitAgent {
         long began = System.nanoTime();
         Class<?> agent = null;
         try {
+            if (isJdkTool(System.getProperty("jdk.module.main"))
+                    || isOwnCommandLine(System.getProperty("sun.java.command"))) {
+                return; // picked up through JAVA_TOOL_OPTIONS by jcmd, jps, jfr... or by closewait's own command line
+            }
             if (!claimInstallation()) {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
             agent = Class.forName(START_CLASS, true,
                     new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
-            agent.getMethod("install", String.class, Instrumentation.class, boolean.class, long.class)
-                    .invoke(null, arguments, instrumentation, attached, began);
+            Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
+                    long.class).invoke(null, arguments, instrumentation, attached, began);
+            if (Boolean.FALSE.equals(installed)) {
+                System.clearProperty(INSTALLED_PROPERTY); // enabled=false: nothing installed, a later attach may
+            }
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException thrown ? thrown.getCause() : t;
             try {
@@ -62,6 +69,28 @@ public final class ClosewaitAgent {
                 // nothing left to try
             }
         }
+    }
+
+    /**
+     * The JDK's launchers for its tools run a main class in one of its own modules: {@code jdk.jcmd} (jcmd, jps,
+     * jstack, jinfo, jmap, jstat), {@code jdk.jfr}, {@code jdk.jconsole}, {@code jdk.compiler}, {@code jdk.jshell}...
+     * An application's main module is never named {@code jdk.*} or {@code java.*} (those names are reserved).
+     */
+    static boolean isJdkTool(String mainModule) {
+        return mainModule != null && (mainModule.startsWith("jdk.") || mainModule.startsWith("java."));
+    }
+
+    /** {@code java -jar closewait-agent.jar list}, or its main class run from a class path. */
+    static boolean isOwnCommandLine(String command) {
+        if (command == null || command.isBlank()) {
+            return false;
+        }
+        String first = command.strip().split(" ", 2)[0];
+        if (first.equals("dev.closewait.cli.ClosewaitCli")) {
+            return true;
+        }
+        String name = new java.io.File(first).getName();
+        return name.startsWith("closewait-agent") && name.endsWith(".jar");
     }
 
     private static File agentJar() throws URISyntaxException {

@@ -70,6 +70,20 @@ public final class JdkSockets {
         }
     }
 
+    /** {@code NioSocketImpl.state}: 0 new ... 3 connected, 4 closing, 5 closed (JDK 17 to 25). */
+    private static final class NioState {
+        static final MethodHandle STATE;
+        static final int CLOSING = 4;
+
+        static {
+            try {
+                STATE = getter("sun.nio.ch.NioSocketImpl", "state");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     private static final class Ssl {
         static final Class<?> BASE_SSL_SOCKET;
         static final MethodHandle SELF;
@@ -154,6 +168,24 @@ public final class JdkSockets {
             return self == null ? socket : self;
         }
         return socket;
+    }
+
+    /**
+     * Whether the JDK says the socket behind a hook argument is still open (not closing, not closed), read from its
+     * own state: {@code SocketChannel.isOpen()}, {@code Socket.isClosed()}, {@code NioSocketImpl.state}. False where
+     * the JDK keeps no such state that the agent can read: an asynchronous channel's bare descriptor, other impls.
+     */
+    public boolean isOpen(Object hookArgument) throws Throwable {
+        if (hookArgument instanceof SocketChannel channel) {
+            return channel.isOpen();
+        }
+        if (hookArgument instanceof Socket socket) {
+            return !socket.isClosed();
+        }
+        if (hookArgument instanceof SocketImpl impl && impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl")) {
+            return (int) NioState.STATE.invoke(impl) < NioState.CLOSING;
+        }
+        return false;
     }
 
     public SocketType typeOf(Object hookArgument) {
