@@ -1,8 +1,9 @@
 package dev.closewait.agent;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
+import java.net.URISyntaxException;
 import java.security.CodeSource;
 
 /**
@@ -49,7 +50,8 @@ public final class ClosewaitAgent {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
-            agent = Class.forName(START_CLASS, true, new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
+            agent = Class.forName(START_CLASS, true,
+                    new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
             Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
                     long.class).invoke(null, arguments, instrumentation, attached, began);
             if (Boolean.FALSE.equals(installed)) {
@@ -91,11 +93,11 @@ public final class ClosewaitAgent {
         return name.startsWith("closewait-agent") && name.endsWith(".jar");
     }
 
-    private static URL agentJar() {
+    private static File agentJar() throws URISyntaxException {
         CodeSource source = ClosewaitAgent.class.getProtectionDomain().getCodeSource();
         if (source == null || source.getLocation() == null) {
             throw new IllegalStateException("cannot tell where the agent jar is");
         }
-        return source.getLocation();
+        return new File(source.getLocation().toURI());
     }
 }

@@ -96,14 +96,19 @@ public final class LeakText {
             appendStack(text, "Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread \""
                     + SafeText.clean(leak.lastUse().thread()) + "\" at:", leak.lastUse().site());
         }
-        if (leak.allocationKnown()) {
+        if (leak.allocationFrom() >= 0) {
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
+                    + SafeText.clean(leak.openThread()) + "\"; its own stacks were not recorded (this site had "
+                    + "closed its sockets in time), so here is where socket #" + leak.allocationFrom()
+                    + " of the same site was opened:", leak.allocation());
+        } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
                     + SafeText.clean(leak.openThread()) + "\" at:", leak.allocation());
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
         }
-        if (leak.hasEndOfStream()) {
+        if (leak.hasEndOfStream() && leak.allocationFrom() < 0) {
             appendStack(text, "EOF read at:", leak.endOfStream().site());
         }
         return text.toString();

@@ -27,7 +27,9 @@ public final class LeakTrace extends Throwable {
         }
         if (leak.allocationKnown()) {
             LeakTrace allocation = new LeakTrace((leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.clean(leak.openThread()) + "\"", StackFrames.elements(leak.allocation(), depth));
+                    + SafeText.clean(leak.openThread()) + "\"" + (leak.allocationFrom() < 0 ? ""
+                    : " (its own stack not recorded: where socket #" + leak.allocationFrom() + " of the same site was opened)"),
+                    StackFrames.elements(leak.allocation(), depth));
             first = add(first, allocation);
         }
         if (leak.hasEndOfStream() && Sites.recorded(leak.endOfStream().site())) {
