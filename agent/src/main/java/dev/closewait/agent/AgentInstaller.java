@@ -138,13 +138,21 @@ final class AgentInstaller {
         AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
-        // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
-        // once. The guard's own failures (and those it could not pass on) are counted there only.
         Sites sites = new Sites(options.appPackages(), options.libraryPackages());
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
-                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
         List<ReportSink> sinks = sinks(options, sites, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        ProcFs procFs = options.kernel() ? ProcFs.system() : null;
+        // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
+        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+                + OptionsParser.format(options.grace())
+                + (procFs != null && procFs.available() ? ", kernel view on" : "")
+                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        started.announced();
+        StartupTimer.step("sinks+start line");
+        // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
+        // once. The guard's own failures (and those it could not pass on) are counted there only.
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
         sinks.add(metrics);
         StatusCounts statusCounts = new StatusCounts();
         sinks.add(statusCounts);
@@ -154,13 +162,8 @@ final class AgentInstaller {
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         KernelStatus kernelStatus = new KernelStatus();
-        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
-        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
-                + OptionsParser.format(options.grace())
-                + (kernel == null ? "" : ", kernel view on")
-                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        started.announced();
-        StartupTimer.step("sinks+kernel view+start line");
+        KernelView kernel = kernelView(options, procFs, detector, tracker, ownPorts, metrics, errors, kernelStatus);
+        StartupTimer.step("metrics+detector+kernel view");
         HookTransformer.prepare();
         StartupTimer.step("hook rules");
 
@@ -335,15 +338,14 @@ final class AgentInstaller {
         }
     }
 
-    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
-                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
-                                         KernelStatus status) {
+    /** The kernel view where it is wanted and {@code procFs} is a Linux /proc to read; else null, said once. */
+    private static KernelView kernelView(AgentOptions options, ProcFs procFs, LeakDetector detector,
+                                         SocketTracker tracker, OwnPorts ownPorts, LeakMetrics metrics,
+                                         AgentErrors errors, KernelStatus status) {
         if (!options.kernel()) {
             status.off("option kernel=off");
             return null;
         }
-        ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
             status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
