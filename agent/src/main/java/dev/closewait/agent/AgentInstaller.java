@@ -17,6 +17,7 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
+import dev.closewait.jfr.JfrEvents;
 import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.kernel.ProcKernelView;
@@ -200,6 +201,10 @@ final class AgentInstaller {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");
             }
+        }
+        ReportSink jfr = JfrEvents.sink(options.stackDepth());
+        if (jfr != null) {
+            sinks.add(jfr);
         }
         return sinks;
     }
