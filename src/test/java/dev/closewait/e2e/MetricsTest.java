@@ -90,7 +90,8 @@ class MetricsTest {
                 assertFalse(fields[2].equals("null") || fields[3].isBlank(), "unit and description of "
                         + meter.getKey() + context);
                 assertEquals(meter.getKey().startsWith("closewait.leaks") || meter.getKey().startsWith(
-                        "closewait.agent.errors") ? "COUNTER" : "GAUGE", fields[1], meter.getKey() + context);
+                        "closewait.agent.errors") || meter.getKey().startsWith("closewait.connections.closed")
+                        ? "COUNTER" : "GAUGE", fields[1], meter.getKey() + context);
             }
             assertEquals("0.0", value(leaked, "closewait.agent.errors{}"), context);
 

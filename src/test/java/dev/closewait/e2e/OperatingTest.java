@@ -68,7 +68,7 @@ class OperatingTest {
                 assertTrue(text.contains("attached at"), text);
                 assertTrue(Pattern.compile("(?m)^  grace +1s +agent argument$").matcher(text).find(), text);
                 assertTrue(text.contains("'stack-depth' has invalid value 'abc'"), text);
-                assertTrue(text.contains("Kernel view: on: joins /proc/self/fd"), text);
+                assertTrue(text.contains("Kernel view: on: polls each tracked socket"), text);
                 assertTrue(Pattern.compile("(?m)^  leaked +5 ").matcher(text).find(), text);
                 assertTrue(Pattern.compile("(?m)^  reported +5 ").matcher(text).find(), text);
                 assertTrue(Pattern.compile("(?m)^  closed after report +0$").matcher(text).find(), text);

@@ -52,6 +52,7 @@ public final class ScenarioRun implements AutoCloseable {
         private boolean reportFile = true;
         private String classPath = TestPaths.classPath();
         private final Map<String, String> environment = new HashMap<>();
+        private final List<String> launcher = new ArrayList<>();
 
         private Builder(Jdk jdk, Class<?> scenario) {
             this.jdk = jdk;
@@ -85,6 +86,12 @@ public final class ScenarioRun implements AutoCloseable {
             return this;
         }
 
+        /** Starts the JVM through this command, e.g. {@code nsenter --net=…} to run it in a network namespace. */
+        public Builder launcher(List<String> prefix) {
+            launcher.addAll(prefix);
+            return this;
+        }
+
         public Builder withoutAgent() {
             agent = false;
             return this;
@@ -101,7 +108,7 @@ public final class ScenarioRun implements AutoCloseable {
             deleteRecursively(workDir); // a previous build's report would be appended to
             Files.createDirectories(workDir);
             Path reportFile = workDir.resolve("report.jsonl");
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launcher);
             command.add(jdk.java().toString());
             if (agent) {
                 String options = agentOptions;

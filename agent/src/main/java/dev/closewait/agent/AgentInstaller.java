@@ -9,18 +9,17 @@ import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
 import dev.closewait.jfr.JfrEvents;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
@@ -40,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
@@ -95,6 +95,7 @@ final class AgentInstaller {
         sinks.add(statusCounts);
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
 
+        ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
@@ -105,10 +106,11 @@ final class AgentInstaller {
         instrumented = true;
         StartupTimer.step("instrumentation");
         KernelStatus kernelStatus = new KernelStatus();
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics, kernelStatus);
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
+        ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         AtomicBoolean off = new AtomicBoolean();
         errors.onGiveUp(() -> {
             off.set(true);
@@ -118,17 +120,18 @@ final class AgentInstaller {
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
         MetricsPublishing.Published published = new MetricsPublishing.Published();
+        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
         StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
                 kernelStatus::describe,
-                tracker::trackedCount, () -> detector.suspects(Mailbox.MAX_SUSPECTS), statusCounts,
+                tracker::trackedCount, suspects, statusCounts,
                 StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(detector, clock, new JsonLines(options.stackDepth()), status), errors);
+                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
+                + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
         Verdict.publish("installed", parsed);
@@ -161,8 +164,9 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics, KernelStatus status) {
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
+                                         KernelStatus status) {
         if (!options.kernel()) {
             status.off("option kernel=off");
             return null;
@@ -170,16 +174,13 @@ final class AgentInstaller {
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
             status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
         }
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        KernelScan scan = new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
-        status.on(scan, finder::lastCounts);
-        return scan;
+        KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
+            status.on(kernel.scan, kernel.finder::lastCounts);
+        }
+        return kernel;
     }
 
     private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {

@@ -34,9 +34,10 @@ final class KernelStatus {
         counts.values().removeIf(n -> n == 0);
         String states = counts.isEmpty() ? "none yet" : counts.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey().name()).collect(Collectors.joining(", "));
-        return "on: joins /proc/self/fd to /proc/net/tcp and /proc/net/tcp6 every "
-                + Durations.human(current.baseIntervalNanos()) + " (and when a pending socket's grace runs out); "
-                + "the last read took " + String.format(java.util.Locale.ROOT, "%.1f ms", current.lastScanNanos() / 1e6)
-                + "; this process's TCP sockets then: " + states;
+        return "on: polls each tracked socket's descriptor every quarter of grace; lists /proc/self/fd every "
+                + Durations.human(current.baseIntervalNanos()) + " and reads /proc/net/tcp and tcp6 only for sockets "
+                + "it did not see opened; the last read took "
+                + String.format(java.util.Locale.ROOT, "%.1f ms", current.lastCpuNanos() / 1e6)
+                + " of CPU; this process's TCP sockets then: " + states;
     }
 }

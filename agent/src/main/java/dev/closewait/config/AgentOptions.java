@@ -18,10 +18,11 @@ import java.util.List;
  * @param reportMaxBytes the JSON report's size before it is rotated
  * @param metrics    the Prometheus endpoint and the {@code site} tag
  * @param stackSample record the stacks of one socket in this many (1: every socket)
+ * @param churn      connection churn detection
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                            LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics,
-                           int stackSample) {
+                           int stackSample, ChurnOptions churn) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -30,6 +31,13 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
     public AgentOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+    }
+
+    /** With the default churn options. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample,
+                ChurnOptions.DEFAULTS);
     }
 
     /** With the default metrics options. */
@@ -46,6 +54,6 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
 
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
-                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1);
+                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS);
     }
 }

@@ -40,7 +40,8 @@ public final class OptionsParser {
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
-                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config");
+                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
+                    "churn-warn");
 
     private OptionsParser() {
     }
@@ -80,6 +81,7 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        ChurnOptions churn = defaults.churn();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -101,6 +103,9 @@ public final class OptionsParser {
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
+                case "churn" -> churn = new ChurnOptions(parseSwitch(key, value, churn.on(), found),
+                        churn.warnCount(), churn.warnPercent());
+                case "churn-warn" -> churn = parseChurnWarn(value, churn, found);
                 case "enabled" -> enabled = parseSwitch(key, value, enabled, found);
                 case "config" -> {
                     // read above, before every other source
@@ -121,7 +126,7 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample), problems, enabled, sources, accepted);
+                reportMaxBytes, metrics, stackSample, churn), problems, enabled, sources, accepted);
     }
 
     private static final String ENVIRONMENT = "environment";
@@ -325,6 +330,30 @@ public final class OptionsParser {
         }
         problems.add("closewait: option 'stack-sample' has invalid value '" + value + "': expected a whole number "
                 + "from 1 (record the stacks of every socket) to 1000 (one socket in 1000); using " + current + ".");
+        return current;
+    }
+
+    private static final long MAX_CHURN_WARN = 1_000_000;
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3})?)%");
+
+    /** {@code N} closes (1 to 1,000,000) or {@code P%} of the port range (above 0, at most 100). */
+    private static ChurnOptions parseChurnWarn(String value, ChurnOptions current, List<String> problems) {
+        Matcher percent = PERCENT.matcher(value);
+        if (percent.matches()) {
+            double share = Double.parseDouble(percent.group(1));
+            if (share > 0 && share <= 100) {
+                return new ChurnOptions(current.on(), 0, share);
+            }
+        } else if (value.matches("\\d{1,7}")) {
+            long count = Long.parseLong(value);
+            if (count >= 1 && count <= MAX_CHURN_WARN) {
+                return new ChurnOptions(current.on(), count, current.warnPercent());
+            }
+        }
+        problems.add("closewait: option 'churn-warn' has invalid value '" + value + "': expected a number of "
+                + "connections closed first by the application to one destination within 60s, from 1 to "
+                + MAX_CHURN_WARN + ", or a share of the ephemeral port range such as 10% or 2.5% (above 0%, at most "
+                + "100%); using " + current.warnText() + ".");
         return current;
     }
 

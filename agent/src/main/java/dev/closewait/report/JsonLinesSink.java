@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 
@@ -60,6 +61,11 @@ public final class JsonLinesSink implements ReportSink {
     @Override
     public void outcome(LeakOutcome outcome) {
         write(format.outcome(outcome));
+    }
+
+    @Override
+    public void churn(Churn churn) {
+        write(format.churn(churn));
     }
 
     private void write(String line) {

@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Clock;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
@@ -19,6 +20,7 @@ public final class LogSink implements ReportSink {
 
     private final AppLog log;
     private final LeakText text;
+    private final ChurnText churnText;
     private final Clock clock;
     private final FloodGate leaks = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
     private final FloodGate outcomes = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
@@ -26,6 +28,7 @@ public final class LogSink implements ReportSink {
     public LogSink(AppLog log, LeakText text, Clock clock) {
         this.log = log;
         this.text = text;
+        this.churnText = new ChurnText(text.stackDepth());
         this.clock = clock;
     }
 
@@ -46,6 +49,12 @@ public final class LogSink implements ReportSink {
                 + " leaked socket #" + leak.id() + " (" + site + ")", clock.nanoTime())) {
             log.info(text.outcome(outcome));
         }
+    }
+
+    /** Already once per destination and minute, so never held back by the flood gate. */
+    @Override
+    public void churn(Churn churn) {
+        log.warn(churnText.churn(churn));
     }
 
     @Override

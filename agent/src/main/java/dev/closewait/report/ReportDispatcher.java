@@ -1,6 +1,7 @@
 package dev.closewait.report;
 
 import dev.closewait.core.AgentErrors;
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
@@ -42,6 +43,14 @@ public final class ReportDispatcher implements LeakListener {
         }
     }
 
+    /** Churn passes the same include/exclude filters, on the stack of the site that opened the connections. */
+    @Override
+    public void churn(Churn churn) {
+        if (wanted(churn.stack())) {
+            toEachSink(sink -> sink.churn(churn));
+        }
+    }
+
     @Override
     public void socketStates(Map<TcpState, Integer> countsByState) {
         toEachSink(sink -> sink.socketStates(countsByState));
@@ -68,9 +77,13 @@ public final class ReportDispatcher implements LeakListener {
     }
 
     private boolean wanted(Leak leak) {
-        if (!include.isEmpty() && !StackFrames.mentions(leak.allocation(), include)) {
+        return wanted(leak.allocation());
+    }
+
+    private boolean wanted(Throwable allocation) {
+        if (!include.isEmpty() && !StackFrames.mentions(allocation, include)) {
             return false;
         }
-        return exclude.isEmpty() || !StackFrames.mentions(leak.allocation(), exclude);
+        return exclude.isEmpty() || !StackFrames.mentions(allocation, exclude);
     }
 }

@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
@@ -12,6 +13,10 @@ public interface ReportSink {
     void leak(Leak leak);
 
     void outcome(LeakOutcome outcome);
+
+    /** Connection churn towards one destination: once per destination and window. */
+    default void churn(Churn churn) {
+    }
 
     /** Called after every detector scan: time-based work (summaries of held-back lines). */
     default void tick() {

@@ -23,6 +23,7 @@ public final class JdkFields {
             "sun.nio.ch.NioSocketImpl#state",
             "java.io.FileDescriptor#fd",
             "sun.nio.ch.SocketChannelImpl#family",
+            "sun.nio.ch.SocketChannelImpl#fd",
             "sun.nio.ch.SocketChannelImpl#fdVal",
             "sun.nio.ch.SocketChannelImpl#localAddress",
             "sun.nio.ch.SocketChannelImpl#remoteAddress",
@@ -48,6 +49,17 @@ public final class JdkFields {
         Class<?> net = Class.forName("sun.nio.ch.Net");
         return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "localAddress",
                 MethodType.methodType(java.net.InetSocketAddress.class, java.io.FileDescriptor.class));
+    }
+
+    /**
+     * {@code sun.nio.ch.Net.poll(FileDescriptor, int events, long timeoutMillis)}: one poll(2) of a socket's
+     * descriptor, returning its revents. With timeout 0 it neither blocks nor reads; the kernel view asks it whether
+     * the peer closed (POLLRDHUP) or the connection is gone (POLLHUP, POLLERR).
+     */
+    public static MethodHandle pollDescriptor() throws ReflectiveOperationException {
+        Class<?> net = Class.forName("sun.nio.ch.Net");
+        return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "poll",
+                MethodType.methodType(int.class, java.io.FileDescriptor.class, int.class, long.class));
     }
 
     /** The module the JDK packages must be opened to: this class's, the agent class loader's unnamed module. */
