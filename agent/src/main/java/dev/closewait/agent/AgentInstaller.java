@@ -121,10 +121,12 @@ final class AgentInstaller {
         });
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
-        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
-                kernelStatus::describe,
-                tracker::trackedCount, suspects, statusCounts,
-                StatusSinks.of(options, sinks, published), errors);
+        long startedEpochMillis = System.currentTimeMillis();
+        long startedNanos = System.nanoTime();
+        // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
+        Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
+                EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
+                suspects, statusCounts, StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
                 new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
@@ -134,7 +136,9 @@ final class AgentInstaller {
                 + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
         MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
-        Verdict.publish("installed", parsed);
+        if (attached) {
+            Verdict.publish("installed", parsed); // for the attach command; -javaagent starts need none
+        }
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
