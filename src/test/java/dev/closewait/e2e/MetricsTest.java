@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,7 +108,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theEndpointAnswersWithTheMetersAfterALeak() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
                     .agentOptions("grace=1s,metrics-port=" + port).start()) {
                 ScenarioRun.Ready ready = run.awaitReady();
@@ -169,7 +168,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theApplicationExitsWhenMainReturnsWhileTheEndpointRuns() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             try (ScenarioRun run = ScenarioRun.of(jdk, EndpointThenMainReturns.class)
                     .agentOptions("grace=1s,metrics-port=" + port).argument(String.valueOf(port)).start()) {
                 run.awaitReady();
@@ -182,7 +181,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theSiteCapHoldsWithManyDistinctCallSites() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             int sites = 150;
             int cap = 10;
             try (ScenarioRun run = ScenarioRun.of(jdk, ManySitesLeak.class).argument(String.valueOf(sites))
@@ -230,7 +229,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> aNewSitesFirstLeakShowsAsAnIncreaseBetweenTwoScrapes() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             try (ScenarioRun run = ScenarioRun.of(jdk, NewSiteLeak.class)
                     .agentOptions("grace=1s,log=off,metrics-sites=3,metrics-port=" + port).start()) {
                 run.awaitReady();
@@ -328,31 +327,5 @@ class MetricsTest {
             throw new AssertionError(id + " not among " + meters.keySet());
         }
         return fields[0];
-    }
-
-    /**
-     * A port that is free now, below the kernel's ephemeral range where it can be: a port from that range may be
-     * handed to some other process's outgoing connection before the child JVM binds it (this machine's test runs
-     * keep tens of thousands of connections churning).
-     */
-    private static int freePort() throws IOException {
-        int ephemeralLow = 32768;
-        try {
-            ephemeralLow = Integer.parseInt(
-                    Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException unknown) {
-            // keep Linux's default
-        }
-        for (int attempt = 0; attempt < 50 && ephemeralLow > 20_100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, ephemeralLow);
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return probe.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 }

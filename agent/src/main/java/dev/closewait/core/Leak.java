@@ -27,6 +27,14 @@ public record Leak(
         return allocation != null && allocation != CallSite.NOT_SAMPLED;
     }
 
+    /**
+     * When this socket's own allocation stack was not captured ({@link StackCapture}'s adaptive capture), the id of
+     * the socket of the same site whose stack {@link #allocation} is; else -1.
+     */
+    public long allocationFrom() {
+        return allocation == null ? -1 : allocation.standsInFor();
+    }
+
     /** Its stacks were not recorded because of {@code stack-sample}. */
     public boolean stacksSampledOut() {
         return allocation == CallSite.NOT_SAMPLED;

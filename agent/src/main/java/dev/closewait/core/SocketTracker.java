@@ -31,7 +31,6 @@ public final class SocketTracker {
     private final WriteWatch writeWatch;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
-    private volatile int stackSampleEvery = 1;
     private volatile CloseObserver closeObserver = CloseObserver.NONE;
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
@@ -43,10 +42,16 @@ public final class SocketTracker {
     /** What happened to reported sockets since the detector last looked. */
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final StackTable stacks = new StackTable();
+    private final StackCapture capture;
 
     public SocketTracker(Clock clock, WriteWatch writeWatch) {
+        this(clock, writeWatch, new StackCapture());
+    }
+
+    SocketTracker(Clock clock, WriteWatch writeWatch, StackCapture capture) {
         this.clock = clock;
         this.writeWatch = writeWatch;
+        this.capture = capture;
     }
 
     Clock clock() {
@@ -58,16 +63,19 @@ public final class SocketTracker {
         return clock.nanoTime();
     }
 
-    /** Starts following a socket, capturing the stack here; returns null if it is followed already. */
+    /**
+     * Starts following a socket, capturing the stack here unless {@link StackCapture} decides otherwise; returns
+     * null if it is followed already.
+     */
     public TrackedSocket opened(Object socket, SocketType type, boolean accepted, Endpoints endpoints) {
-        if (find(socket) != null) {
-            return null;
-        }
+        // No lookup first: the hook's caller has looked already, and putIfAbsent keeps a socket from being followed
+        // twice (a lookup here cost one more map operation on every open).
         long id = ids.incrementAndGet();
-        CallSite allocation = stackSampleEvery == 1 || id % stackSampleEvery == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
+        StackCapture.Site site = capture.siteOf(accepted, endpoints);
         TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
-                clock.nanoTime(), ThreadNames.current(), allocation);
+                clock.nanoTime(), ThreadNames.current(), capture.allocation(site, id));
         tracked.endpoints = endpoints;
+        tracked.site = site;
         return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
     }
 
@@ -123,8 +131,11 @@ public final class SocketTracker {
                 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN) {
             return;
         }
-        // A socket whose allocation stack was sampled out does without its EOF stack too: both cost the same.
-        CallSite site = tracked.allocation == CallSite.NOT_SAMPLED ? CallSite.NOT_SAMPLED : new CallSite();
+        // A socket whose allocation stack was not captured (sampled out, or standing in for its site's) does without
+        // its EOF stack too: both cost the same, and most sockets read EOF.
+        CallSite allocation = tracked.allocation;
+        CallSite site = allocation == CallSite.NOT_SAMPLED || (allocation != null && allocation.standsInFor() >= 0)
+                ? CallSite.NOT_SAMPLED : new CallSite();
         EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), site);
         if (tracked.recordEndOfStream(eof)) {
             synchronized (writeWatchLock) {
@@ -161,6 +172,10 @@ public final class SocketTracker {
         awaitingClose.remove(tracked);
         int previous = tracked.markClosed();
         tracked.clear();
+        StackCapture.Site site = tracked.site;
+        if (site != null && previous == TrackedSocket.OPEN) {
+            site.closedInTime();
+        }
         if (previous == TrackedSocket.REPORTED) {
             long now = clock.nanoTime();
             outcomes.add(new LeakOutcome(tracked.report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now),
@@ -202,11 +217,17 @@ public final class SocketTracker {
     }
 
     /**
-     * Records the stacks of one socket in {@code every} (1: all). Capturing stacks is most of what the agent costs
-     * per connection; sampled-out sockets are tracked and reported all the same, without stacks.
+     * Records the stacks of one socket in {@code every}, chosen at random (1: all, with adaptive capture; see
+     * {@link StackCapture}). Capturing stacks is most of what the agent costs per connection; sampled-out sockets
+     * are tracked and reported all the same, without stacks.
      */
     public void sampleStacks(int every) {
-        stackSampleEvery = Math.max(1, every);
+        capture.sampleEvery(every);
+    }
+
+    /** Adaptive stack capture on (the default) or off; see {@link StackCapture}. */
+    public void adaptiveStacks(boolean on) {
+        capture.adaptive(on);
     }
 
     /** Tells {@code observer} of every close from now on (connection churn, see {@link ChurnDetector}). */

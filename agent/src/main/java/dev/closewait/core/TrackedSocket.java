@@ -37,6 +37,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     final String openThread;
     /** Swapped for a shared copy with the same frames by {@link SocketTracker#shareStacks()}. */
     volatile CallSite allocation;
+    /** The site adaptive stack capture counts this socket in, or null. */
+    StackCapture.Site site;
     volatile SocketType type;
     volatile Endpoints endpoints = Endpoints.UNKNOWN;
     volatile EndOfStream endOfStream;
@@ -89,7 +91,12 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     boolean markReported() {
-        return STATE.compareAndSet(this, OPEN, REPORTED);
+        boolean reported = STATE.compareAndSet(this, OPEN, REPORTED);
+        StackCapture.Site of = site;
+        if (reported && of != null) {
+            of.leaked();
+        }
+        return reported;
     }
 
     /** Moves to closed and returns the state it was in. */

@@ -53,6 +53,9 @@ public final class JsonLines {
                 .field("hint", Hints.forLeak(leak))
                 .field("allocationKnown", leak.allocationKnown())
                 .field("allocation", StackFrames.of(leak.allocation(), stackDepth))
+                // The id of the socket of the same site whose stack "allocation" is when this one's was not captured;
+                // -1 when it is this socket's own.
+                .field("allocationFrom", leak.allocationFrom())
                 .field("eofSite", leak.hasEndOfStream()
                         ? StackFrames.of(leak.endOfStream().site(), stackDepth) : java.util.List.of())
                 .end();

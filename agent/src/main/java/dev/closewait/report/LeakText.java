@@ -39,6 +39,11 @@ public final class LeakText {
         if (leak.stacksSampledOut()) {
             text.append(System.lineSeparator()).append("  Stacks not recorded: with stack-sample set, closewait records "
                     + "the allocation and EOF stacks of one socket in N; this one was not among them.");
+        } else if (leak.allocationFrom() >= 0) {
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
+                    + "\"; its own stacks were not recorded (this site had closed its sockets in time), so here is "
+                    + "where socket #" + leak.allocationFrom() + " of the same site was opened:",
+                    StackFrames.of(leak.allocation(), stackDepth));
         } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
                     + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
@@ -46,7 +51,7 @@ public final class LeakText {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
         }
-        if (leak.hasEndOfStream() && !leak.stacksSampledOut()) {
+        if (leak.hasEndOfStream() && !leak.stacksSampledOut() && leak.allocationFrom() < 0) {
             appendStack(text, "EOF read at:", StackFrames.of(leak.endOfStream().site(), stackDepth));
         }
         return text.toString();

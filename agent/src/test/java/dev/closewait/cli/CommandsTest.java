@@ -116,6 +116,18 @@ class CommandsTest {
                 err.toString());
     }
 
+    /** The agent reads its options on its own start thread: the verdict may come after loading returned. */
+    @Test
+    void attachWaitsForTheVerdictOfAnAgentStillStarting() {
+        Properties starting = properties(AgentProperties.INSTALLED, "true");
+        AttachApi api = fake(List.of(properties(), starting, starting, properties(AgentProperties.INSTALLED, "true",
+                AgentProperties.VERDICT, "state\tinstalled\nproblem\tclosewait: unknown option 'x' ignored\n")),
+                new java.util.ArrayList<>());
+
+        assertEquals(1, commands(api).attach(target(), "x=1"), out + "\n" + err);
+        assertTrue(err.toString().contains("rejected: closewait: unknown option 'x' ignored"), err.toString());
+    }
+
     @Test
     void attachWithGoodOptionsSucceedsAndATargetThatSaysDisabledFails() {
         AttachApi good = fake(List.of(properties(), properties(AgentProperties.INSTALLED, "true",

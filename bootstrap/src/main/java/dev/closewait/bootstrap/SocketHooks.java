@@ -1,5 +1,6 @@
 package dev.closewait.bootstrap;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjIntConsumer;
 
@@ -34,7 +35,7 @@ public final class SocketHooks {
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
     // the write hook costs one volatile read.
-    private static volatile boolean watchingWrites;
+    private static final AtomicBoolean watchingWrites = new AtomicBoolean();
     private static final AtomicLong failures = new AtomicLong();
     // Plain ThreadLocals filled on first use: a subclass with initialValue() would be a second class to define.
     private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>();
@@ -47,18 +48,14 @@ public final class SocketHooks {
     private SocketHooks() {
     }
 
-    /** Sets the listener (null: the hooks do nothing). */
-    public static void install(ObjIntConsumer<Object> newListener) {
+    /**
+     * Sets the listener (null: the hooks do nothing) and returns the state the agent shares with the hooks, all JDK
+     * types, so that this one method is all the agent ever has to look up: {@code [AtomicBoolean watching writes,
+     * AtomicLong failures caught here, ThreadLocal<Object[]> last local address as {descriptor, address}]}.
+     */
+    public static Object[] install(ObjIntConsumer<Object> newListener) {
         listener = newListener;
-    }
-
-    public static void watchWrites(boolean watch) {
-        watchingWrites = watch;
-    }
-
-    /** Failures caught here, for tests and the agent's error counter. */
-    public static long failures() {
-        return failures.get();
+        return new Object[] {watchingWrites, failures, lastLocalAddress};
     }
 
     public static void opened(Object socket, boolean accepted) {
@@ -78,7 +75,7 @@ public final class SocketHooks {
     }
 
     public static void wrote(Object socket) {
-        if (watchingWrites) {
+        if (watchingWrites.get()) {
             dispatch(WROTE, socket);
         }
     }
@@ -142,18 +139,6 @@ public final class SocketHooks {
         } catch (Throwable t) {
             failures.incrementAndGet();
         }
-    }
-
-    /** The local address last looked up on this thread if it was for {@code fd}, else null; forgets it either way. */
-    public static Object takeLocalAddress(Object fd) {
-        Object[] slot = lastLocalAddress.get();
-        if (slot == null) {
-            return null;
-        }
-        Object address = slot[0] == fd ? slot[1] : null;
-        slot[0] = null;
-        slot[1] = null;
-        return address;
     }
 
     public static void inputShutdown(Object socket) {
