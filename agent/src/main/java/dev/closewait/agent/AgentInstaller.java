@@ -29,6 +29,7 @@ import dev.closewait.report.JsonLines;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
+import dev.closewait.report.Sites;
 import dev.closewait.report.ReportDispatcher;
 import dev.closewait.report.ReportSink;
 import dev.closewait.report.StderrLog;
@@ -138,12 +139,21 @@ final class AgentInstaller {
         AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
+        Sites sites = new Sites(options.appPackages(), options.libraryPackages());
+        List<ReportSink> sinks = sinks(options, sites, loaders, clock);
+        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        ProcFs procFs = options.kernel() ? ProcFs.system() : null;
+        // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
+        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+                + OptionsParser.format(options.grace())
+                + (procFs != null && procFs.available() ? ", kernel view on" : "")
+                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        started.announced();
+        StartupTimer.step("sinks+start line");
         // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
         // once. The guard's own failures (and those it could not pass on) are counted there only.
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
                 () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
-        List<ReportSink> sinks = sinks(options, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         sinks.add(metrics);
         StatusCounts statusCounts = new StatusCounts();
         sinks.add(statusCounts);
@@ -153,13 +163,8 @@ final class AgentInstaller {
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         KernelStatus kernelStatus = new KernelStatus();
-        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
-        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
-                + OptionsParser.format(options.grace())
-                + (kernel == null ? "" : ", kernel view on")
-                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        started.announced();
-        StartupTimer.step("sinks+kernel view+start line");
+        KernelView kernel = kernelView(options, procFs, detector, tracker, ownPorts, metrics, errors, kernelStatus);
+        StartupTimer.step("metrics+detector+kernel view");
         HookTransformer.prepare();
         StartupTimer.step("hook rules");
 
@@ -176,7 +181,7 @@ final class AgentInstaller {
                 EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
                 suspects, statusCounts, StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
+                new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
         if (!started.running(detectorThread, () -> {
             scan.run();
             dispatcher.finish();
@@ -338,15 +343,14 @@ final class AgentInstaller {
         }
     }
 
-    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
-                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
-                                         KernelStatus status) {
+    /** The kernel view where it is wanted and {@code procFs} is a Linux /proc to read; else null, said once. */
+    private static KernelView kernelView(AgentOptions options, ProcFs procFs, LeakDetector detector,
+                                         SocketTracker tracker, OwnPorts ownPorts, LeakMetrics metrics,
+                                         AgentErrors errors, KernelStatus status) {
         if (!options.kernel()) {
             status.off("option kernel=off");
             return null;
         }
-        ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
             status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
@@ -358,27 +362,28 @@ final class AgentInstaller {
         return kernel;
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
+    private static List<ReportSink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
+                                          Clock clock) {
         List<ReportSink> sinks = new ArrayList<>();
-        LeakText text = new LeakText(options.stackDepth());
+        LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
             case STDERR -> new StderrLog();
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text, clock));
+            sinks.add(new LogSink(log, text, clock, options.stackDepth()));
         }
         if (options.report() != null) {
             try {
                 sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
-                        new JsonLines(options.stackDepth())));
+                        new JsonLines(options.stackDepth(), sites)));
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");
             }
         }
-        ReportSink jfr = JfrEvents.sink(options.stackDepth());
+        ReportSink jfr = JfrEvents.sink(options.stackDepth(), sites);
         if (jfr != null) {
             sinks.add(jfr);
         }

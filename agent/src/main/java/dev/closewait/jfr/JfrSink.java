@@ -4,6 +4,7 @@ import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.report.ReportSink;
+import dev.closewait.report.Sites;
 import dev.closewait.report.StackFrames;
 
 import java.util.Objects;
@@ -18,10 +19,16 @@ import java.util.Objects;
 public final class JfrSink implements ReportSink {
 
     private final int stackDepth;
+    private final Sites sites;
 
-    /** Event classes register themselves with JFR when first used. */
-    public JfrSink(int stackDepth) {
+    /**
+     * Event classes register themselves with JFR when first used.
+     *
+     * @param sites which frame names the leak's site, as in the other reports
+     */
+    public JfrSink(int stackDepth, Sites sites) {
         this.stackDepth = stackDepth;
+        this.sites = sites;
     }
 
     @Override
@@ -38,7 +45,7 @@ public final class JfrSink implements ReportSink {
         event.remote = Endpoints.format(endpoints.remote());
         event.type = leak.type().displayName();
         event.role = leak.role();
-        event.site = Objects.requireNonNullElse(StackFrames.applicationFrame(leak.allocation()), "unknown");
+        event.site = Objects.requireNonNullElse(sites.site(leak), "unknown");
         event.thread = leak.thread();
         event.age = leak.ageNanos() < 0 ? -1 : leak.ageNanos() / 1_000_000L;
         event.sinceEof = leak.hasEndOfStream() ? leak.sinceEndOfStreamNanos() / 1_000_000L : -1;

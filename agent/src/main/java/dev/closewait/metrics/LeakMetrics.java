@@ -5,7 +5,7 @@ import dev.closewait.core.LeakKind;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
 import dev.closewait.report.ReportSink;
-import dev.closewait.report.StackFrames;
+import dev.closewait.report.Sites;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,6 +51,7 @@ public final class LeakMetrics implements ReportSink {
     // Detector thread only, from here on.
     private final Map<Series, Counts> series = new HashMap<>();
     private final Set<String> sites = new HashSet<>();
+    private final Sites siteRules;
     /** Reported leaks still open, by leak id, with the series they count in (by kind, and by site). */
     private final Map<Long, List<Counts>> leakedOpen = new HashMap<>();
 
@@ -69,7 +70,14 @@ public final class LeakMetrics implements ReportSink {
      * @param onNewMeters told (on the detector thread) after meters were added
      */
     public LeakMetrics(int maxSites, IntSupplier tracked, LongSupplier errors, Runnable onNewMeters) {
+        this(maxSites, Sites.DEFAULT, tracked, errors, onNewMeters);
+    }
+
+    /** @param siteRules which frames are the application's: the {@code site} tag is the reports' site */
+    public LeakMetrics(int maxSites, Sites siteRules, IntSupplier tracked, LongSupplier errors,
+                       Runnable onNewMeters) {
         this.maxSites = maxSites;
+        this.siteRules = siteRules;
         this.onNewMeters = onNewMeters;
         meters.add(new Meter(TRACKED, Meter.Type.GAUGE,
                 "Sockets the agent follows: opened since it started, not closed or collected yet", "sockets",
@@ -152,7 +160,7 @@ public final class LeakMetrics implements ReportSink {
         if (maxSites == 0) {
             return null;
         }
-        String site = Objects.requireNonNullElse(StackFrames.applicationFrame(leak.allocation()), UNKNOWN_SITE);
+        String site = Objects.requireNonNullElse(siteRules.site(leak), UNKNOWN_SITE);
         if (sites.contains(site)) {
             return site;
         }

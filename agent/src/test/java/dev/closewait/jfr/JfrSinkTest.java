@@ -6,6 +6,7 @@ import dev.closewait.core.Leak;
 import dev.closewait.core.LeakKind;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
+import dev.closewait.report.Sites;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -46,7 +47,7 @@ class JfrSinkTest {
     /** Free when no recording runs: not one field of the leak is read (a null one would throw if it were). */
     @Test
     void withoutARecordingNothingIsBuilt() throws Exception {
-        JfrSink sink = new JfrSink(40);
+        JfrSink sink = new JfrSink(40, Sites.DEFAULT);
         Leak unreadable = leak(null);
 
         assertDoesNotThrow(() -> sink.leak(unreadable));
@@ -56,7 +57,7 @@ class JfrSinkTest {
 
     @Test
     void theDefaultSettingsRecordBothEventsWithEveryField() throws Exception {
-        JfrSink sink = new JfrSink(40);
+        JfrSink sink = new JfrSink(40, Sites.DEFAULT);
         Leak leak = leak(endpoints());
         Path file = temp.resolve("leaks.jfr");
         try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
@@ -78,7 +79,7 @@ class JfrSinkTest {
         assertEquals("127.0.0.1:8080", leakEvent.getString("local"));
         assertEquals("127.0.0.1:50123", leakEvent.getString("remote"));
         assertEquals("accepted", leakEvent.getString("role"));
-        assertEquals("com.acme.server.Acceptor.run", leakEvent.getString("site"));
+        assertEquals("com.acme.server.Acceptor.run(Acceptor.java:33)", leakEvent.getString("site"));
         assertEquals("acceptor", leakEvent.getString("thread"));
         assertEquals(Duration.ofMillis(2500), leakEvent.getDuration("age"));
         assertTrue(leakEvent.getString("allocation").contains("com.acme.server.Acceptor.run(Acceptor.java:33)"),

@@ -136,12 +136,12 @@ class LeakMetricsTest {
 
         metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.db.Pool", "lease"));
 
-        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease"));
-        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease(App.java:12)"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease(App.java:12)"));
     }
 
     @Test
-    void aLeakWithoutApplicationFramesOrStackHasSiteUnknown() {
+    void aLeakWithoutStackHasSiteUnknownAndOneOfJdkCodeOnlyIsNamedByItsJdkFrame() {
         LeakMetrics metrics = metrics(10);
         Leak kernelOnly = new Leak(LeakKind.CLOSE_WAIT, 99, SocketType.UNKNOWN, true, Endpoints.UNKNOWN, null, 0, -1,
                 null, null, -1, 1, 1, 1);
@@ -149,7 +149,9 @@ class LeakMetricsTest {
         metrics.leak(kernelOnly);
         metrics.leak(leak(LeakKind.CLOSE_WAIT, "java.lang.Thread", "run"));
 
-        assertEquals(2, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "unknown"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "unknown"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site",
+                "java.lang.Thread.run(App.java:12)"));
     }
 
     @Test
@@ -170,9 +172,9 @@ class LeakMetricsTest {
                 total += meter.read();
             }
         }
-        assertEquals(Set.of("com.acme.generated.Caller0.open", "com.acme.generated.Caller1.open",
-                "com.acme.generated.Caller2.open", "com.acme.generated.Caller3.open",
-                "com.acme.generated.Caller4.open", "other"), sites);
+        assertEquals(Set.of("com.acme.generated.Caller0.open(App.java:12)", "com.acme.generated.Caller1.open(App.java:12)",
+                "com.acme.generated.Caller2.open(App.java:12)", "com.acme.generated.Caller3.open(App.java:12)",
+                "com.acme.generated.Caller4.open(App.java:12)", "other"), sites);
         assertEquals(1000, total, "no leak is lost to the cap");
         assertEquals(995, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "other"));
 
@@ -182,7 +184,7 @@ class LeakMetricsTest {
         }
         assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "other"));
         assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site",
-                "com.acme.generated.Caller0.open"));
+                "com.acme.generated.Caller0.open(App.java:12)"));
     }
 
     @Test
@@ -193,7 +195,7 @@ class LeakMetricsTest {
 
         metrics.leak(leak(LeakKind.CLOSE_WAIT, "com.acme.A", "open"));
 
-        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "com.acme.A.open"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "com.acme.A.open(App.java:12)"));
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "other"));
     }
 
@@ -229,11 +231,11 @@ class LeakMetricsTest {
 
         assertEquals(6, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"));
         assertEquals(6, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
-        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.A.open"));
+        assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.A.open(App.java:12)"));
         assertEquals(3, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "other"));
         metrics.outcome(outcome(first, LeakOutcome.Kind.CLOSED));
         assertEquals(5, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
-        assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.A.open"));
+        assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.A.open(App.java:12)"));
     }
 
     @Test
