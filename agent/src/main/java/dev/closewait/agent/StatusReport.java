@@ -55,10 +55,18 @@ final class StatusReport {
         this.errors = errors;
     }
 
-    /** The agent jar's {@code Implementation-Version}, or {@code dev} for classes not run from the jar. */
+    /**
+     * The agent jar's {@code Implementation-Version}, or {@code dev} for classes not run from the jar. Read through
+     * the entry class in the loader the JVM put the jar in: the agent's own loader defines no package versions.
+     */
     static String version() {
-        String version = StatusReport.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
+        try {
+            String version = Class.forName("dev.closewait.agent.ClosewaitAgent", false,
+                    ClassLoader.getSystemClassLoader()).getPackage().getImplementationVersion();
+            return version == null ? "dev" : version;
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+            return "dev";
+        }
     }
 
     String render() {

@@ -30,7 +30,7 @@ public final class EffectiveOptions {
     private static String defaultText(String key, AgentOptions defaults) {
         return switch (key) {
             case "grace" -> OptionsParser.format(defaults.grace());
-            case "report", "config", "exclude" -> "none";
+            case "report", "config", "exclude", "app-packages", "library-packages" -> "none";
             case "include" -> "all";
             case "report-max-size" -> OptionsParser.formatSize(defaults.reportMaxBytes());
             case "stack-depth" -> Integer.toString(defaults.stackDepth());

@@ -185,12 +185,12 @@ public final class LeakMetrics implements ReportSink {
             tags.add(key.site());
         }
         meters.add(new Meter(bySite ? SITE_LEAKS : LEAKS, Meter.Type.COUNTER, bySite
-                ? "Leaked sockets reported, by kind and allocation site (the first sites up to metrics-sites, then other)"
+                ? "Leaked sockets reported, by kind and site, the code the report names (the first metrics-sites sites, then other)"
                 : "Leaked sockets reported, by kind: eof-not-closed, gc-not-closed, close-wait, reset-not-closed",
                 "leaks", tags, created.leaks::sum));
         if (key.kind() != LeakKind.GC_NOT_CLOSED) {
             meters.add(new Meter(bySite ? SITE_LEAKED : LEAKED, Meter.Type.GAUGE, bySite
-                    ? "Sockets reported as leaked that are still open, by kind and allocation site"
+                    ? "Sockets reported as leaked that are still open, by kind and site, the code the report names"
                     : "Sockets reported as leaked that are still open: not closed since the report, not collected",
                     "sockets", tags, created.open::get));
         }
