@@ -37,13 +37,14 @@ final class StatusReport {
     private final List<Sink> sinks;
     private final AgentErrors errors;
 
-    StatusReport(boolean attached, List<EffectiveOptions.Entry> options, List<String> problems,
+    StatusReport(boolean attached, long startedEpochMillis, long startedNanos, List<EffectiveOptions.Entry> options,
+                 List<String> problems,
                  Supplier<String> kernel, IntSupplier tracked, Supplier<List<Suspect>> suspects, StatusCounts counts,
                  List<Sink> sinks, AgentErrors errors) {
         this.version = version();
         this.attached = attached;
-        this.startedEpochMillis = System.currentTimeMillis();
-        this.startedNanos = System.nanoTime();
+        this.startedEpochMillis = startedEpochMillis;
+        this.startedNanos = startedNanos;
         this.options = List.copyOf(options);
         this.problems = List.copyOf(problems);
         this.kernel = kernel;

@@ -41,6 +41,8 @@ public final class EffectiveOptions {
             case "metrics-host" -> defaults.metrics().host();
             case "metrics-sites" -> Integer.toString(defaults.metrics().sites());
             case "enabled" -> "true";
+            case "churn" -> defaults.churn().on() ? "on" : "off";
+            case "churn-warn" -> defaults.churn().warnText();
             default -> "(default)";
         };
     }
