@@ -17,6 +17,7 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.HookTransformer;
+import dev.closewait.jfr.JfrEvents;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
@@ -173,10 +174,12 @@ final class AgentInstaller {
         ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
-        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
-                kernelStatus::describe,
-                tracker::trackedCount, suspects, statusCounts,
-                StatusSinks.of(options, sinks, published), errors);
+        long startedEpochMillis = System.currentTimeMillis();
+        long startedNanos = System.nanoTime();
+        // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
+        Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
+                EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
+                suspects, statusCounts, StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
                 new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
         if (!started.running(detectorThread, () -> {
@@ -191,7 +194,9 @@ final class AgentInstaller {
             stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
             return;
         }
-        Verdict.publish("installed", parsed);
+        if (attached) {
+            Verdict.publish("installed", parsed); // for the attach command; -javaagent starts need none
+        }
         warnAboutLegacySocketImpl();
     }
 
@@ -377,6 +382,10 @@ final class AgentInstaller {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");
             }
+        }
+        ReportSink jfr = JfrEvents.sink(options.stackDepth(), sites);
+        if (jfr != null) {
+            sinks.add(jfr);
         }
         return sinks;
     }

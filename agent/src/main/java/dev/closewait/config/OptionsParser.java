@@ -181,7 +181,8 @@ public final class OptionsParser {
             int equals = pair.indexOf('=');
             if (equals < 0 || pair.substring(0, equals).isBlank()) {
                 problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
-                        + "with key one of " + String.join(", ", KEYS) + ".");
+                        + "with key one of " + String.join(", ", KEYS) + ". (Loaded with jcmd JVMTI.agent_load? "
+                        + "jcmd takes key=value apart unless quoted: '\"grace=2s,report=FILE\"'.)");
                 continue;
             }
             values.add(Map.entry(pair.substring(0, equals).trim(), pair.substring(equals + 1)));
