@@ -32,6 +32,7 @@ class HostSafetyTest {
             for (String failure : List.of("exception", "oom", "stackoverflow")) {
                 int port = TestPorts.freePort();
                 try (ScenarioRun run = ScenarioRun.of(jdk, FailingHooksWorkload.class).argument(failure)
+                        .argument(String.valueOf(port))
                         .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
                         .agentOptions("grace=1s,metrics-port=" + port).start()) {
                     run.awaitReady();

@@ -17,6 +17,7 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.HookTransformer;
+import dev.closewait.jfr.JfrEvents;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
@@ -28,6 +29,7 @@ import dev.closewait.report.JsonLines;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
+import dev.closewait.report.Sites;
 import dev.closewait.report.ReportDispatcher;
 import dev.closewait.report.ReportSink;
 import dev.closewait.report.StderrLog;
@@ -139,7 +141,8 @@ final class AgentInstaller {
         AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
-        List<ReportSink> sinks = sinks(options, loaders, clock);
+        Sites sites = new Sites(options.appPackages(), options.libraryPackages());
+        List<ReportSink> sinks = sinks(options, sites, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
         ProcFs procFs = options.kernel() ? ProcFs.system() : null;
         // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
@@ -151,7 +154,7 @@ final class AgentInstaller {
         StartupTimer.step("sinks+start line");
         // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
         // once. The guard's own failures (and those it could not pass on) are counted there only.
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
                 () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
         sinks.add(metrics);
         StatusCounts statusCounts = new StatusCounts();
@@ -173,12 +176,14 @@ final class AgentInstaller {
         ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
-        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
-                kernelStatus::describe,
-                tracker::trackedCount, suspects, statusCounts,
-                StatusSinks.of(options, sinks, published), errors);
+        long startedEpochMillis = System.currentTimeMillis();
+        long startedNanos = System.nanoTime();
+        // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
+        Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
+                EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
+                suspects, statusCounts, StatusSinks.of(options, sinks, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
+                new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
         if (!started.running(detectorThread, () -> {
             scan.run();
             dispatcher.finish();
@@ -191,7 +196,9 @@ final class AgentInstaller {
             stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
             return;
         }
-        Verdict.publish("installed", parsed);
+        if (attached) {
+            Verdict.publish("installed", parsed); // for the attach command; -javaagent starts need none
+        }
         warnAboutLegacySocketImpl();
     }
 
@@ -357,25 +364,30 @@ final class AgentInstaller {
         return kernel;
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
+    private static List<ReportSink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
+                                          Clock clock) {
         List<ReportSink> sinks = new ArrayList<>();
-        LeakText text = new LeakText(options.stackDepth());
+        LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
             case STDERR -> new StderrLog();
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text, clock));
+            sinks.add(new LogSink(log, text, clock, options.stackDepth()));
         }
         if (options.report() != null) {
             try {
                 sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
-                        new JsonLines(options.stackDepth())));
+                        new JsonLines(options.stackDepth(), sites)));
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
                         + options.report() + ": " + e + "); no JSON report will be written.");
             }
+        }
+        ReportSink jfr = JfrEvents.sink(options.stackDepth(), sites);
+        if (jfr != null) {
+            sinks.add(jfr);
         }
         return sinks;
     }

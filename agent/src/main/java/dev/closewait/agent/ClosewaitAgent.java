@@ -17,6 +17,8 @@ import java.security.CodeSource;
 public final class ClosewaitAgent {
 
     private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
+    /** A compile-time constant: naming it loads no class. */
+    private static final String VERDICT_PROPERTY = AgentProperties.VERDICT;
     private static final String START_CLASS = "dev.closewait.agent.AgentStart";
 
     private ClosewaitAgent() {
@@ -50,6 +52,7 @@ public final class ClosewaitAgent {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
+            System.clearProperty(VERDICT_PROPERTY); // an earlier attempt's; the attach command waits for this one's
             agent = Class.forName(START_CLASS, true,
                     new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
             Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
@@ -65,6 +68,7 @@ public final class ClosewaitAgent {
                 }
                 System.err.println("closewait: the agent could not start and is disabled; the application is not "
                         + "affected: " + cause);
+                System.setProperty(VERDICT_PROPERTY, "state\tfailed\n");
             } catch (Throwable ignored) {
                 // nothing left to try
             }

@@ -41,7 +41,7 @@ public final class OptionsParser {
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
                     "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
-                    "churn-warn");
+                    "churn-warn", "app-packages", "library-packages");
 
     private OptionsParser() {
     }
@@ -81,6 +81,8 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        List<String> appPackages = defaults.appPackages();
+        List<String> libraryPackages = defaults.libraryPackages();
         ChurnOptions churn = defaults.churn();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
@@ -103,6 +105,8 @@ public final class OptionsParser {
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
+                case "app-packages" -> appPackages = parsePrefixes(key, value, appPackages, found);
+                case "library-packages" -> libraryPackages = parsePrefixes(key, value, libraryPackages, found);
                 case "churn" -> churn = new ChurnOptions(parseSwitch(key, value, churn.on(), found),
                         churn.warnCount(), churn.warnPercent());
                 case "churn-warn" -> churn = parseChurnWarn(value, churn, found);
@@ -126,7 +130,7 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample, churn), problems, enabled, sources, accepted);
+                reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages), problems, enabled, sources, accepted);
     }
 
     private static final String ENVIRONMENT = "environment";
@@ -177,7 +181,8 @@ public final class OptionsParser {
             int equals = pair.indexOf('=');
             if (equals < 0 || pair.substring(0, equals).isBlank()) {
                 problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
-                        + "with key one of " + String.join(", ", KEYS) + ".");
+                        + "with key one of " + String.join(", ", KEYS) + ". (Loaded with jcmd JVMTI.agent_load? "
+                        + "jcmd takes key=value apart unless quoted: '\"grace=2s,report=FILE\"'.)");
                 continue;
             }
             values.add(Map.entry(pair.substring(0, equals).trim(), pair.substring(equals + 1)));

@@ -31,6 +31,10 @@ public final class SocketHooks {
     public static final int CLOSED = 7;
     /** Not a socket event: the argument is a {@code Throwable} the guard caught. */
     public static final int FAILED = 8;
+    /** The first read that returned data of a run of reads by one thread on one socket. */
+    public static final int USED_FOR_READ = 9;
+    /** The first write of a run of writes by one thread on one socket. */
+    public static final int USED_FOR_WRITE = 10;
 
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
@@ -44,6 +48,11 @@ public final class SocketHooks {
     // while connecting and accepting and keeps only the port; the open hook that follows on the same thread reuses
     // it instead of asking the kernel again (getsockname and a JNI-built address, ~1.4 us).
     private static final ThreadLocal<Object[]> lastLocalAddress = new ThreadLocal<>();
+
+    // The socket (by identity hash) and event of this thread's last read or write, so that a run of reads or writes
+    // on one socket raises one "used" event: a thread-local load and two compares per operation. The hash, not the
+    // socket, so the hook keeps no socket alive; two sockets with one hash only lose a use event.
+    private static final ThreadLocal<int[]> lastUse = new ThreadLocal<>();
 
     private SocketHooks() {
     }
@@ -78,6 +87,34 @@ public final class SocketHooks {
         if (watchingWrites.get()) {
             dispatch(WROTE, socket);
         }
+        used(socket, USED_FOR_WRITE);
+    }
+
+    /**
+     * Raises a "used" event ({@link #USED_FOR_READ} or {@link #USED_FOR_WRITE}) when this thread's previous read or
+     * write was on another socket or in the other direction; otherwise costs a thread-local load and two compares.
+     */
+    private static void used(Object socket, int event) {
+        if (listener == null || socket == null) {
+            return;
+        }
+        try {
+            int[] last = lastUse.get();
+            if (last == null) {
+                last = new int[2];
+                lastUse.set(last);
+            }
+            int hash = System.identityHashCode(socket);
+            if (last[0] == hash && last[1] == event) {
+                return;
+            }
+            last[0] = hash;
+            last[1] = event;
+        } catch (Throwable t) {
+            failures.incrementAndGet();
+            return;
+        }
+        dispatch(event, socket);
     }
 
     // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
@@ -87,6 +124,8 @@ public final class SocketHooks {
     public static void readReturned(int n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
         }
     }
 
@@ -94,6 +133,18 @@ public final class SocketHooks {
     public static void readReturned(long n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
+        }
+    }
+
+    /**
+     * {@code SSLSocketImpl$AppInputStream.read} returned {@code n}; negative means EOF (the peer's close_notify). Its
+     * data reads are not uses: the transport socket's own reads underneath already were.
+     */
+    public static void sslReadReturned(int n, Object sslSocket) {
+        if (n < 0) {
+            dispatch(END_OF_STREAM, sslSocket);
         }
     }
 
@@ -106,14 +157,14 @@ public final class SocketHooks {
 
     /** {@code IOUtil.read} returned {@code n}; only asynchronous socket channels pass {@code async = true}. */
     public static void asyncReadReturned(int n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 
     public static void asyncReadReturned(long n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.closewait.e2e.scenarios;
 
 import java.lang.reflect.Field;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ObjIntConsumer;
@@ -9,7 +10,7 @@ import java.util.function.ObjIntConsumer;
  * The echo workload while every hook event fails inside the agent: the scenario itself puts a listener that throws
  * (argument: exception, oom or stackoverflow, a real one by recursion) in front of the agent's, in the hooks class
  * the agent defined in java.base, reached by reflection (the test opens sun.nio.ch to the class path for this; the
- * agent has no switch for it). Failures the hooks catch still go to the agent, which must count them, log one line
+ * agent has no switch for it), once the agent serves metrics on the port in the second argument. Failures the hooks catch still go to the agent, which must count them, log one line
  * and turn itself off. Command "threads": waits (at most 30 s) until no agent thread runs, then prints
  * {@code THREADS} and the names of those still running.
  */
@@ -19,6 +20,16 @@ public final class FailingHooksWorkload {
 
     public static void main(String[] args) throws Exception {
         String failure = args[0];
+        int metricsPort = Integer.parseInt(args[1]);
+        // The agent finishes its start on a thread of its own: let it get as far as serving metrics first, so that
+        // turning off has an endpoint to close.
+        Scenario.await("the metrics endpoint", () -> {
+            try (Socket probe = new Socket(Scenario.loopback(), metricsPort)) {
+                return true;
+            } catch (Exception notYet) {
+                return false;
+            }
+        }, 60_000);
         Class<?> hooks = Class.forName(HOOKS);
         Field listener = hooks.getDeclaredField("listener");
         listener.setAccessible(true);
