@@ -126,12 +126,9 @@ class AgentBehaviourTest {
         });
     }
 
-    /**
-     * The agent's reporting side starts in the background (closewait-start), but the hooks and the tracker are in
-     * place before main: a socket leaked first thing in main, while the start is still under way, is reported.
-     */
+    /** The hooks and the tracker are in place before main: a socket leaked first thing in main is reported. */
     @TestFactory
-    Stream<DynamicTest> aSocketLeakedBeforeTheBackgroundStartFinishedIsReported() {
+    Stream<DynamicTest> aSocketLeakedFirstThingInMainIsReported() {
         return PerJdk.each(jdk -> {
             expectLeaks(ScenarioRun.of(jdk, LeakBeforeAgentStarted.class), LeakBeforeAgentStarted.class,
                     ACCEPTED_SOCKET);
