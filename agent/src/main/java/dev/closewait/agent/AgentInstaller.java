@@ -29,14 +29,15 @@ import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
 import dev.closewait.report.ReportDispatcher;
-import dev.closewait.report.ReportSink;
 import dev.closewait.report.StderrLog;
+import dev.closewait.text.SafeText;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
 final class AgentInstaller {
@@ -81,12 +82,15 @@ final class AgentInstaller {
         tracker.sampleStacks(options.stackSample());
         // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
         // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+        AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
-                () -> errors.count() + SocketHooks.failures(), MetricsBridge::newMeters);
-        List<ReportSink> sinks = sinks(options, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
-        sinks.add(metrics);
-        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
+                () -> errors.count() + SocketHooks.failures() + sinkFailures(reports.get()), MetricsBridge::newMeters);
+        List<ReportDispatcher.Sink> sinks = sinks(options, loaders, clock);
+        boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
+        sinks.add(new ReportDispatcher.Sink("metrics", metrics));
+        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(),
+                System.err::println);
+        reports.set(dispatcher);
 
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
@@ -107,6 +111,7 @@ final class AgentInstaller {
             off.set(true);
             SocketHooks.install(null);
             detectorThread.shutdownNow();
+            dispatcher.stop();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
@@ -125,10 +130,12 @@ final class AgentInstaller {
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
             if (!off.get()) {
+                long deadline = System.nanoTime() + FINAL_SCAN_TIMEOUT_MILLIS * 1_000_000L;
                 DetectorThread.runAndWait(detectorThread, () -> {
                     scan.run();
                     dispatcher.finish();
                 }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
+                dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
             }
             mailbox.delete();
         }));
@@ -166,8 +173,13 @@ final class AgentInstaller {
         return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, ClassLoaderCandidates loaders, Clock clock) {
-        List<ReportSink> sinks = new ArrayList<>();
+    private static long sinkFailures(ReportDispatcher dispatcher) {
+        return dispatcher == null ? 0 : dispatcher.failures();
+    }
+
+    private static List<ReportDispatcher.Sink> sinks(AgentOptions options, ClassLoaderCandidates loaders,
+                                                     Clock clock) {
+        List<ReportDispatcher.Sink> sinks = new ArrayList<>();
         LeakText text = new LeakText(options.stackDepth());
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
@@ -175,15 +187,15 @@ final class AgentInstaller {
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text, clock));
+            sinks.add(new ReportDispatcher.Sink("log", new LogSink(log, text, clock)));
         }
         if (options.report() != null) {
             try {
-                sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
-                        new JsonLines(options.stackDepth())));
+                sinks.add(new ReportDispatcher.Sink("json", JsonLinesSink.open(options.report(),
+                        options.reportMaxBytes(), new JsonLines(options.stackDepth()), options.reportTrust())));
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
-                        + options.report() + ": " + e + "); no JSON report will be written.");
+                        + SafeText.escape(e.toString()) + "); no JSON report will be written.");
             }
         }
         return sinks;

@@ -39,7 +39,7 @@ public final class OptionsParser {
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
-                    "kernel", "metrics-port", "metrics-host", "metrics-sites");
+                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "report-trust");
 
     private OptionsParser() {
     }
@@ -64,6 +64,7 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        boolean reportTrust = defaults.reportTrust();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -79,6 +80,7 @@ public final class OptionsParser {
                 case "exclude" -> exclude = parsePrefixes(key, value, exclude, found);
                 case "log" -> log = parseLog(value, log, found);
                 case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
+                case "report-trust" -> reportTrust = parseSwitch(key, value, reportTrust, found);
                 case "report-max-size" -> reportMaxBytes = parseSize(key, value, reportMaxBytes, found);
                 case "stack-sample" -> stackSample = parseStackSample(value, stackSample, found);
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
@@ -96,7 +98,7 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample), problems);
+                reportMaxBytes, metrics, stackSample, reportTrust), problems);
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {

@@ -1,5 +1,7 @@
 package dev.closewait.core;
 
+import dev.closewait.text.SafeText;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +42,7 @@ public final class AgentErrors {
         if (logged.size() < MAX_LOGGED_CAUSES && logged.add(cause)) {
             try {
                 warn.accept("closewait: internal error in " + where + " (the application is not affected; "
-                        + "later errors of this kind are only counted): " + failure);
+                        + "later errors of this kind are only counted): " + SafeText.bounded(String.valueOf(failure), 1000));
             } catch (Throwable ignored) {
                 // Logging the error failed as well; it is still counted.
             }

@@ -2,9 +2,9 @@ package dev.closewait.metrics;
 
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakKind;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
-import dev.closewait.report.ReportSink;
 import dev.closewait.report.StackFrames;
 
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * to a fixed number of distinct sites), sockets tracked, the kernel's socket states, errors swallowed. Reports
  * arrive on the detector's thread; meters are read from any thread.
  */
-public final class LeakMetrics implements ReportSink {
+public final class LeakMetrics implements LeakListener {
 
     static final String LEAKS = "closewait.leaks";
     static final String LEAKED = "closewait.sockets.leaked";
@@ -101,7 +101,7 @@ public final class LeakMetrics implements ReportSink {
     }
 
     @Override
-    public void leak(Leak leak) {
+    public void leakDetected(Leak leak) {
         Counts counts = counts(new Series(leak.kind(), site(leak)));
         counts.leaks.increment();
         // A gc-not-closed leak is reported when it is collected: it is never open and reported at once.
@@ -112,7 +112,7 @@ public final class LeakMetrics implements ReportSink {
     }
 
     @Override
-    public void outcome(LeakOutcome outcome) {
+    public void leakResolved(LeakOutcome outcome) {
         Counts counts = leakedOpen.remove(outcome.leak().id());
         if (counts != null) {
             counts.open.decrementAndGet();

@@ -5,6 +5,7 @@ import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
 import dev.closewait.core.TcpState;
+import dev.closewait.text.SafeText;
 
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,8 @@ public final class LeakText {
             text.append(System.lineSeparator()).append("  Stacks not recorded: with stack-sample set, closewait records "
                     + "the allocation and EOF stacks of one socket in N; this one was not among them.");
         } else if (leak.allocationKnown()) {
-            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \"" + leak.openThread()
-                    + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
+                    + SafeText.escape(leak.openThread()) + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
@@ -52,7 +53,8 @@ public final class LeakText {
                 : (leak.detectedEpochMillis() - leak.kernelSinceEpochMillis()) * 1_000_000L;
         return switch (leak.kind()) {
             case EOF_NOT_CLOSED -> "The peer closed the connection; EOF was read "
-                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \"" + leak.endOfStream().thread()
+                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \""
+                    + SafeText.escape(leak.endOfStream().thread())
                     + "\" but close() was never called";
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
                     + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
@@ -60,7 +62,8 @@ public final class LeakText {
                     + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"
-                    + (leak.hasEndOfStream() ? " after reading EOF on thread \"" + leak.endOfStream().thread() + '"' : "")
+                    + (leak.hasEndOfStream()
+                    ? " after reading EOF on thread \"" + SafeText.escape(leak.endOfStream().thread()) + '"' : "")
                     + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
                     ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
                     : "; the JDK released its file descriptor (cleaner or finalizer), but only because the garbage "
@@ -87,14 +90,15 @@ public final class LeakText {
             return what + " was garbage-collected without close() " + after + ".";
         }
         // The thread is unknown when the kernel saw the descriptor go (a socket the agent never saw opened).
-        return what + " was closed " + after + (outcome.thread() == null ? "." : ", on thread \"" + outcome.thread() + "\".");
+        return what + " was closed " + after
+                + (outcome.thread() == null ? "." : ", on thread \"" + SafeText.escape(outcome.thread()) + "\".");
     }
 
     /** {@code java.net.Socket accepted 127.0.0.1:8080 <- 127.0.0.1:51234, fd 17}. */
     static String describe(Leak leak) {
         Endpoints endpoints = leak.endpoints();
-        String local = orUnknown(Endpoints.format(endpoints.local()));
-        String remote = orUnknown(Endpoints.format(endpoints.remote()));
+        String local = SafeText.escape(orUnknown(Endpoints.format(endpoints.local())));
+        String remote = SafeText.escape(orUnknown(Endpoints.format(endpoints.remote())));
         String arrow = leak.accepted() ? " <- " : " -> ";
         String type = leak.type() == SocketType.UNKNOWN ? "socket (type unknown)" : leak.type().displayName();
         return type + " " + leak.role() + " " + local + arrow + remote
@@ -108,7 +112,7 @@ public final class LeakText {
     private static void appendStack(StringBuilder text, String title, List<String> frames) {
         text.append(System.lineSeparator()).append("  ").append(title);
         for (String frame : frames) {
-            text.append(System.lineSeparator()).append("    at ").append(frame);
+            text.append(System.lineSeparator()).append("    at ").append(SafeText.escape(frame));
         }
     }
 }
