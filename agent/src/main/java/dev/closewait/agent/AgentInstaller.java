@@ -29,6 +29,7 @@ import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
 import dev.closewait.report.ReportDispatcher;
+import dev.closewait.report.ReportPath;
 import dev.closewait.report.StderrLog;
 import dev.closewait.text.SafeText;
 
@@ -193,9 +194,13 @@ final class AgentInstaller {
             try {
                 sinks.add(new ReportDispatcher.Sink("json", JsonLinesSink.open(options.report(),
                         options.reportMaxBytes(), new JsonLines(options.stackDepth()), options.reportTrust())));
+            } catch (ReportPath.Refused e) {
+                System.err.println("closewait: option 'report' is refused: " + e.getMessage()
+                        + "; no JSON report will be written.");
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
-                        + SafeText.escape(e.toString()) + "); no JSON report will be written.");
+                        + SafeText.escape(options.report().toString()) + ": " + SafeText.escape(e.toString())
+                        + "); no JSON report will be written.");
             }
         }
         return sinks;

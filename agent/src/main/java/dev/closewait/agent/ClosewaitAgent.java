@@ -1,17 +1,17 @@
 package dev.closewait.agent;
 
+import dev.closewait.text.SafeText;
+
 import java.lang.instrument.Instrumentation;
 
 /**
  * Entry point for {@code -javaagent:} and for attaching to a running JVM. Does as little as possible and never lets
  * anything escape into the host: a failing agent prints one line and the application runs on without it.
  *
- * <p>This class must not touch the bootstrap bridge's types: they become loadable only once
- * {@link BootstrapJar#appendTo} has run.
+ * <p>This class must not touch the bootstrap bridge's types, nor link a class that does, before
+ * {@link BootstrapJar#appendTo} has run: until then they cannot be loaded.
  */
 public final class ClosewaitAgent {
-
-    private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
 
     private ClosewaitAgent() {
     }
@@ -24,34 +24,49 @@ public final class ClosewaitAgent {
         start(arguments, instrumentation, true);
     }
 
-    private static synchronized boolean claimInstallation() {
-        if (System.getProperty(INSTALLED_PROPERTY) != null) {
-            return false;
-        }
-        System.setProperty(INSTALLED_PROPERTY, "true");
-        return true;
-    }
-
     private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
+        boolean bridge = false;
         try {
-            if (!claimInstallation()) {
+            if (!InstallGuard.claim()) {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
             StartupTimer.begin();
             BootstrapJar.appendTo(instrumentation);
+            bridge = true;
             StartupTimer.step("bootstrap-jar");
             AgentInstaller.install(arguments, instrumentation, attached);
             StartupTimer.print();
         } catch (Throwable t) {
+            failed(t, bridge);
+        }
+    }
+
+    /**
+     * Says so first (each step on its own, so that a failing step cannot silence the others), then makes the hooks
+     * inert and, when nothing was instrumented, lets a later attach try again.
+     */
+    private static void failed(Throwable failure, boolean bridge) {
+        try {
+            System.err.println("closewait: the agent could not start and is disabled; the application is not "
+                    + "affected: " + SafeText.bounded(String.valueOf(failure), 1000));
+        } catch (Throwable ignored) {
+            // standard error is gone: nothing to tell
+        }
+        boolean instrumented = false;
+        if (bridge) {
+            // Only with the bridge in place: AgentInstaller links the bridge's types, which are missing otherwise.
             try {
-                if (AgentInstaller.undoPartialStart()) {
-                    System.clearProperty(INSTALLED_PROPERTY); // nothing instrumented: a later attach may try again
-                }
-                System.err.println("closewait: the agent could not start and is disabled; the application is not "
-                        + "affected: " + t);
+                instrumented = !AgentInstaller.undoPartialStart();
+            } catch (Throwable undoFailed) {
+                instrumented = true; // not known: stay claimed, a second agent must not instrument twice
+            }
+        }
+        if (!instrumented) {
+            try {
+                InstallGuard.release();
             } catch (Throwable ignored) {
-                // nothing left to try
+                // the claim stays: a later attach is refused, which is safe
             }
         }
     }

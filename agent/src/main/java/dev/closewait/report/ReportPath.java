@@ -15,7 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * never reach {@code main}); a symbolic link, or a file another user owns, is refused unless the user allowed it with
  * {@code report-trust=on} (as root, a link planted at the path would have the agent append to any file).
  */
-final class ReportPath {
+public final class ReportPath {
 
     /** The process's effective user id where Linux tells it ({@code /proc/self} belongs to it), else -1. */
     static final int OWN_UID = ownUid();
@@ -98,7 +98,14 @@ final class ReportPath {
     }
 
     private IOException refused(String why) {
-        return new IOException(SafeText.escape(path.toString()) + " " + why);
+        return new Refused(SafeText.escape(path.toString()) + " " + why);
+    }
+
+    /** The path names something the JSON report must not be appended to; the message says what and why. */
+    public static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
     }
 
     private String kind(BasicFileAttributes attributes) {
