@@ -17,12 +17,14 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonLinesSinkTest {
@@ -229,8 +231,9 @@ class JsonLinesSinkTest {
         Path fifo = dir.resolve("report.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
 
-        IOException refused = assertThrows(IOException.class, () -> JsonLinesSink.open(fifo, 1 << 20,
-                new JsonLines(40), true));
+        // Preemptive: before the fix, open() waited for a reader for ever.
+        IOException refused = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IOException.class,
+                () -> JsonLinesSink.open(fifo, 1 << 20, new JsonLines(40), true)));
         assertTrue(refused.getMessage().contains("is a named pipe (FIFO), not a regular file"), refused.getMessage());
     }
 
