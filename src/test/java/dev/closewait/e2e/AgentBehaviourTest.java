@@ -2,17 +2,21 @@ package dev.closewait.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
+import dev.closewait.e2e.scenarios.BootPathProbe;
 import dev.closewait.e2e.scenarios.LeakThenCloseOnRequest;
 import dev.closewait.e2e.scenarios.ReflectionProbe;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.time.Duration;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
-import static dev.closewait.e2e.E2eAssertions.GRACE;
 import static dev.closewait.e2e.E2eAssertions.assertAgentHealthy;
 import static dev.closewait.e2e.E2eAssertions.expectLeaks;
 import static dev.closewait.e2e.LeakExpectation.eofNotClosed;
@@ -83,11 +87,11 @@ class AgentBehaviourTest {
         return PerJdk.each(jdk -> {
             try (ScenarioRun run = ScenarioRun.of(jdk, LeakThenCloseOnRequest.class).start()) {
                 run.awaitReady();
-                List<JsonNode> leaks = run.report().await("leak", 1, Duration.ofSeconds(20));
+                List<JsonNode> leaks = run.report().await("leak", 1);
                 assertEquals(1, leaks.size(), run.child().stderr());
                 run.child().send("close");
-                run.child().awaitStdout(Pattern.compile("DONE close"), Duration.ofSeconds(10));
-                List<JsonNode> closed = run.report().await("closed", 1, Duration.ofSeconds(10));
+                run.child().awaitStdout(Pattern.compile("DONE close"), Waits.EVENT);
+                List<JsonNode> closed = run.report().await("closed", 1);
                 assertEquals(1, closed.size(), run.child().stderr());
                 assertEquals(leaks.get(0).path("id"), closed.get(0).path("id"));
                 assertEquals("main", closed.get(0).path("thread").asText());
@@ -107,10 +111,10 @@ class AgentBehaviourTest {
                 try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
                         .agentOptions("grace=1s," + filter).start()) {
                     ScenarioRun.Ready ready = run.awaitReady();
-                    Thread.sleep(GRACE.toMillis() * 5 / 2);
-                    assertEquals(List.of(), run.report().events(), filter);
+                    run.report().staysEmpty(run.agentGrace().multipliedBy(5).dividedBy(2), () -> filter);
                     assertEquals(2, Kernel.closeWait(ready.port()).size(), "the leaks are real: " + filter);
                     run.exitCleanly();
+                    assertEquals(List.of(), run.report().events(), "nor at exit: " + filter);
                     assertAgentHealthy(run);
                 }
             }
@@ -131,19 +135,52 @@ class AgentBehaviourTest {
     @TestFactory
     Stream<DynamicTest> theApplicationsReflectionBehavesAsWithoutTheAgent() {
         return PerJdk.each(jdk -> {
-            List<String> withAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class));
-            List<String> withoutAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class).withoutAgent());
-            assertEquals(withoutAgent.subList(0, 5), withAgent.subList(0, 5));
+            List<String> withAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class), "PROBE ");
+            List<String> withoutAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class).withoutAgent(), "PROBE ");
+            assertEquals(withoutAgent.subList(0, 6), withAgent.subList(0, 6));
             assertTrue(withoutAgent.get(0).endsWith("denied"), withoutAgent.toString());
-            assertEquals("PROBE dev.closewait.bootstrap.JdkFields reads listed fields, refuses others",
-                    withAgent.get(5));
+            // The agent's own accessor, as the application's class path has it, has no rights either.
+            assertEquals("PROBE dev.closewait.bootstrap.JdkFields refuses listed fields, refuses others",
+                    withAgent.get(6));
+            // The hooks class the agent defines in java.base cannot be called by the application.
+            assertEquals(List.of("HOOKS not callable"),
+                    probes(ScenarioRun.of(jdk, ReflectionProbe.class), "HOOKS "));
         });
     }
 
-    private static List<String> probes(ScenarioRun.Builder builder) throws Exception {
+    @TestFactory
+    Stream<DynamicTest> codeOnTheBootClassPathGainsNoReflectionWithTheAgent() {
+        return PerJdk.each(jdk -> {
+            Path bootJar = TestPaths.workDir().resolve("boot-path-probe-" + jdk.major() + ".jar");
+            writeJar(bootJar, BootPathProbe.class);
+            String bootPath = "-Xbootclasspath/a:" + bootJar;
+            List<String> withAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class).jvmOption(bootPath)
+                    .argument("boot"), "BOOT ");
+            List<String> withoutAgent = probes(ScenarioRun.of(jdk, ReflectionProbe.class).jvmOption(bootPath)
+                    .argument("boot").withoutAgent(), "BOOT ");
+            assertEquals("BOOT loader=boot", withoutAgent.get(0), withoutAgent.toString());
+            assertEquals(7, withoutAgent.size(), withoutAgent.toString());
+            assertEquals(withoutAgent, withAgent);
+            assertTrue(withAgent.stream().skip(1).allMatch(line -> line.endsWith(" denied")), withAgent.toString());
+        });
+    }
+
+    /** A jar holding just this class, for the bootstrap class path. */
+    private static void writeJar(Path jar, Class<?> type) throws Exception {
+        String entry = type.getName().replace('.', '/') + ".class";
+        Files.createDirectories(jar.getParent());
+        try (InputStream in = type.getClassLoader().getResourceAsStream(entry);
+             JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+    }
+
+    private static List<String> probes(ScenarioRun.Builder builder, String prefix) throws Exception {
         try (ScenarioRun run = builder.start()) {
             run.awaitReady();
-            List<String> probes = run.child().stdout().lines().filter(line -> line.startsWith("PROBE ")).toList();
+            List<String> probes = run.child().stdout().lines().filter(line -> line.startsWith(prefix)).toList();
             run.exitCleanly();
             return probes;
         }

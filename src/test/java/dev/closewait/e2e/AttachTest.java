@@ -38,7 +38,7 @@ class AttachTest {
                 assertEquals(0, attach.status(), attach.toString());
                 assertTrue(attach.stdout().contains("attached to process " + pid), attach.toString());
                 JsonReport events = new JsonReport(report);
-                List<JsonNode> old = events.await("leak", 2, Duration.ofSeconds(20));
+                List<JsonNode> old = events.await("leak", 2);
                 assertEquals(2, old.size(), run.child().stderr());
                 for (JsonNode leak : old) {
                     assertEquals("close-wait", leak.path("kind").asText(), leak.toString());
@@ -47,10 +47,10 @@ class AttachTest {
                 }
 
                 run.child().send("leak");
-                run.child().awaitStdout(Pattern.compile("DONE leak"), Duration.ofSeconds(10));
-                List<JsonNode> all = events.await("leak", 5, Duration.ofSeconds(20));
-                Thread.sleep(1500); // nothing more may come
-                all = events.leaks();
+                run.child().awaitStdout(Pattern.compile("DONE leak"), Waits.EVENT);
+                events.await("leak", 5);
+                // Nothing more may come (grace is 1s).
+                List<JsonNode> all = events.holdsAtMost("leak", 5, Duration.ofMillis(1500), run.child()::stderr);
                 assertEquals(5, all.size(), all.toString());
                 List<JsonNode> tracked = all.stream()
                         .filter(l -> l.path("kind").asText().equals("eof-not-closed")

@@ -77,6 +77,32 @@ public final class ChildJvm implements AutoCloseable {
                 + "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr());
     }
 
+    /**
+     * Waits (bounded) until standard error holds {@code fragment} at least {@code count} times; returns standard
+     * error, or fails with it if the time ran out or the child exited first.
+     */
+    public String awaitStderr(String fragment, int count, Duration timeout) throws InterruptedException {
+        Waits.until(this::stderr, text -> occurrences(text, fragment) >= count || !process.isAlive(), timeout);
+        String err = stderr(); // read again: the child may have written its last lines as it exited
+        if (occurrences(err, fragment) < count) {
+            throw new AssertionError("child JVM's stderr did not show \"" + fragment + "\" " + count + " times within "
+                    + timeout + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")")
+                    + "\nstdout:\n" + stdout() + "\nstderr:\n" + err);
+        }
+        return err;
+    }
+
+    /** How often {@code fragment} occurs in {@code text}. */
+    public static int occurrences(String text, String fragment) {
+        return text.split(Pattern.quote(fragment), -1).length - 1;
+    }
+
+    /** Waits (bounded) until the child exits by itself; returns its exit code, or empty if it is still running. */
+    public Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+        process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return exitCode();
+    }
+
     /** Writes a line to the child's standard input. */
     public void send(String line) throws IOException {
         OutputStream in = process.getOutputStream();

@@ -15,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import static dev.closewait.e2e.E2eAssertions.GRACE;
 import static dev.closewait.e2e.E2eAssertions.expectNoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +32,8 @@ class HostSafetyTest {
                 try (ScenarioRun run = ScenarioRun.of(jdk, EchoWorkload.class).jvmOption(FAULT + "hooks:" + failure)
                         .start()) {
                     run.awaitReady();
-                    String stderr = run.child().stderr();
+                    String stderr = run.child().awaitStderr("closewait: turned itself off after 1000 internal errors",
+                            1, Waits.EVENT);
                     assertTrue(run.child().stdout().contains("ECHOES OK 400"), failure + ": " + run.child().stdout());
                     assertEquals(1, count(stderr, "closewait: internal error in socket hook"), failure + ":\n" + stderr);
                     assertEquals(1, count(stderr, "closewait: turned itself off after 1000 internal errors"),
@@ -50,10 +50,13 @@ class HostSafetyTest {
             for (String fault : List.of("reports:exception", "scans:oom")) {
                 try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).jvmOption(FAULT + fault).start()) {
                     run.awaitReady();
-                    Thread.sleep(GRACE.toMillis() * 3);
-                    String stderr = run.child().stderr();
-                    String where = fault.startsWith("reports") ? "leak report" : "leak detector";
-                    assertEquals(1, count(stderr, "closewait: internal error in " + where), fault + ":\n" + stderr);
+                    String where = "closewait: internal error in "
+                            + (fault.startsWith("reports") ? "leak report" : "leak detector");
+                    run.child().awaitStderr(where, 1, Waits.EVENT);
+                    // Later failures of the same kind are only counted: the line stays single while more scans fail.
+                    String stderr = Waits.holds(run.child()::stderr, err -> count(err, where) == 1,
+                            run.agentGrace().multipliedBy(2), () -> fault);
+                    assertEquals(1, count(stderr, where), fault + ":\n" + stderr);
                     assertFalse(stderr.contains("Leaked socket #"), fault + ":\n" + stderr);
                     run.exitCleanly();
                 }
@@ -66,18 +69,27 @@ class HostSafetyTest {
         return PerJdk.each(jdk -> {
             try (ScenarioRun run = ScenarioRun.of(jdk, LeakFlood.class).argument("2000").start()) {
                 run.awaitReady();
-                List<JsonNode> leaks = run.report().await("leak", 2000, Duration.ofSeconds(40));
+                List<JsonNode> leaks = run.report().await("leak", 2000, Duration.ofSeconds(120));
                 assertEquals(2000, leaks.size(), "every leak in the JSON report");
                 run.exitCleanly();
                 String stderr = run.child().stderr();
                 int logged = count(stderr, "WARN closewait - Leaked socket #");
-                assertTrue(logged <= 20, logged + " leaks logged one by one; at most 10 per site");
                 long summed = 0;
+                int summaries = 0;
                 Matcher more = Pattern.compile("([\\d,]+) more like #\\d+").matcher(stderr);
                 while (more.find()) {
                     summed += Long.parseLong(more.group(1).replace(",", ""));
+                    summaries++;
                 }
                 assertEquals(2000, logged + summed, "the rest summed up:\n" + tail(stderr));
+                // Two allocation sites, 10 lines each per one-minute window, then one summary line per site. On a
+                // loaded machine the flood may straddle a window: each further window adds at most 10 per site.
+                if (summaries == 2) {
+                    assertEquals(20, logged, "10 leaks logged one by one per site:\n" + tail(stderr));
+                } else {
+                    assertTrue(summaries > 2 && logged >= 20 && logged <= 10 * summaries + 20,
+                            logged + " logged one by one, " + summaries + " summaries:\n" + tail(stderr));
+                }
             }
         });
     }
@@ -88,12 +100,15 @@ class HostSafetyTest {
             try (ScenarioRun run = ScenarioRun.of(jdk, LoggingThroughLeakySockets.class)
                     .classPath(TestPaths.classPathWithout("slf4j")).start()) {
                 run.awaitReady();
-                Thread.sleep(GRACE.toMillis() * 4);
-                List<JsonNode> leaks = run.report().leaks();
+                run.report().await("leak", 2);
+                // The appender's own sockets read EOF as the reports go out: grace later they would be due too.
+                List<JsonNode> leaks = run.report().holdsAtMost("leak", 2, run.agentGrace().multipliedBy(3),
+                        run.child()::stderr);
                 String context = leaks + "\n" + run.child().stderr();
                 assertEquals(2, leaks.size(), "only the application's two leaks, never the appender's: " + context);
                 assertEquals(2, count(run.child().stderr(), "] Leaked socket #"), context);
                 run.exitCleanly();
+                assertEquals(2, run.report().leaks().size(), "nor at exit: " + run.report().leaks());
             }
         });
     }
@@ -109,8 +124,7 @@ class HostSafetyTest {
             try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).withoutReportFile()
                     .agentOptions("grace=1s,report=/proc/self/closewait/leaks.jsonl").start()) {
                 run.awaitReady();
-                Thread.sleep(GRACE.toMillis() * 2);
-                String stderr = run.child().stderr();
+                String stderr = run.child().awaitStderr("Leaked socket #", 2, Waits.EVENT);
                 assertTrue(stderr.contains("closewait: option 'report' names a file that cannot be written "
                         + "(/proc/self/closewait/leaks.jsonl"), stderr);
                 assertEquals(2, count(stderr, "Leaked socket #"), "the log still reports:\n" + stderr);
@@ -120,7 +134,7 @@ class HostSafetyTest {
     }
 
     private static int count(String text, String fragment) {
-        return text.split(Pattern.quote(fragment), -1).length - 1;
+        return ChildJvm.occurrences(text, fragment);
     }
 
     private static String tail(String text) {

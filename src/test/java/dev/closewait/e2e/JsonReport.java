@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The agent's JSON Lines report file, read as it grows. */
 public final class JsonReport {
@@ -51,14 +52,31 @@ public final class JsonReport {
         return events("leak");
     }
 
-    /** Waits (bounded) until at least {@code count} events of the type are in the file. */
+    /**
+     * Waits (bounded by {@code timeout}) until at least {@code count} events of the type are in the file; returns
+     * those found, fewer if the time ran out (the caller asserts on the count).
+     */
     public List<JsonNode> await(String event, int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<JsonNode> found = events(event);
-        while (found.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            found = events(event);
-        }
-        return found;
+        return Waits.until(() -> events(event), found -> found.size() >= count, timeout);
+    }
+
+    /** As {@link #await(String, int, Duration)}, for as long as {@link Waits#EVENT}. */
+    public List<JsonNode> await(String event, int count) throws InterruptedException {
+        return await(event, count, Waits.EVENT);
+    }
+
+    /**
+     * Checks, throughout {@code period}, that the file never holds more than {@code count} events of the type (it
+     * fails as soon as it does); returns those found at the end.
+     */
+    public List<JsonNode> holdsAtMost(String event, int count, Duration period, Supplier<String> context)
+            throws InterruptedException {
+        return Waits.holds(() -> events(event), found -> found.size() <= count, period,
+                () -> "more than " + count + " '" + event + "' events\n" + context.get());
+    }
+
+    /** Checks, throughout {@code period}, that the file holds no event at all; see {@link #holdsAtMost}. */
+    public void staysEmpty(Duration period, Supplier<String> context) throws InterruptedException {
+        Waits.holds(this::events, List::isEmpty, period, () -> "events from a clean program\n" + context.get());
     }
 }

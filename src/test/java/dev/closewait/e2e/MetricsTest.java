@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.closewait.e2e.E2eAssertions.GRACE;
 import static dev.closewait.e2e.E2eAssertions.assertAgentHealthy;
 import static dev.closewait.e2e.E2eAssertions.expectLeaks;
 import static dev.closewait.e2e.LeakExpectation.eofNotClosed;
@@ -90,12 +89,13 @@ class MetricsTest {
                 assertFalse(fields[2].equals("null") || fields[3].isBlank(), "unit and description of "
                         + meter.getKey() + context);
                 assertEquals(meter.getKey().startsWith("closewait.leaks") || meter.getKey().startsWith(
-                        "closewait.agent.errors") ? "COUNTER" : "GAUGE", fields[1], meter.getKey() + context);
+                        "closewait.agent.errors") || meter.getKey().startsWith("closewait.connections.closed")
+                        ? "COUNTER" : "GAUGE", fields[1], meter.getKey() + context);
             }
             assertEquals("0.0", value(leaked, "closewait.agent.errors{}"), context);
 
             run.child().send("close");
-            run.child().awaitStdout(Pattern.compile("DONE close"), Duration.ofSeconds(40));
+            run.child().awaitStdout(Pattern.compile("DONE close"), Waits.EVENT);
             Map<String, String[]> closed = meters(run.child().stdout(), "CLOSED");
             assertEquals((ready.leaks() - 1) + ".0", value(closed, "closewait.sockets.leaked{kind=eof-not-closed}"),
                     context);
@@ -112,7 +112,7 @@ class MetricsTest {
             try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
                     .agentOptions("grace=1s,metrics-port=" + port).start()) {
                 ScenarioRun.Ready ready = run.awaitReady();
-                run.report().await("leak", ready.leaks(), Duration.ofSeconds(20));
+                run.report().await("leak", ready.leaks());
                 String leaks = "closewait_leaks_total{kind=\"eof-not-closed\"} " + ready.leaks();
                 HttpResponse<String> response = scrapeUntil(port, body -> body.contains(leaks));
                 String context = "\nmetrics:\n" + response.body() + "\nstderr:\n" + run.child().stderr();
@@ -139,7 +139,8 @@ class MetricsTest {
                         "closewait: serving metrics at http://127.0.0.1:" + port + "/metrics"), context);
 
                 // The scrapes' connections are never taken for the application's, whatever the kernel shows.
-                Thread.sleep(GRACE.toMillis() * 5 / 2);
+                run.report().holdsAtMost("leak", ready.leaks(), run.agentGrace().multipliedBy(5).dividedBy(2),
+                        () -> context);
                 assertEquals(ready.leaks(), run.report().leaks().size(), run.report().events() + context);
                 assertFalse(run.report().events().toString().contains(":" + port + "\""), run.report().events()
                         + context);
@@ -171,11 +172,7 @@ class MetricsTest {
             try (ScenarioRun run = ScenarioRun.of(jdk, EndpointThenMainReturns.class)
                     .agentOptions("grace=1s,metrics-port=" + port).argument(String.valueOf(port)).start()) {
                 run.awaitReady();
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (run.child().exitCode().isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertEquals(java.util.Optional.of(0), run.child().exitCode(), run.child().stderr());
+                assertEquals(java.util.Optional.of(0), run.child().awaitExit(Waits.EVENT), run.child().stderr());
                 assertAgentHealthy(run);
             }
         });
@@ -191,7 +188,7 @@ class MetricsTest {
                     .agentOptions("grace=1s,log=off,metrics-sites=" + cap + ",metrics-port=" + port).start()) {
                 ScenarioRun.Ready ready = run.awaitReady();
                 assertEquals(sites, ready.leaks());
-                assertEquals(sites, run.report().await("leak", sites, Duration.ofSeconds(30)).size(),
+                assertEquals(sites, run.report().await("leak", sites).size(),
                         run.child().stderr());
                 HttpResponse<String> response = scrapeUntil(port,
                         body -> sum(samples(body), "closewait_leaks_total{") == sites);
@@ -222,11 +219,11 @@ class MetricsTest {
         });
     }
 
-    /** Scrapes until the body passes the check (or 40 s have passed) and returns the last response. */
+    /** Scrapes until the body passes the check (or {@link Waits#EVENT} has passed) and returns the last response. */
     private HttpResponse<String> scrapeUntil(int port, Predicate<String> check) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .timeout(Duration.ofSeconds(10)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        long deadline = System.nanoTime() + Waits.EVENT.toNanos();
         HttpResponse<String> response = null;
         while (System.nanoTime() < deadline) {
             try {

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
 public final class ScenarioRun implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile("READY port=(\\d+) leaks=(\\d+)");
+    /** The agent's start line names the grace it uses, as {@code OptionsParser.format} writes it. */
+    private static final Pattern GRACE =
+            Pattern.compile("closewait: watching sockets[^;\\n]*; grace (\\d+)(ms|s|m|h)\\b");
     private static final AtomicInteger RUNS = new AtomicInteger();
 
     public record Ready(int port, int leaks) {
@@ -49,6 +52,7 @@ public final class ScenarioRun implements AutoCloseable {
         private boolean reportFile = true;
         private String classPath = TestPaths.classPath();
         private final Map<String, String> environment = new HashMap<>();
+        private final List<String> launcher = new ArrayList<>();
 
         private Builder(Jdk jdk, Class<?> scenario) {
             this.jdk = jdk;
@@ -82,6 +86,12 @@ public final class ScenarioRun implements AutoCloseable {
             return this;
         }
 
+        /** Starts the JVM through this command, e.g. {@code nsenter --net=…} to run it in a network namespace. */
+        public Builder launcher(List<String> prefix) {
+            launcher.addAll(prefix);
+            return this;
+        }
+
         public Builder withoutAgent() {
             agent = false;
             return this;
@@ -98,7 +108,7 @@ public final class ScenarioRun implements AutoCloseable {
             deleteRecursively(workDir); // a previous build's report would be appended to
             Files.createDirectories(workDir);
             Path reportFile = workDir.resolve("report.jsonl");
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launcher);
             command.add(jdk.java().toString());
             if (agent) {
                 String options = agentOptions;
@@ -139,13 +149,33 @@ public final class ScenarioRun implements AutoCloseable {
     }
 
     public Ready awaitReady() throws InterruptedException {
-        Matcher matcher = child.awaitStdout(READY, Duration.ofSeconds(60));
+        Matcher matcher = child.awaitStdout(READY, Waits.EVENT);
         return new Ready(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)));
+    }
+
+    /**
+     * The grace period the agent says it uses, from its start line on standard error (printed before the scenario's
+     * main method runs, so present once the scenario is ready). This is the agent's own statement, not the option
+     * the test passed: tests compare the agent's timestamps against it.
+     */
+    public Duration agentGrace() {
+        String stderr = child.stderr();
+        Matcher matcher = GRACE.matcher(stderr);
+        if (!matcher.find()) {
+            throw new AssertionError("no start line naming the grace in the child's stderr:\n" + stderr);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
     }
 
     /** Asks the scenario to exit and checks that it did, cleanly. */
     public void exitCleanly() throws InterruptedException {
-        int code = child.exit(Duration.ofSeconds(20));
+        int code = child.exit(Waits.EVENT);
         if (code != 0) {
             throw new AssertionError("scenario exited with " + code + "\nstdout:\n" + child.stdout()
                     + "\nstderr:\n" + child.stderr());

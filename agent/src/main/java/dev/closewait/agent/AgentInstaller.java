@@ -2,23 +2,24 @@ package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
 import dev.closewait.bootstrap.SocketEventListener;
-import dev.closewait.bootstrap.SocketHooks;
 import dev.closewait.config.AgentOptions;
+import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
-import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.Suspect;
+import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.SocketInstrumentation;
-import dev.closewait.kernel.KernelScan;
 import dev.closewait.kernel.ProcFs;
-import dev.closewait.kernel.ProcKernelView;
+import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
 import dev.closewait.jdk.JdkSockets;
 import dev.closewait.metrics.LeakMetrics;
@@ -39,8 +40,9 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
-/** Wires the agent together, once per JVM. Runs after the bridge is on the bootstrap class path. */
+/** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
 
     /** How quickly the report command gets its answer. */
@@ -59,73 +61,87 @@ final class AgentInstaller {
      */
     static boolean undoPartialStart() {
         try {
-            SocketHooks.install(null);
-        } catch (Throwable bridgeMissing) {
-            // the bridge never made it onto the bootstrap path: nothing to undo
+            JavaBaseHooks.install(null);
+        } catch (Throwable ignored) {
+            // the hooks class was never defined: nothing to undo
         }
         return !instrumented;
     }
 
-    static void install(String arguments, Instrumentation instrumentation, boolean attached) throws Exception {
-        ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+    static void install(ParsedOptions parsed, Instrumentation instrumentation, boolean attached) throws Exception {
         parsed.problems().forEach(System.err::println);
         AgentOptions options = parsed.options();
 
         StartupTimer.step("options");
         ModuleAccess.openJavaBase(instrumentation);
+        JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
+        StartupTimer.step("module-access+hooks-class");
         AgentErrors errors = new AgentErrors(System.err::println);
         FaultInjection fault = FaultInjection.configured();
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        StartupTimer.step("module-access+reports");
+        StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
-        SocketTracker tracker = new SocketTracker(clock, SocketHooks::watchWrites);
+        SocketTracker tracker = new SocketTracker(clock, JavaBaseHooks::watchWrites);
         tracker.sampleStacks(options.stackSample());
-        // A failure the hook guard catches is also passed to the listener, which records it: counted twice, but
-        // only errors thrown out of the listener's own catch-all (OutOfMemoryError, say) get that far.
+        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
+        // once. The guard's own failures (and those it could not pass on) are counted there only.
+        // Each report sink counts its own failures, against a budget of its own (see ReportDispatcher).
         AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
-                () -> errors.count() + SocketHooks.failures() + sinkFailures(reports.get()), MetricsBridge::newMeters);
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded()
+                        + sinkFailures(reports.get()), MetricsBridge::newMeters);
         List<ReportDispatcher.Sink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
         sinks.add(new ReportDispatcher.Sink("metrics", metrics));
+        StatusCounts statusCounts = new StatusCounts();
+        sinks.add(new ReportDispatcher.Sink("status", statusCounts));
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(),
                 System.err::println);
         reports.set(dispatcher);
 
+        ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos,
                 fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        SocketEventListener events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts);
-        SocketHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
+        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
         StartupTimer.step("tracker+jdk-access");
         SocketInstrumentation.install(instrumentation,
                 (type, failure) -> errors.record("instrumenting " + type, failure));
         instrumented = true;
         StartupTimer.step("instrumentation");
-        KernelScan kernelScan = kernelScan(options, detector, ownPorts, metrics);
+        KernelStatus kernelStatus = new KernelStatus();
+        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
         DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
         ScheduledExecutorService detectorThread =
-                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernelScan, errors);
+                DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
+        ChurnSetup.scanEverySecond(churn, detectorThread, errors);
         AtomicBoolean off = new AtomicBoolean();
         errors.onGiveUp(() -> {
             off.set(true);
-            SocketHooks.install(null);
+            JavaBaseHooks.install(null);
             detectorThread.shutdownNow();
             dispatcher.stop();
             System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
                     + "(the first of each kind are logged above); the application runs on without it.");
         });
-        Mailbox mailbox = Mailbox.open(() -> detector.suspects(Mailbox.MAX_SUSPECTS),
-                new JsonLines(options.stackDepth()));
-        DetectorThread.every(detectorThread, MAILBOX_PERIOD_NANOS, "report command", mailbox::answer, errors);
+        MetricsPublishing.Published published = new MetricsPublishing.Published();
+        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
+        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
+                kernelStatus::describe,
+                tracker::trackedCount, suspects, statusCounts,
+                StatusSinks.of(options, sinks, dispatcher, published), errors);
+        MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
+                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
         StartupTimer.step("detector-thread");
 
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
-                + (kernelScan == null ? "" : ", kernel view on")
+                + (kernel == null ? "" : ", kernel view on")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors);
+        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
+        Verdict.publish("installed", parsed);
         warnAboutLegacySocketImpl();
         // Events that are due when the JVM exits (a close after a report, say) still go out.
         // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
@@ -138,7 +154,7 @@ final class AgentInstaller {
                 }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
                 dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
             }
-            mailbox.delete();
+            mailbox.close();
         }));
     }
 
@@ -157,21 +173,23 @@ final class AgentInstaller {
     }
 
     /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelScan kernelScan(AgentOptions options, LeakDetector detector, OwnPorts ownPorts,
-                                         LeakMetrics metrics) {
+    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
+                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
+                                         KernelStatus status) {
         if (!options.kernel()) {
+            status.off("option kernel=off");
             return null;
         }
         ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
-                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
-                    + "are reported.");
-            return null;
+            status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
-        KernelLeakFinder finder = new KernelLeakFinder(detector, ownPorts);
-        metrics.kernelStates(finder::lastCounts);
-        return new KernelScan(new ProcKernelView(procFs), finder, options.grace().toNanos());
+        KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
+        if (kernel != null) {
+            metrics.kernelStates(kernel.finder::lastCounts);
+            status.on(kernel.scan, kernel.finder::lastCounts);
+        }
+        return kernel;
     }
 
     private static long sinkFailures(ReportDispatcher dispatcher) {

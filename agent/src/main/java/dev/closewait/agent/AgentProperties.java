@@ -12,6 +12,16 @@ public final class AgentProperties {
     /** The directory through which the report command asks for the current suspects. */
     public static final String MAILBOX = "dev.closewait.agent.mailbox";
 
+    /**
+     * The agent's verdict on its options, for {@code attach} to print: lines of tab-separated fields, each field
+     * escaped ({@link dev.closewait.text.SafeText}): {@code state installed|disabled|failed}, then
+     * {@code problem <line>} for each rejected option and {@code option <key> <value> <source>} for each effective one.
+     */
+    public static final String VERDICT = "dev.closewait.agent.verdict";
+
+    /** Why the report and status commands cannot reach this JVM (the mailbox could not be created), if so. */
+    public static final String MAILBOX_ERROR = "dev.closewait.agent.mailbox.error";
+
     private AgentProperties() {
     }
 }

@@ -1,17 +1,31 @@
 package dev.closewait.agent;
 
-import dev.closewait.text.SafeText;
-
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.security.CodeSource;
 
 /**
  * Entry point for {@code -javaagent:} and for attaching to a running JVM. Does as little as possible and never lets
  * anything escape into the host: a failing agent prints one line and the application runs on without it.
  *
- * <p>This class must not touch the bootstrap bridge's types, nor link a class that does, before
- * {@link BootstrapJar#appendTo} has run: until then they cannot be loaded.
+ * <p>This class runs in the loader the JVM put the agent jar in (the application's class path). It starts the rest
+ * of the agent in an {@link AgentClassLoader} of its own and reaches it only through {@link AgentStart}'s public
+ * methods, by reflection: any other agent class named here would be loaded a second time, on the application's path.
  */
 public final class ClosewaitAgent {
+
+    private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
+    private static final String START_CLASS = "dev.closewait.agent.AgentStart";
+
+    /**
+     * The double-install guard: at most one agent per JVM, whatever the host does. A static of this class, which the
+     * JVM loads once, through the application's class loader, for every load of the agent ({@code -javaagent:} or
+     * attach, any number of times: each resolves this class name there and finds the one already loaded), so the
+     * application cannot clear it as it can a system property ({@code System.setProperties}). The property
+     * {@link AgentProperties#INSTALLED} is still set, for the command line to read.
+     */
+    private static boolean claimed;
 
     private ClosewaitAgent() {
     }
@@ -24,50 +38,115 @@ public final class ClosewaitAgent {
         start(arguments, instrumentation, true);
     }
 
+    private static synchronized boolean claimInstallation() {
+        if (claimed) {
+            return false;
+        }
+        claimed = true;
+        System.setProperty(INSTALLED_PROPERTY, "true");
+        return true;
+    }
+
+    /** Nothing was installed (a failed start before instrumenting, or enabled=false): a later attach may try. */
+    private static synchronized void releaseInstallation() {
+        claimed = false;
+        System.clearProperty(INSTALLED_PROPERTY);
+    }
+
     private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
-        boolean bridge = false;
+        long began = System.nanoTime();
+        Class<?> agent = null;
         try {
-            if (!InstallGuard.claim()) {
+            if (isJdkTool(System.getProperty("jdk.module.main"))
+                    || isOwnCommandLine(System.getProperty("sun.java.command"))) {
+                return; // picked up through JAVA_TOOL_OPTIONS by jcmd, jps, jfr... or by closewait's own command line
+            }
+            if (!claimInstallation()) {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
-            StartupTimer.begin();
-            BootstrapJar.appendTo(instrumentation);
-            bridge = true;
-            StartupTimer.step("bootstrap-jar");
-            AgentInstaller.install(arguments, instrumentation, attached);
-            StartupTimer.print();
+            agent = Class.forName(START_CLASS, true, new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
+            Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
+                    long.class).invoke(null, arguments, instrumentation, attached, began);
+            if (Boolean.FALSE.equals(installed)) {
+                releaseInstallation(); // enabled=false: nothing installed, a later attach may
+            }
         } catch (Throwable t) {
-            failed(t, bridge);
+            failed(t instanceof InvocationTargetException thrown ? thrown.getCause() : t, agent);
         }
     }
 
     /**
-     * Says so first (each step on its own, so that a failing step cannot silence the others), then makes the hooks
-     * inert and, when nothing was instrumented, lets a later attach try again.
+     * Says so first, then makes the hooks inert and, when nothing was instrumented, lets a later attach try again:
+     * each step on its own, so that a failing step (the agent's classes may be what failed) cannot silence the line
+     * or keep the claim.
      */
-    private static void failed(Throwable failure, boolean bridge) {
+    private static void failed(Throwable cause, Class<?> agent) {
         try {
             System.err.println("closewait: the agent could not start and is disabled; the application is not "
-                    + "affected: " + SafeText.bounded(String.valueOf(failure), 1000));
+                    + "affected: " + printable(String.valueOf(cause)));
         } catch (Throwable ignored) {
             // standard error is gone: nothing to tell
         }
-        boolean instrumented = false;
-        if (bridge) {
-            // Only with the bridge in place: AgentInstaller links the bridge's types, which are missing otherwise.
-            try {
-                instrumented = !AgentInstaller.undoPartialStart();
-            } catch (Throwable undoFailed) {
-                instrumented = true; // not known: stay claimed, a second agent must not instrument twice
-            }
+        boolean instrumented;
+        try {
+            instrumented = agent != null && !(boolean) agent.getMethod("undoPartialStart").invoke(null);
+        } catch (Throwable unknown) {
+            instrumented = true; // not known: stay claimed, for a second agent must never instrument twice
         }
         if (!instrumented) {
             try {
-                InstallGuard.release();
+                releaseInstallation();
             } catch (Throwable ignored) {
                 // the claim stays: a later attach is refused, which is safe
             }
         }
+    }
+
+    /**
+     * Control characters escaped, at most 1,000 characters: the failure may quote host-controlled text (a path).
+     * Not SafeText: no other agent class may be named here (see the class comment).
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 1000) + 16);
+        for (int i = 0; i < text.length() && out.length() < 1000; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.length() < 1000 ? out.toString() : out + "…";
+    }
+
+    /**
+     * The JDK's launchers for its tools run a main class in one of its own modules: {@code jdk.jcmd} (jcmd, jps,
+     * jstack, jinfo, jmap, jstat), {@code jdk.jfr}, {@code jdk.jconsole}, {@code jdk.compiler}, {@code jdk.jshell}...
+     * An application's main module is never named {@code jdk.*} or {@code java.*} (those names are reserved).
+     */
+    static boolean isJdkTool(String mainModule) {
+        return mainModule != null && (mainModule.startsWith("jdk.") || mainModule.startsWith("java."));
+    }
+
+    /** {@code java -jar closewait-agent.jar list}, or its main class run from a class path. */
+    static boolean isOwnCommandLine(String command) {
+        if (command == null || command.isBlank()) {
+            return false;
+        }
+        String first = command.strip().split(" ", 2)[0];
+        if (first.equals("dev.closewait.cli.ClosewaitCli")) {
+            return true;
+        }
+        String name = new java.io.File(first).getName();
+        return name.startsWith("closewait-agent") && name.endsWith(".jar");
+    }
+
+    private static URL agentJar() {
+        CodeSource source = ClosewaitAgent.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new IllegalStateException("cannot tell where the agent jar is");
+        }
+        return source.getLocation();
     }
 }

@@ -2,6 +2,7 @@ package dev.closewait.agent;
 
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.core.KernelSnapshot;
 import dev.closewait.kernel.KernelScan;
 
@@ -11,23 +12,48 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the detector, and joins kernel snapshots, on the single daemon thread {@code closewait-detector}: one thread,
- * so nothing races over a socket's state or a report sink. Reading the kernel's tables is slow on a host with many
- * sockets, so that alone runs on {@code closewait-kernel}, which hands each snapshot over.
+ * Runs the detector, the kernel view's per-descriptor probes and the joins of its table scans on the single daemon
+ * thread {@code closewait-detector}: one thread, so nothing races over a socket's state or a report sink. Reading
+ * /proc can be slow on a host with many sockets, so that alone runs on {@code closewait-kernel}, which hands each
+ * snapshot over.
  */
 final class DetectorThread {
 
     private DetectorThread() {
     }
 
-    static ScheduledExecutorService start(Task scan, long intervalNanos, KernelScan kernelScan, AgentErrors errors) {
+    static ScheduledExecutorService start(Task scan, long intervalNanos, KernelView kernel, AgentErrors errors) {
         ScheduledExecutorService executor =
                 Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
         every(executor, intervalNanos, "leak detector", scan, errors);
-        if (kernelScan != null) {
-            startKernelReader(kernelScan, executor, errors);
+        if (kernel != null) {
+            startProbes(kernel, executor, errors);
+            startKernelReader(kernel.scan, executor, errors);
         }
         return executor;
+    }
+
+    /**
+     * Probes the tracked sockets every probe interval, and once more exactly when the earliest pending socket's
+     * grace runs out, so that it is reported then rather than up to an interval later.
+     */
+    private static void startProbes(KernelView kernel, ScheduledExecutorService detector, AgentErrors errors) {
+        detector.schedule(new Runnable() {
+            @Override
+            public void run() {
+                long delay = KernelLeakFinder.probeIntervalNanos(kernel.finder.graceNanos());
+                try {
+                    delay = kernel.finder.probe();
+                } catch (Throwable t) {
+                    errors.record("kernel probe", t);
+                }
+                try {
+                    detector.schedule(this, delay, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopped) {
+                    // the agent is shutting down or turned itself off
+                }
+            }
+        }, 0, TimeUnit.NANOSECONDS);
     }
 
     private static void startKernelReader(KernelScan kernelScan, ScheduledExecutorService detector,

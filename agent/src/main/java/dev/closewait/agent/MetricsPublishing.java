@@ -13,6 +13,7 @@ import dev.closewait.metrics.PrometheusEndpoint;
 import dev.closewait.metrics.PrometheusText;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -29,10 +30,24 @@ final class MetricsPublishing {
     private MetricsPublishing() {
     }
 
+    /** Where the meters went, for the status command. */
+    static final class Published {
+        volatile String endpoint = "none (no metrics-port)";
+        volatile MicrometerAutoBinding micrometer;
+
+        String micrometer() {
+            MicrometerAutoBinding binding = micrometer;
+            List<String> bound = binding == null ? List.of() : binding.boundTo();
+            return bound.isEmpty() ? "no Micrometer found in the application (yet)"
+                    : "meters in Metrics.globalRegistry of " + String.join(", ", bound);
+        }
+    }
+
     static void start(LeakMetrics metrics, MetricsOptions options, ScheduledExecutorService detectorThread,
-                      ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors) {
+                      ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
         MetricsBridge.install(new BridgeSource(metrics));
         MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, System.err::println);
+        published.micrometer = micrometer;
         detectorThread.scheduleWithFixedDelay(() -> {
             try {
                 micrometer.bindNew();
@@ -42,13 +57,15 @@ final class MetricsPublishing {
         }, SEARCH_INTERVAL_MILLIS, SEARCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         if (options.endpoint()) {
             // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).
-            new AgentThread("metrics-start", () -> startEndpoint(metrics, options, ownPorts, errors)).start();
+            published.endpoint = "starting";
+            new AgentThread("metrics-start", () -> startEndpoint(metrics, options, ownPorts, errors, published))
+                    .start();
         }
     }
 
     /** On a daemon agent thread, so that the HTTP server's dispatcher thread is a daemon too. */
     private static void startEndpoint(LeakMetrics metrics, MetricsOptions options, OwnPorts ownPorts,
-                                      AgentErrors errors) {
+                                      AgentErrors errors, Published published) {
         String host = options.host().startsWith("[") && options.host().endsWith("]")
                 ? options.host().substring(1, options.host().length() - 1) : options.host();
         InetSocketAddress address = new InetSocketAddress(host, options.port());
@@ -59,7 +76,9 @@ final class MetricsPublishing {
             }
             PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
             System.err.println("closewait: serving metrics at " + where);
+            published.endpoint = "serving " + where;
         } catch (Throwable t) {
+            published.endpoint = "failed at " + where + " (" + t + ")";
             System.err.println("closewait: option 'metrics-port' could not be served at " + where + " (" + t
                     + "); no metrics endpoint, the application is not affected.");
         }

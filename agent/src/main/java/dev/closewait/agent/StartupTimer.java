@@ -17,9 +17,11 @@ final class StartupTimer {
     private StartupTimer() {
     }
 
-    /** Loads this class, which starts the clock. */
-    static void begin() {
-        // nothing else
+    /** Starts the clock at {@code nanos} (when premain was entered), counted as the step "entry". */
+    static void begin(long nanos) {
+        first = nanos;
+        last = nanos;
+        step("entry");
     }
 
     /** The step that just ended. */

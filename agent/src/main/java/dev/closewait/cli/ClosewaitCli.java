@@ -4,16 +4,18 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * {@code java -jar closewait-agent.jar list | attach <pid> [options] | report <pid> [--json]}: the agent for a JVM that
- * is already running. Exit status 0 on success, 1 when the target refused or failed, 2 for a usage error.
+ * {@code java -jar closewait-agent.jar list | attach <pid> [options] | report <pid> [--json] | status <pid>}: the agent
+ * for a JVM that is already running. Exit status 0 on success, 1 when the target refused or failed (or rejected an
+ * option given to attach), 2 for a usage error.
  */
 public final class ClosewaitCli {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar closewait-agent.jar <command>",
-            "  list                          Java processes of this user that closewait can attach to",
+            "  list                          Java processes of this user, and whether each runs closewait",
             "  attach <pid> [key=value,...]  load closewait into a running JVM, with the -javaagent options",
-            "  report <pid> [--json]         print the current suspects of a JVM running closewait");
+            "  report <pid> [--json]         print the current suspects of a JVM running closewait",
+            "  status <pid>                  print what closewait in that JVM is doing: options, counts, sinks");
 
     private ClosewaitCli() {
     }
@@ -29,11 +31,17 @@ public final class ClosewaitCli {
         }
         try {
             Commands commands = new Commands(new AttachApi(), agentJar(), out, err);
-            return switch (args[0]) {
-                case "list" -> commands.list();
-                case "attach" -> args.length < 2 ? usage(err) : commands.attach(args[1], args.length > 2 ? args[2] : "");
-                case "report" -> args.length < 2 ? usage(err) : commands.report(args[1],
-                        args.length > 2 && args[2].equals("--json"));
+            boolean json = java.util.Arrays.asList(args).contains("--json");
+            java.util.List<String> words = Commands.withoutFlags(java.util.Arrays.asList(args));
+            if (words.isEmpty()) {
+                return usage(err);
+            }
+            return switch (words.get(0)) {
+                case "list" -> words.size() == 1 ? commands.list() : usage(err);
+                case "attach" -> words.size() < 2 || words.size() > 3 ? usage(err)
+                        : commands.attach(words.get(1), words.size() > 2 ? words.get(2) : "");
+                case "report" -> words.size() != 2 ? usage(err) : commands.ask(words.get(1), json ? "json" : "table");
+                case "status" -> words.size() != 2 ? usage(err) : commands.ask(words.get(1), "status");
                 default -> usage(err);
             };
         } catch (NoClassDefFoundError missingAttachModule) {

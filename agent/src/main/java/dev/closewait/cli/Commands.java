@@ -1,12 +1,11 @@
 package dev.closewait.cli;
 
 import dev.closewait.agent.AgentProperties;
+import dev.closewait.text.SafeText;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -14,7 +13,10 @@ import java.util.Properties;
 /** The commands, with the checks that turn the attach API's failures into messages a user can act on. */
 final class Commands {
 
-    private static final long ANSWER_TIMEOUT_MILLIS = 10_000;
+    /** How long one attach (connect, ask for properties, load) may take. */
+    static final long ATTACH_TIMEOUT_MILLIS = 15_000;
+    /** How long an agent that has just started may take to open its mailbox. */
+    static final long MAILBOX_WAIT_MILLIS = 10_000;
 
     private final AttachApi attachApi;
     private final Path agentJar;
@@ -36,8 +38,8 @@ final class Commands {
             out.println("No other Java processes of this user.");
             return 0;
         }
-        out.printf("%-8s %s%n", "PID", "MAIN CLASS OR JAR");
-        jvms.forEach(jvm -> out.printf("%-8s %s%n", jvm.pid(), jvm.name().isBlank() ? "?" : jvm.name()));
+        List<String> running = JvmsRunningClosewait.check(attachApi, jvms);
+        out.print(JvmTable.render(jvms, running));
         return 0;
     }
 
@@ -46,11 +48,19 @@ final class Commands {
         if (target.exitStatus >= 0) {
             return target.exitStatus;
         }
-        try (AttachApi.Session session = attachApi.attach(target.pid)) {
-            Properties properties = session.systemProperties();
+        try (AttachApi.Session session = Deadline.within(ATTACH_TIMEOUT_MILLIS, "attaching",
+                () -> attachApi.attach(target.pid))) {
+            Properties properties = Deadline.within(ATTACH_TIMEOUT_MILLIS, "reading its properties",
+                    session::systemProperties);
             if (properties.getProperty(AgentProperties.INSTALLED) != null) {
                 out.println("closewait is already running in process " + target.pid + "; it is not installed twice. "
-                        + "Its suspects: java -jar " + agentJar.getFileName() + " report " + target.pid);
+                        + "Its suspects: java -jar " + agentJar.getFileName() + " report " + target.pid
+                        + "; its options: java -jar " + agentJar.getFileName() + " status " + target.pid);
+                if (!options.isBlank()) {
+                    err.println("closewait: the options given (" + SafeText.bounded(options, 200) + ") are not "
+                            + "applied: the running agent keeps its own. Exit status 1.");
+                    return 1;
+                }
                 return 0;
             }
             int feature = javaFeature(properties);
@@ -59,11 +69,24 @@ final class Commands {
                 return 1;
             }
             try {
-                session.loadAgent(agentJar.toString(), options);
+                Deadline.within(ATTACH_TIMEOUT_MILLIS, "loading the agent", () -> {
+                    session.loadAgent(agentJar.toString(), options);
+                    return null;
+                });
             } catch (Exception e) {
                 return loadFailed(target.pid, e);
             }
-            if (session.systemProperties().getProperty(AgentProperties.INSTALLED) == null) {
+            Properties after = Deadline.within(ATTACH_TIMEOUT_MILLIS, "reading its properties",
+                    session::systemProperties);
+            AttachVerdict verdict = AttachVerdict.parse(after.getProperty(AgentProperties.VERDICT));
+            if (verdict.state().equals("disabled")) {
+                verdict.printProblems(err);
+                err.println("closewait: not installed in process " + target.pid + ": enabled=false ("
+                        + verdict.source("enabled") + ").");
+                return 1;
+            }
+            if (after.getProperty(AgentProperties.INSTALLED) == null) {
+                verdict.printProblems(err);
                 err.println("closewait: the agent did not start in process " + target.pid
                         + "; that process's standard error says why.");
                 return 1;
@@ -71,9 +94,17 @@ final class Commands {
             out.println("closewait: attached to process " + target.pid + " (Java " + feature + "). Leak reports go to "
                     + "its log or standard error; its current suspects: java -jar " + agentJar.getFileName()
                     + " report " + target.pid);
+            verdict.printOptions(out);
             if (feature >= 21) {
                 out.println("Note: Java " + feature + " has printed its one-time warning about a dynamically loaded "
                         + "agent on that process's standard error; -XX:+EnableDynamicAgentLoading silences it.");
+            }
+            if (!verdict.problems().isEmpty()) {
+                verdict.printProblems(err);
+                err.println("closewait: " + verdict.problems().size() + " option problem"
+                        + (verdict.problems().size() == 1 ? "" : "s")
+                        + "; the agent runs with the values above. Exit status 1.");
+                return 1;
             }
             return 0;
         } catch (Exception e) {
@@ -81,51 +112,64 @@ final class Commands {
         }
     }
 
-    int report(String pidText, boolean json) {
+    /** {@code report} (table or JSON Lines) and {@code status}: answers the running agent writes itself. */
+    int ask(String pidText, String request) {
         Target target = target(pidText);
         if (target.exitStatus >= 0) {
             return target.exitStatus;
         }
         String mailbox;
-        try (AttachApi.Session session = attachApi.attach(target.pid)) {
-            mailbox = session.systemProperties().getProperty(AgentProperties.MAILBOX);
+        String mailboxError;
+        try {
+            Properties properties = awaitMailbox(target.pid);
+            if (properties.getProperty(AgentProperties.INSTALLED) == null) {
+                err.println("closewait is not running in process " + target.pid + "; load it first with: java -jar "
+                        + agentJar.getFileName() + " attach " + target.pid);
+                return 1;
+            }
+            mailbox = properties.getProperty(AgentProperties.MAILBOX);
+            mailboxError = properties.getProperty(AgentProperties.MAILBOX_ERROR);
         } catch (Exception e) {
             return attachFailed(target.pid, e);
         }
         if (mailbox == null) {
-            err.println("closewait is not running in process " + target.pid + "; load it first with: java -jar "
-                    + agentJar.getFileName() + " attach " + target.pid);
+            err.println("closewait is running in process " + target.pid + " but cannot answer: "
+                    + (mailboxError == null ? "it opened no mailbox within " + MAILBOX_WAIT_MILLIS / 1000 + " s"
+                    : SafeText.bounded(mailboxError, 500)));
             return 1;
         }
         try {
-            out.print(ask(Path.of(mailbox), json ? "json" : "table"));
+            MailboxClient client = MailboxClient.verified(mailbox, target.user);
+            // The target wrote the answer: escape what a terminal would act on, keep the lines.
+            out.print(SafeText.escapeKeepingLines(client.ask(request)));
             return 0;
-        } catch (IOException e) {
-            err.println("closewait: could not exchange the report with process " + target.pid + " through " + mailbox
-                    + ": " + e.getMessage());
-            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
+        } catch (Exception e) {
+            err.println("closewait: could not exchange the " + request + " with process " + target.pid + ": "
+                    + SafeText.bounded(String.valueOf(e.getMessage()), 500));
             return 1;
         }
     }
 
-    /** Drops a request in the agent's mailbox and waits (bounded) for its answer. */
-    private String ask(Path mailbox, String format) throws IOException, InterruptedException {
-        String name = "report-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Path response = mailbox.resolve(name + ".response");
-        Files.writeString(mailbox.resolve(name + ".request"), format, StandardCharsets.UTF_8);
-        long deadline = System.nanoTime() + ANSWER_TIMEOUT_MILLIS * 1_000_000L;
-        while (!Files.exists(response)) {
-            if (System.nanoTime() > deadline) {
-                Files.deleteIfExists(mailbox.resolve(name + ".request"));
-                throw new IOException("no answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s (is the process paused?)");
+    /** The target's properties once its mailbox is named, or once it is clearly not coming. */
+    private Properties awaitMailbox(String pid) throws Exception {
+        try (AttachApi.Session session = Deadline.within(ATTACH_TIMEOUT_MILLIS, "attaching",
+                () -> attachApi.attach(pid))) {
+            long deadline = System.nanoTime() + MAILBOX_WAIT_MILLIS * 1_000_000L;
+            while (true) {
+                Properties properties = Deadline.within(ATTACH_TIMEOUT_MILLIS, "reading its properties",
+                        session::systemProperties);
+                boolean waiting = properties.getProperty(AgentProperties.INSTALLED) != null
+                        && properties.getProperty(AgentProperties.MAILBOX) == null
+                        && properties.getProperty(AgentProperties.MAILBOX_ERROR) == null;
+                if (!waiting || System.nanoTime() > deadline) {
+                    return properties;
+                }
+                Thread.sleep(100); // the agent has just started: its mailbox opens off the main thread
             }
-            Thread.sleep(50);
         }
-        String answer = Files.readString(response, StandardCharsets.UTF_8);
-        Files.deleteIfExists(response);
-        return answer;
     }
 
     /** A pid that exists and that this user may attach to; else the exit status, with the message printed. */
@@ -134,8 +178,8 @@ final class Commands {
         try {
             pid = Long.parseLong(pidText);
         } catch (NumberFormatException e) {
-            err.println("closewait: '" + pidText + "' is not a process id; see: java -jar " + agentJar.getFileName()
-                    + " list");
+            err.println("closewait: '" + SafeText.bounded(pidText, 40) + "' is not a process id; see: java -jar "
+                    + agentJar.getFileName() + " list");
             return Target.failed(2);
         }
         if (pid == ProcessHandle.current().pid()) {
@@ -156,17 +200,17 @@ final class Commands {
                     + owner.get() + " java -jar " + agentJar + " ...).");
             return Target.failed(1);
         }
-        return new Target(Long.toString(pid), -1);
+        return new Target(Long.toString(pid), owner.orElse(me.equals("root") ? null : me), -1);
     }
 
     private int attachFailed(String pid, Exception e) {
-        err.println("closewait: cannot attach to process " + pid + ": " + e.getMessage() + ". It must be a HotSpot "
-                + "JVM 17 or later of this user, started without -XX:+DisableAttachMechanism.");
+        err.println("closewait: cannot attach to process " + pid + ": " + SafeText.bounded(e.getMessage(), 500)
+                + ". It must be a HotSpot JVM 17 or later of this user, started without -XX:+DisableAttachMechanism.");
         return 1;
     }
 
     private int loadFailed(String pid, Exception e) {
-        String message = String.valueOf(e.getMessage());
+        String message = SafeText.bounded(String.valueOf(e.getMessage()), 500);
         if (message.contains("EnableDynamicAgentLoading") || message.contains("Dynamic agent loading")) {
             err.println("closewait: process " + pid + " does not accept agents loaded at run time. The JDK says: "
                     + message);
@@ -174,12 +218,13 @@ final class Commands {
                     + "-XX:+EnableDynamicAgentLoading (which also silences JDK 21+'s warning about agents loaded at run "
                     + "time), or with -javaagent:" + agentJar + " on its command line.");
         } else {
-            err.println("closewait: loading the agent into process " + pid + " failed: " + e);
+            err.println("closewait: loading the agent into process " + pid + " failed: "
+                    + SafeText.bounded(e.toString(), 500));
         }
         return 1;
     }
 
-    private static int javaFeature(Properties properties) {
+    static int javaFeature(Properties properties) {
         try {
             String version = properties.getProperty("java.specification.version", "");
             return Integer.parseInt(version.startsWith("1.") ? version.substring(2) : version);
@@ -188,9 +233,16 @@ final class Commands {
         }
     }
 
-    private record Target(String pid, int exitStatus) {
+    private record Target(String pid, String user, int exitStatus) {
         static Target failed(int exitStatus) {
-            return new Target(null, exitStatus);
+            return new Target(null, null, exitStatus);
         }
+    }
+
+    /** For tests: the arguments after the command word, without {@code --json}. */
+    static List<String> withoutFlags(List<String> arguments) {
+        List<String> rest = new ArrayList<>(arguments);
+        rest.removeIf(argument -> argument.equals("--json"));
+        return rest;
     }
 }

@@ -18,11 +18,12 @@ import java.util.List;
  * @param reportMaxBytes the JSON report's size before it is rotated
  * @param metrics    the Prometheus endpoint and the {@code site} tag
  * @param stackSample record the stacks of one socket in this many (1: every socket)
+ * @param churn      connection churn detection
  * @param reportTrust whether the JSON report may be opened through a symbolic link or in a file another user owns
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                            LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics,
-                           int stackSample, boolean reportTrust) {
+                           int stackSample, ChurnOptions churn, boolean reportTrust) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -33,20 +34,35 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
         exclude = List.copyOf(exclude);
     }
 
+    /** With report-trust off. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample,
+                        ChurnOptions churn) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample, churn,
+                false);
+    }
+
+    /** With the default churn options. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample,
+                ChurnOptions.DEFAULTS);
+    }
+
     /** With the default metrics options. */
     public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                         LogTarget log, boolean kernel, long reportMaxBytes) {
-        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, MetricsOptions.DEFAULTS, 1, false);
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, MetricsOptions.DEFAULTS, 1);
     }
 
     /** With the default size cap of the JSON report. */
     public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                         LogTarget log, boolean kernel, MetricsOptions metrics) {
-        this(grace, report, stackDepth, include, exclude, log, kernel, DEFAULT_REPORT_MAX_BYTES, metrics, 1, false);
+        this(grace, report, stackDepth, include, exclude, log, kernel, DEFAULT_REPORT_MAX_BYTES, metrics, 1);
     }
 
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
-                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, false);
+                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS, false);
     }
 }

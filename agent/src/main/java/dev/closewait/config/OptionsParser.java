@@ -17,10 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads options from the environment ({@code CLOSEWAIT_KEY}), system properties ({@code -Dclosewait.key}) and the
- * agent argument ({@code key=value,key=value}), in that order, each valid value overriding the one before: the agent
- * argument wins. Never throws: a bad key or value becomes a problem line naming it and what is allowed, and the value
- * it would have replaced (from a weaker source, else the default) is kept.
+ * Reads options from a properties file named by {@code config}, the environment ({@code CLOSEWAIT_KEY}), system
+ * properties ({@code -Dclosewait.key}) and the agent argument ({@code key=value,key=value}), in that order, each
+ * valid value overriding the one before: the agent argument wins. Never throws: a bad key or value (in the file too)
+ * becomes a problem line naming it and what is allowed, and the value it would have replaced (from a weaker source,
+ * else the default) is kept. Remembers where each effective value came from, for the status command.
  */
 public final class OptionsParser {
 
@@ -43,7 +44,8 @@ public final class OptionsParser {
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
-                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "report-trust");
+                    "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
+                    "churn-warn", "report-trust");
 
     private OptionsParser() {
     }
@@ -51,9 +53,24 @@ public final class OptionsParser {
     public static ParsedOptions parse(String agentArgs, Properties systemProperties, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
         List<Map.Entry<String, String>> values = new ArrayList<>();
-        collectEnvironment(environment, values);
-        collectProperties(systemProperties, values);
-        collectAgentArgs(agentArgs, values, problems);
+        // Where each entry of values came from, index for index: the weakest source first.
+        List<String> origins = new ArrayList<>();
+        List<Map.Entry<String, String>> stronger = new ArrayList<>();
+        collectEnvironment(environment, stronger);
+        label(origins, stronger.size(), ENVIRONMENT);
+        collectProperties(systemProperties, stronger);
+        label(origins, stronger.size(), PROPERTY);
+        collectAgentArgs(agentArgs, stronger, problems);
+        label(origins, stronger.size(), AGENT_ARGUMENT);
+        Path configFile = ConfigFile.chosen(stronger, problems);
+        if (configFile != null) {
+            ConfigFile.read(configFile, values, problems);
+            origins.addAll(0, java.util.Collections.nCopies(values.size(), ConfigFile.origin(configFile)));
+        }
+        values.addAll(stronger);
+        Map<String, String> sources = new LinkedHashMap<>();
+        Map<String, String> accepted = new LinkedHashMap<>();
+        boolean enabled = true;
 
         AgentOptions defaults = AgentOptions.defaults();
         Duration grace = defaults.grace();
@@ -68,11 +85,13 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        ChurnOptions churn = defaults.churn();
         boolean reportTrust = defaults.reportTrust();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
-        for (Map.Entry<String, String> entry : values) {
+        for (int index = 0; index < values.size(); index++) {
+            Map.Entry<String, String> entry = values.get(index);
             String key = entry.getKey();
             String value = entry.getValue().trim();
             List<String> found = new ArrayList<>();
@@ -90,11 +109,22 @@ public final class OptionsParser {
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
+                case "churn" -> churn = new ChurnOptions(parseSwitch(key, value, churn.on(), found),
+                        churn.warnCount(), churn.warnPercent());
+                case "churn-warn" -> churn = parseChurnWarn(value, churn, found);
+                case "enabled" -> enabled = parseSwitch(key, value, enabled, found);
+                case "config" -> {
+                    // read above, before every other source
+                }
                 default -> problems.add("closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
             if (found.isEmpty()) {
                 pending.remove(key);
+                if (KEYS.contains(key)) {
+                    sources.put(key, origin(origins.get(index), key));
+                    accepted.put(key, value);
+                }
             } else {
                 pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(found);
             }
@@ -102,7 +132,26 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample, reportTrust), problems);
+                reportMaxBytes, metrics, stackSample, churn, reportTrust), problems, enabled, sources, accepted);
+    }
+
+    private static final String ENVIRONMENT = "environment";
+    private static final String PROPERTY = "property";
+    private static final String AGENT_ARGUMENT = "agent argument";
+
+    private static void label(List<String> origins, int size, String origin) {
+        while (origins.size() < size) {
+            origins.add(origin);
+        }
+    }
+
+    /** The source as a user would look for it: {@code CLOSEWAIT_GRACE}, {@code -Dclosewait.grace}, .... */
+    private static String origin(String kind, String key) {
+        return switch (kind) {
+            case ENVIRONMENT -> "environment " + ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
+            case PROPERTY -> "-D" + PROPERTY_PREFIX + key;
+            default -> kind;
+        };
     }
 
     private static void collectEnvironment(Map<String, String> environment, List<Map.Entry<String, String>> values) {
@@ -286,6 +335,30 @@ public final class OptionsParser {
         }
         problems.add("closewait: option 'stack-sample' has invalid value '" + echo(value) + "': expected a whole number "
                 + "from 1 (record the stacks of every socket) to 1000 (one socket in 1000); using " + current + ".");
+        return current;
+    }
+
+    private static final long MAX_CHURN_WARN = 1_000_000;
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3})?)%");
+
+    /** {@code N} closes (1 to 1,000,000) or {@code P%} of the port range (above 0, at most 100). */
+    private static ChurnOptions parseChurnWarn(String value, ChurnOptions current, List<String> problems) {
+        Matcher percent = PERCENT.matcher(value);
+        if (percent.matches()) {
+            double share = Double.parseDouble(percent.group(1));
+            if (share > 0 && share <= 100) {
+                return new ChurnOptions(current.on(), 0, share);
+            }
+        } else if (value.matches("\\d{1,7}")) {
+            long count = Long.parseLong(value);
+            if (count >= 1 && count <= MAX_CHURN_WARN) {
+                return new ChurnOptions(current.on(), count, current.warnPercent());
+            }
+        }
+        problems.add("closewait: option 'churn-warn' has invalid value '" + echo(value) + "': expected a number of "
+                + "connections closed first by the application to one destination within 60s, from 1 to "
+                + MAX_CHURN_WARN + ", or a share of the ephemeral port range such as 10% or 2.5% (above 0%, at most "
+                + "100%); using " + current.warnText() + ".");
         return current;
     }
 

@@ -2,8 +2,12 @@ package dev.closewait.core;
 
 import dev.closewait.text.SafeText;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -20,6 +24,9 @@ public final class AgentErrors {
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Consumer<String> warn;
     private volatile Runnable giveUp = () -> { };
+    /** Errors by where they happened ("report to JsonLinesSink", ...), for the status command; bounded like logged. */
+    private final Map<String, AtomicLong> byPlace = new ConcurrentHashMap<>();
+    private final List<String> firstMessages = new CopyOnWriteArrayList<>();
 
     public AgentErrors(Consumer<String> warn) {
         this.warn = warn;
@@ -38,11 +45,21 @@ public final class AgentErrors {
                 // turning off must not fail the host either
             }
         }
+        AtomicLong atPlace = byPlace.get(where);
+        if (atPlace == null && byPlace.size() < MAX_LOGGED_CAUSES) {
+            atPlace = byPlace.computeIfAbsent(where, w -> new AtomicLong());
+        }
+        if (atPlace != null) {
+            atPlace.incrementAndGet();
+        }
         String cause = where + ':' + failure.getClass().getName();
         if (logged.size() < MAX_LOGGED_CAUSES && logged.add(cause)) {
             try {
-                warn.accept("closewait: internal error in " + where + " (the application is not affected; "
-                        + "later errors of this kind are only counted): " + SafeText.bounded(String.valueOf(failure), 1000));
+                String message = "closewait: internal error in " + where + " (the application is not affected; "
+                        + "later errors of this kind are only counted): " + SafeText.bounded(String.valueOf(failure),
+                        1000);
+                firstMessages.add(message);
+                warn.accept(message);
             } catch (Throwable ignored) {
                 // Logging the error failed as well; it is still counted.
             }
@@ -51,5 +68,17 @@ public final class AgentErrors {
 
     public long count() {
         return count.get();
+    }
+
+    /** How many errors each place recorded (at most 64 places), sorted by place. */
+    public Map<String, Long> countsByPlace() {
+        Map<String, Long> counts = new TreeMap<>();
+        byPlace.forEach((place, n) -> counts.put(place, n.get()));
+        return counts;
+    }
+
+    /** The line logged for the first error of each kind, at most 64, oldest first. */
+    public List<String> firstMessages() {
+        return List.copyOf(firstMessages);
     }
 }

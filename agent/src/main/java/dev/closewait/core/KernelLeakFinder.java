@@ -1,203 +1,149 @@
 package dev.closewait.core;
 
-import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Joins the kernel's view of this process's sockets to the tracked ones, on the detector's thread, and reports what
- * only the kernel can tell: a socket in CLOSE_WAIT for the grace period that never read EOF (kind close-wait), a
- * socket whose descriptor is open but whose connection is gone (reset-not-closed), and CLOSE_WAIT sockets the agent
- * never saw opened (allocation unknown). A socket that read EOF is left to the EOF rule: one kind per socket.
+ * Asks the kernel, descriptor by descriptor, about every tracked socket that is still open and has not read EOF, and
+ * reports what only the kernel can tell: a socket whose peer closed (CLOSE_WAIT) that the application neither read
+ * to EOF, wrote to, nor closed for the grace period (close-wait), and a socket whose connection is gone (reset, or
+ * closed both ways) while its descriptor stays open (reset-not-closed). One round costs one non-blocking
+ * {@link SocketProbe} call per such socket, whatever the size of the network namespace; it runs on the detector
+ * thread. A socket that read EOF is left to the EOF rule: one kind per socket. A socket whose input the application
+ * shut down is not probed: the kernel then flags end-of-input whatever the peer did.
+ *
+ * <p>Sockets the agent did not see opened are {@link UntrackedSockets}' business; this class only depends on the
+ * detector through {@link KernelReporter}.
  */
 public final class KernelLeakFinder {
 
-    /** Sockets only the kernel knows, followed at most; the rest are counted, not tracked. */
-    static final int MAX_UNTRACKED = 10_000;
-
-    private final LeakDetector detector;
+    private final KernelReporter reporter;
     private final SocketTracker tracker;
     private final Clock clock;
     private final long graceNanos;
-    private final OwnPorts ownPorts;
-    private final Map<Long, Untracked> untracked = new HashMap<>();
-    /** Sockets the detector found collected without close() since the last scan, by descriptor. */
-    private final Map<Integer, Endpoints> collectedSinceLastScan = new HashMap<>();
-    /** Inodes of such sockets whose descriptor stayed open: reported already, though no longer tracked. */
-    private final Set<Long> collectedInodes = new HashSet<>();
-    private volatile Map<TcpState, Integer> lastCounts = Map.of();
-    /** When the earliest socket seen in a leaking state (CLOSE_WAIT, or connection gone) reaches its grace. */
-    private volatile long nextDeadlineNanos = Long.MAX_VALUE;
-    private long deadline; // being computed during a scan
+    private final SocketProbe probe;
+    private final UntrackedSockets untracked;
+    private final long probeIntervalNanos;
+    private volatile Map<TcpState, Integer> trackedCounts = Map.of();
+    private long nextDeadlineNanos = Long.MAX_VALUE;
     private long reportedAtLastSummary;
-    private long untrackedOverflow;
 
-    /** A CLOSE_WAIT socket of this process that the agent never saw opened, by socket inode. */
-    private static final class Untracked {
-        final long firstSeenNanos;
-        KernelSocket socket;
-        boolean accepted;
-        Leak report;
-
-        Untracked(long firstSeenNanos) {
-            this.firstSeenNanos = firstSeenNanos;
-        }
-    }
-
-    public KernelLeakFinder(LeakDetector detector) {
-        this(detector, new OwnPorts());
-    }
-
-    /** Leaving alone the sockets on {@code ownPorts}: the agent's own server's. */
-    public KernelLeakFinder(LeakDetector detector, OwnPorts ownPorts) {
-        this.detector = detector;
-        this.ownPorts = ownPorts;
-        this.tracker = detector.tracker();
+    /**
+     * @param graceNanos how long a socket may stay in a leaking state before it is reported
+     * @param probe      asks the kernel about one descriptor
+     * @param untracked  sockets only the kernel knows: their role and counts complete the summary
+     */
+    public KernelLeakFinder(KernelReporter reporter, SocketTracker tracker, long graceNanos, SocketProbe probe,
+                            UntrackedSockets untracked) {
+        this.reporter = reporter;
+        this.tracker = tracker;
         this.clock = tracker.clock();
-        this.graceNanos = detector.graceNanos();
-        detector.kernelFinder(this);
-        detector.onCollectedUnclosed(endpoints -> collectedSinceLastScan.put(endpoints.fd(), endpoints));
+        this.graceNanos = graceNanos;
+        this.probe = probe;
+        this.untracked = untracked;
+        this.probeIntervalNanos = probeIntervalNanos(graceNanos);
     }
 
-    /** Sockets only the kernel knows that are in CLOSE_WAIT: reported ones, then those still within grace. */
-    void addSuspects(List<Suspect> suspects, int limit) {
-        long now = clock.nanoTime();
-        for (Map.Entry<Long, Untracked> entry : untracked.entrySet()) {
-            if (suspects.size() >= limit) {
-                return;
-            }
-            Untracked known = entry.getValue();
-            if (known.report != null) {
-                suspects.add(new Suspect(Suspect.Status.LEAKED, known.report));
-            } else if (known.socket != null) {
-                suspects.add(new Suspect(Suspect.Status.PENDING, untrackedLeak(known, -1, now)));
-            }
-        }
+    /**
+     * How often {@link #probe()} runs: a quarter of grace, from 10 ms to 15 s. A peer's FIN is seen within a
+     * quarter of grace and reported when its grace runs out (see {@link #nextDeadlineNanos()}): within about
+     * 1.25 × grace.
+     */
+    public static long probeIntervalNanos(long graceNanos) {
+        return Math.max(10_000_000L, Math.min(graceNanos / 4, 15_000_000_000L));
     }
 
-    public void scan(KernelSnapshot snapshot) {
+    /** Probe rounds are at least this many times their own cost apart: at most about 5% of a core. */
+    static final int COST_FACTOR = 20;
+
+    /**
+     * Probes every tracked socket that could leak without the agent seeing it, and reports those due. Returns the
+     * delay until the next round, in nanoseconds: the probe interval, or exactly until the earliest pending socket's
+     * grace runs out if that comes first, but never less than {@value #COST_FACTOR} times what this round cost.
+     */
+    public long probe() {
         long now = clock.nanoTime();
-        deadline = Long.MAX_VALUE;
-        Map<Integer, TrackedSocket> trackedByFd = tracker.openByFd();
+        round(now);
+        long end = clock.nanoTime();
+        return nextDelayNanos(probeIntervalNanos, nextDeadlineNanos, end, (end - now) * COST_FACTOR);
+    }
+
+    private void round(long now) {
+        long deadline = Long.MAX_VALUE;
         boolean closeWaitPending = false;
-        for (KernelSocket socket : snapshot.tcpSockets()) {
-            TrackedSocket tracked = trackedByFd.remove(socket.fd());
-            if (tracked != null && samePorts(tracked.endpoints, socket)) {
-                closeWaitPending |= followTracked(tracked, socket, snapshot, now);
-            } else if (tracked == null && !collected(socket) && socket.state() == TcpState.CLOSE_WAIT
-                    && !ownPorts.owns(socket.local())) {
-                followUntracked(socket, snapshot, now);
+        int alive = 0;
+        int peerClosed = 0;
+        for (TrackedSocket tracked : tracker.open.values()) {
+            int fd = tracked.endpoints.fd();
+            Object socket = tracked.get();
+            if (socket == null || fd < 0 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN
+                    || tracked.endOfStream != null || tracked.inputShutdownByApplication) {
+                continue;
+            }
+            SocketProbe.Result result = probe.probe(socket, fd);
+            if (result == SocketProbe.Result.UNKNOWN || tracked.state() != TrackedSocket.OPEN) {
+                continue; // closed meanwhile: nothing it said is about this socket
+            }
+            if (tracked.allocation == null && tracked.endpoints.local() != null) {
+                tracked.accepted = untracked.isListening(tracked.endpoints.local().getPort()); // adopted
+            }
+            if (result == SocketProbe.Result.ALIVE) {
+                alive++;
+                tracked.closeWaitSinceNanos = TrackedSocket.NEVER;
+                tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
+            } else if (result == SocketProbe.Result.PEER_CLOSED) {
+                peerClosed++;
+                tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
+                if (tracked.closeWaitSinceNanos == TrackedSocket.NEVER) {
+                    tracked.closeWaitSinceNanos = now;
+                }
+                long due = Math.max(tracked.closeWaitSinceNanos, tracked.lastWriteNanos) + graceNanos;
+                if (now - due >= 0) {
+                    reporter.report(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos);
+                } else {
+                    deadline = Math.min(deadline, due);
+                    closeWaitPending = true;
+                }
+            } else {
+                tracked.closeWaitSinceNanos = TrackedSocket.NEVER;
+                if (tracked.connectionGoneSinceNanos == TrackedSocket.NEVER) {
+                    tracked.connectionGoneSinceNanos = now;
+                }
+                long due = tracked.connectionGoneSinceNanos + graceNanos;
+                if (now - due >= 0) {
+                    reporter.report(tracked, LeakKind.RESET_NOT_CLOSED, now, tracked.connectionGoneSinceNanos);
+                } else {
+                    deadline = Math.min(deadline, due);
+                }
             }
         }
-        collectedSinceLastScan.clear();
-        collectedInodes.removeIf(inode -> !snapshot.hasSocketInode(inode));
-        // Tracked sockets with no row left: reset by the peer, if their descriptor still holds the same socket.
-        for (TrackedSocket tracked : trackedByFd.values()) {
-            checkConnectionGone(tracked, snapshot, now);
-        }
-        forgetUntrackedNoLongerOpen(snapshot, now);
         nextDeadlineNanos = deadline;
-        detector.kernelWantsWrites(closeWaitPending);
-        lastCounts = snapshot.countsByState();
-        if (detector.reportedCount() != reportedAtLastSummary) {
-            reportedAtLastSummary = detector.reportedCount();
-            try {
-                detector.listener().socketStates(lastCounts);
-            } catch (Throwable ignored) {
-                // the summary is a courtesy; the reports themselves went out
-            }
+        reporter.watchWrites(closeWaitPending);
+        EnumMap<TcpState, Integer> counts = new EnumMap<>(TcpState.class);
+        if (alive > 0) {
+            counts.put(TcpState.ESTABLISHED, alive);
+        }
+        if (peerClosed > 0) {
+            counts.put(TcpState.CLOSE_WAIT, peerClosed);
+        }
+        trackedCounts = counts;
+        if (reporter.reportedCount() != reportedAtLastSummary) {
+            reportedAtLastSummary = reporter.reportedCount();
+            reporter.socketStates(lastCounts());
         }
     }
 
-    /** Returns whether the socket is in CLOSE_WAIT and still within its grace period. */
-    private boolean followTracked(TrackedSocket tracked, KernelSocket socket, KernelSnapshot snapshot, long now) {
-        tracked.kernelInode = socket.inode();
-        if (tracked.allocation == null && socket.local() != null) {
-            tracked.accepted = snapshot.isListening(socket.local().getPort()); // adopted: role from the kernel
-        }
-        tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
-        if (tracked.state() != TrackedSocket.OPEN || tracked.agentOwned) {
-            return false; // reported already, or the agent's own
-        }
-        if (socket.state() != TcpState.CLOSE_WAIT) {
-            tracked.closeWaitSinceNanos = TrackedSocket.NEVER;
-            return false;
-        }
-        if (tracked.endOfStream != null) {
-            return false; // the EOF rule decides
-        }
-        if (tracked.closeWaitSinceNanos == TrackedSocket.NEVER) {
-            tracked.closeWaitSinceNanos = now;
-        }
-        long lastActivity = Math.max(tracked.closeWaitSinceNanos, tracked.lastWriteNanos);
-        if (now - lastActivity >= graceNanos) {
-            detector.report(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos);
-            return false;
-        }
-        due(lastActivity + graceNanos);
-        return true;
-    }
-
-    /** Whether this untracked socket is one the agent tracked until it was collected without close(). */
-    private boolean collected(KernelSocket socket) {
-        Endpoints endpoints = collectedSinceLastScan.get(socket.fd());
-        if (endpoints != null && samePorts(endpoints, socket)) {
-            collectedInodes.add(socket.inode());
-        }
-        return collectedInodes.contains(socket.inode());
-    }
-
-    private void checkConnectionGone(TrackedSocket tracked, KernelSnapshot snapshot, long now) {
-        if (tracked.kernelInode < 0 || tracked.endOfStream != null || tracked.state() != TrackedSocket.OPEN
-                || tracked.agentOwned
-                || snapshot.inodeOf(tracked.endpoints.fd()) != tracked.kernelInode
-                || snapshot.hasTcpRow(tracked.kernelInode)) {
-            return;
-        }
-        if (tracked.connectionGoneSinceNanos == TrackedSocket.NEVER) {
-            tracked.connectionGoneSinceNanos = now;
-        }
-        if (now - tracked.connectionGoneSinceNanos >= graceNanos) {
-            detector.report(tracked, LeakKind.RESET_NOT_CLOSED, now, tracked.connectionGoneSinceNanos);
-        } else {
-            due(tracked.connectionGoneSinceNanos + graceNanos);
-        }
-    }
-
-    private void followUntracked(KernelSocket socket, KernelSnapshot snapshot, long now) {
-        Untracked known = untracked.get(socket.inode());
-        if (known == null) {
-            if (untracked.size() >= MAX_UNTRACKED) {
-                untrackedOverflow++;
-                return;
-            }
-            known = new Untracked(now);
-            untracked.put(socket.inode(), known);
-        }
-        known.socket = socket;
-        known.accepted = socket.local() != null && snapshot.isListening(socket.local().getPort());
-        if (known.report != null) {
-            return;
-        }
-        if (now - known.firstSeenNanos < graceNanos) {
-            due(known.firstSeenNanos + graceNanos);
-            return;
-        }
-        known.report = untrackedLeak(known, tracker.nextId(), now);
-        detector.emit(known.report);
-    }
-
-    private void due(long at) {
-        deadline = Math.min(deadline, at);
-    }
-
-    /** When the next scan should run at the latest for a pending socket to be reported on time; or Long.MAX_VALUE. */
+    /**
+     * When the earliest tracked socket seen in a leaking state reaches its grace, as of the last {@link #probe()}:
+     * the next round is due then at the latest; Long.MAX_VALUE if none is pending. In {@link #nowNanos()}' terms.
+     */
     public long nextDeadlineNanos() {
         return nextDeadlineNanos;
+    }
+
+    /** The grace period, in nanoseconds. */
+    public long graceNanos() {
+        return graceNanos;
     }
 
     /** The finder's clock, for comparing with {@link #nextDeadlineNanos()}. */
@@ -205,43 +151,24 @@ public final class KernelLeakFinder {
         return clock.nanoTime();
     }
 
-    private Leak untrackedLeak(Untracked known, long id, long now) {
-        KernelSocket socket = known.socket;
-        return new Leak(LeakKind.CLOSE_WAIT, id, SocketType.UNKNOWN, known.accepted,
-                new Endpoints(socket.fd(), socket.local(), socket.remote()), null, now, -1, null, null, -1,
-                now, clock.epochMillis(now), clock.epochMillis(known.firstSeenNanos));
-    }
-
-    /** Drops untracked sockets that are closed; a reported one that got closed is reported as closed. */
-    private void forgetUntrackedNoLongerOpen(KernelSnapshot snapshot, long now) {
-        for (Iterator<Map.Entry<Long, Untracked>> entries = untracked.entrySet().iterator(); entries.hasNext(); ) {
-            Map.Entry<Long, Untracked> entry = entries.next();
-            if (snapshot.hasSocketInode(entry.getKey())) {
-                continue;
-            }
-            entries.remove();
-            Leak report = entry.getValue().report;
-            if (report != null) {
-                detector.emit(new LeakOutcome(report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now), null));
-            }
-        }
-    }
-
-    private static boolean samePorts(Endpoints endpoints, KernelSocket socket) {
-        return samePort(endpoints.local(), socket.local()) && samePort(endpoints.remote(), socket.remote());
-    }
-
-    private static boolean samePort(InetSocketAddress tracked, InetSocketAddress kernel) {
-        return tracked == null || kernel == null || tracked.getPort() == kernel.getPort();
-    }
-
-    /** How many of this process's TCP sockets were in each state at the last scan. */
+    /**
+     * This process's TCP sockets by state, as last seen: tracked sockets by their last probe (a live connection
+     * counts as ESTABLISHED, a closed peer as CLOSE_WAIT, a gone connection not at all), the others by the last
+     * table scan's rows.
+     */
     public Map<TcpState, Integer> lastCounts() {
-        return lastCounts;
+        return UntrackedSockets.merge(trackedCounts, untracked.lastCounts());
     }
 
-    /** CLOSE_WAIT sockets the agent never saw opened that it could not follow (over {@link #MAX_UNTRACKED}). */
-    public long untrackedOverflow() {
-        return untrackedOverflow;
+    /**
+     * The delay until the next round: {@code regularNanos}, or sooner when the earliest pending deadline comes
+     * first, but never sooner than {@code floorNanos} (what rounds may cost). All in nanoseconds, from {@code nowNanos}.
+     */
+    public static long nextDelayNanos(long regularNanos, long deadlineNanos, long nowNanos, long floorNanos) {
+        long delay = regularNanos;
+        if (deadlineNanos != Long.MAX_VALUE) {
+            delay = Math.min(delay, Math.max(0, deadlineNanos - nowNanos));
+        }
+        return Math.max(delay, floorNanos);
     }
 }

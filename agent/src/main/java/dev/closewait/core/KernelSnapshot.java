@@ -8,28 +8,38 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * This process's sockets as the kernel saw them in one scan: the descriptors that are sockets (fd to socket inode)
- * and, for those that are TCP connections, their row in the TCP tables.
+ * The sockets of this process that the agent did not see opened, as /proc showed them in one scan: their
+ * descriptors (fd to socket inode, from /proc/self/fd) and, if the TCP tables were read this time, the rows of those
+ * inodes (state and addresses, from /proc/net/tcp and tcp6). Descriptors of tracked sockets are not in it: the
+ * kernel's state of those is asked per descriptor ({@link SocketProbe}).
  */
 public final class KernelSnapshot {
 
     private final Map<Integer, Long> socketInodesByFd;
     private final List<KernelSocket> tcpSockets;
+    private final boolean tablesRead;
     private final EnumMap<TcpState, Integer> countsByState = new EnumMap<>(TcpState.class);
-    private final Set<Integer> listeningPorts = new HashSet<>();
     private final Set<Long> tcpInodes = new HashSet<>();
     private final Set<Long> socketInodes;
 
+    /** A snapshot for which the TCP tables were read: {@code tcpSockets} are the rows of the descriptors' inodes. */
     public KernelSnapshot(Map<Integer, Long> socketInodesByFd, List<KernelSocket> tcpSockets) {
+        this(socketInodesByFd, tcpSockets, true);
+    }
+
+    /**
+     * @param socketInodesByFd descriptor number to socket inode, for each socket descriptor looked at
+     * @param tcpSockets       the TCP rows of those inodes; empty when {@code tablesRead} is false
+     * @param tablesRead       whether the TCP tables were read; if not, a missing row says nothing
+     */
+    public KernelSnapshot(Map<Integer, Long> socketInodesByFd, List<KernelSocket> tcpSockets, boolean tablesRead) {
         this.socketInodesByFd = Map.copyOf(socketInodesByFd);
         this.socketInodes = new HashSet<>(socketInodesByFd.values());
         this.tcpSockets = List.copyOf(tcpSockets);
+        this.tablesRead = tablesRead;
         for (KernelSocket socket : tcpSockets) {
             countsByState.merge(socket.state(), 1, Integer::sum);
             tcpInodes.add(socket.inode());
-            if (socket.state() == TcpState.LISTEN && socket.local() != null) {
-                listeningPorts.add(socket.local().getPort());
-            }
         }
     }
 
@@ -37,7 +47,17 @@ public final class KernelSnapshot {
         return tcpSockets;
     }
 
-    /** The socket inode behind a descriptor, or -1 if the descriptor is closed or not a socket. */
+    /** Whether the TCP tables were read for this snapshot (else only the descriptors were listed). */
+    public boolean tablesRead() {
+        return tablesRead;
+    }
+
+    /** The descriptors looked at, by number, with their socket inodes. */
+    public Map<Integer, Long> socketInodesByFd() {
+        return socketInodesByFd;
+    }
+
+    /** The socket inode behind a descriptor, or -1 if the descriptor is closed, not a socket, or not looked at. */
     public long inodeOf(int fd) {
         Long inode = socketInodesByFd.get(fd);
         return inode == null ? -1 : inode;
@@ -51,11 +71,7 @@ public final class KernelSnapshot {
         return socketInodes.contains(inode);
     }
 
-    public boolean isListening(int port) {
-        return listeningPorts.contains(port);
-    }
-
-    /** How many of this process's TCP sockets are in each state, in the kernel's order of states. */
+    /** How many of these sockets are in each state, in the kernel's order of states. */
     public Map<TcpState, Integer> countsByState() {
         // Not Map.copyOf: its iteration order changes from one JVM run to the next.
         return Collections.unmodifiableMap(new EnumMap<>(countsByState));

@@ -3,6 +3,7 @@ package dev.closewait.core;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +19,8 @@ public final class LeakDetector {
     private final AgentErrors errors;
     private long reported;
     private boolean kernelWantsWrites; // detector thread only
-    private KernelLeakFinder kernelFinder;
     private Consumer<Endpoints> collectedUnclosed = endpoints -> { };
+    private final KernelReporter reporter = new Reporter();
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
         this.tracker = tracker;
@@ -49,17 +50,54 @@ public final class LeakDetector {
     }
 
     /**
-     * Tells the kernel view of each socket collected without close(): no longer tracked, but its descriptor may
-     * stay open (channels have no cleaner), and the kernel must not take it for a socket never seen opened.
+     * Tells {@code consumer} (the kernel view's registry of untracked sockets) of each socket collected without
+     * close(), on the detector thread: no longer tracked, but its descriptor may stay open (channels have no
+     * cleaner), and the kernel view must not take it for a socket never seen opened. Set once, before scans start.
      */
-    void onCollectedUnclosed(Consumer<Endpoints> consumer) {
+    public void onCollectedUnclosed(Consumer<Endpoints> consumer) {
         collectedUnclosed = consumer;
     }
 
-    /** The kernel scan found sockets in CLOSE_WAIT within their grace period, whose writes matter. */
-    void kernelWantsWrites(boolean wanted) {
-        kernelWantsWrites = wanted;
-        tracker.updateWriteWatch(wanted);
+    /** The narrow way for the kernel view to report through this detector. */
+    public KernelReporter reporter() {
+        return reporter;
+    }
+
+    private final class Reporter implements KernelReporter {
+        @Override
+        public boolean report(TrackedSocket tracked, LeakKind kind, long nowNanos, long kernelSinceNanos) {
+            return LeakDetector.this.report(tracked, kind, nowNanos, kernelSinceNanos);
+        }
+
+        @Override
+        public void emit(Leak leak) {
+            LeakDetector.this.emit(leak);
+        }
+
+        @Override
+        public void emit(LeakOutcome outcome) {
+            LeakDetector.this.emit(outcome);
+        }
+
+        @Override
+        public void watchWrites(boolean wanted) {
+            kernelWantsWrites = wanted;
+            tracker.updateWriteWatch(wanted);
+        }
+
+        @Override
+        public long reportedCount() {
+            return reported;
+        }
+
+        @Override
+        public void socketStates(Map<TcpState, Integer> countsByState) {
+            try {
+                listener.socketStates(countsByState);
+            } catch (Throwable ignored) {
+                // the summary is a courtesy; the reports themselves went out
+            }
+        }
     }
 
     private void reportCollected(long now) {
@@ -105,7 +143,7 @@ public final class LeakDetector {
     }
 
     /** Reports a tracked socket once; {@code kernelSince} is when the kernel first showed the leaking state. */
-    boolean report(TrackedSocket tracked, LeakKind kind, long now, long kernelSince) {
+    private boolean report(TrackedSocket tracked, LeakKind kind, long now, long kernelSince) {
         Leak leak = snapshot(tracked, kind, now, kernelSince);
         // Published before the state change, so a close racing this report always finds it.
         tracked.report = leak;
@@ -126,8 +164,7 @@ public final class LeakDetector {
                 kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince));
     }
 
-    /** Reports a leak the tracker knows nothing of (a socket only the kernel knows). */
-    void emit(Leak leak) {
+    private void emit(Leak leak) {
         reported++;
         try {
             listener.leakDetected(leak);
@@ -160,31 +197,7 @@ public final class LeakDetector {
                         snapshot(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos)));
             }
         }
-        if (kernelFinder != null) {
-            kernelFinder.addSuspects(suspects, limit);
-        }
         return suspects;
-    }
-
-    void kernelFinder(KernelLeakFinder finder) {
-        this.kernelFinder = finder;
-    }
-
-    /** Leaks reported so far. */
-    long reportedCount() {
-        return reported;
-    }
-
-    LeakListener listener() {
-        return listener;
-    }
-
-    long graceNanos() {
-        return graceNanos;
-    }
-
-    SocketTracker tracker() {
-        return tracker;
     }
 
     private void reportOutcomes() {
@@ -194,7 +207,7 @@ public final class LeakDetector {
         }
     }
 
-    void emit(LeakOutcome outcome) {
+    private void emit(LeakOutcome outcome) {
         try {
             listener.leakResolved(outcome);
         } catch (Throwable t) {

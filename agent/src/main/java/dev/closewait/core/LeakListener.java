@@ -17,6 +17,10 @@ public interface LeakListener {
     default void tick() {
     }
 
+    /** Connection churn towards one destination, reported at most once per destination and window. */
+    default void churn(Churn churn) {
+    }
+
     /** After a kernel scan that followed new reports: how many of this process's TCP sockets are in each state. */
     default void socketStates(Map<TcpState, Integer> countsByState) {
     }

@@ -1,8 +1,7 @@
 package dev.closewait.core;
 
 import java.lang.ref.ReferenceQueue;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.BitSet;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SocketTracker {
 
+    /** Told of every close of a tracked socket, on the closing thread; the record keeps its fields when cleared. */
+    public interface CloseObserver {
+        CloseObserver NONE = socket -> { };
+
+        void closed(TrackedSocket socket);
+    }
+
     /** Told whether writes currently matter (some socket read EOF and is within its grace period). */
     public interface WriteWatch {
         void watch(boolean watching);
@@ -26,6 +32,7 @@ public final class SocketTracker {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
     private volatile int stackSampleEvery = 1;
+    private volatile CloseObserver closeObserver = CloseObserver.NONE;
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
     private final Object writeWatchLock = new Object();
@@ -44,6 +51,11 @@ public final class SocketTracker {
 
     Clock clock() {
         return clock;
+    }
+
+    /** The tracker's clock, in nanoseconds: the time base of every deadline the kernel view computes. */
+    public long nanoTime() {
+        return clock.nanoTime();
     }
 
     /** Starts following a socket, capturing the stack here; returns null if it is followed already. */
@@ -154,6 +166,7 @@ public final class SocketTracker {
             outcomes.add(new LeakOutcome(tracked.report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now),
                     ThreadNames.current()));
         }
+        closeObserver.closed(tracked); // last: whatever it does, the socket is closed for the tracker already
     }
 
     /**
@@ -196,6 +209,11 @@ public final class SocketTracker {
         stackSampleEvery = Math.max(1, every);
     }
 
+    /** Tells {@code observer} of every close from now on (connection churn, see {@link ChurnDetector}). */
+    public void observeCloses(CloseObserver observer) {
+        closeObserver = observer == null ? CloseObserver.NONE : observer;
+    }
+
     /** Sockets followed for the application: the agent's own, remembered only to be left alone, do not count. */
     public int trackedCount() {
         return Math.max(0, open.size() - agentOwned.get());
@@ -213,18 +231,18 @@ public final class SocketTracker {
     }
 
     /**
-     * Sockets not closed yet (reported or not) by file descriptor, for joining with the kernel's view: a reported
-     * socket must still be recognised, or the kernel would make it look like one the agent never saw.
+     * The descriptor numbers of sockets not closed yet (reported or not): the kernel view lists only the other
+     * socket descriptors of the process, for a tracked socket's state is asked per descriptor. Any thread.
      */
-    Map<Integer, TrackedSocket> openByFd() {
-        Map<Integer, TrackedSocket> byFd = new HashMap<>();
+    public BitSet openDescriptors() {
+        BitSet fds = new BitSet();
         for (TrackedSocket tracked : open.values()) {
             int fd = tracked.endpoints.fd();
             if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED && tracked.get() != null) {
-                byFd.put(fd, tracked);
+                fds.set(fd);
             }
         }
-        return byFd;
+        return fds;
     }
 
     /** Watches writes while any socket awaits close after EOF, or the kernel view asks for it. */

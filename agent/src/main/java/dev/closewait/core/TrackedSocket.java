@@ -49,7 +49,6 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     static final long NEVER = Long.MIN_VALUE;
     // Kernel view, written by the detector thread only; closeWaitSinceNanos is also read by writers.
-    long kernelInode = -1;
     volatile long closeWaitSinceNanos = NEVER;
     long connectionGoneSinceNanos = NEVER;
 

@@ -5,7 +5,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * The code inserted where a JDK method returns: push what the hook needs, call {@code SocketHooks}. Every shape
+ * The code inserted where a JDK method returns: push what the hook needs, call the hooks class
+ * ({@code sun.nio.ch.ClosewaitSocketHooks}, the agent's {@code SocketHooks} defined in java.base). Every shape
  * leaves the operand stack as it found it and adds no branch (tests on return values happen inside the hook), so
  * the method's own stack map frames stay valid and nothing has to be recomputed or loaded to transform it.
  */
@@ -146,7 +147,8 @@ enum ExitHook {
         }
     };
 
-    static final String HOOKS = "dev/closewait/bootstrap/SocketHooks";
+    /** The class every inserted call names: {@code SocketHooks} as defined in java.base. */
+    static final String HOOKS = HooksClassFile.INTERNAL_NAME;
 
     abstract void emit(Site site);
 

@@ -9,9 +9,14 @@ import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Turns what the hooks see inside the JDK into tracker events. Runs on application threads inside socket
  * operations: no I/O, no logging; sockets the agent's own threads open are remembered only to be left alone.
+ *
+ * <p>Errors are not caught here: {@code SocketHooks.dispatch}, the only caller, catches every {@code Throwable},
+ * counts it and hands it to {@link #hookFailed}, which records it in {@link AgentErrors} as "socket hook".
  */
 public final class JdkSocketEvents implements SocketEventListener {
 
@@ -20,131 +25,133 @@ public final class JdkSocketEvents implements SocketEventListener {
     private final AgentErrors errors;
     private final ClassLoaderCandidates loaders;
     private final OwnPorts ownPorts;
+    private final boolean adoptUntracked;
+    private final AtomicLong failuresRecorded = new AtomicLong();
 
+    /**
+     * @param adoptUntracked whether a socket first met at EOF is followed from there on: only when the agent was
+     *                       attached to a running JVM, whose older sockets it never saw opened. Under
+     *                       {@code -javaagent} every socket passes the open hook, so an unknown one at EOF can only
+     *                       be one closed meanwhile (or the agent's own): never adopted.
+     * @param ownPorts       ports of the agent's own server, whose sockets are remembered only to be left alone
+     */
     public JdkSocketEvents(JdkSockets sockets, SocketTracker tracker, AgentErrors errors,
-                           ClassLoaderCandidates loaders) {
-        this(sockets, tracker, errors, loaders, new OwnPorts());
-    }
-
-    /** Ignoring sockets on {@code ownPorts}: the agent's own server's. */
-    public JdkSocketEvents(JdkSockets sockets, SocketTracker tracker, AgentErrors errors,
-                           ClassLoaderCandidates loaders, OwnPorts ownPorts) {
+                           ClassLoaderCandidates loaders, OwnPorts ownPorts, boolean adoptUntracked) {
         this.sockets = sockets;
         this.tracker = tracker;
         this.errors = errors;
         this.loaders = loaders;
         this.ownPorts = ownPorts;
+        this.adoptUntracked = adoptUntracked;
     }
 
     @Override
-    public void opened(Object socket, boolean accepted) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key == null) {
+    public void opened(Object socket, boolean accepted) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key == null) {
+            return;
+        }
+        if (AgentThread.current()) {
+            tracker.agentOwned(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
+        } else if (tracker.find(key) == null) {
+            Endpoints endpoints = sockets.endpointsOf(socket);
+            if (ownPorts.owns(endpoints.local())) {
+                // accepted by the agent's own metrics endpoint (on the JDK's HTTP-Dispatcher thread)
+                tracker.agentOwned(key, sockets.typeOf(socket), endpoints);
                 return;
             }
-            if (AgentThread.current()) {
-                tracker.agentOwned(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
-            } else if (tracker.find(key) == null) {
-                Endpoints endpoints = sockets.endpointsOf(socket);
-                if (ownPorts.owns(endpoints.local())) {
-                    // accepted by the agent's own metrics endpoint (on the JDK's HTTP-Dispatcher thread)
-                    tracker.agentOwned(key, sockets.typeOf(socket), endpoints);
-                    return;
-                }
-                tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
-                loaders.note(Thread.currentThread().getContextClassLoader());
-            }
-        } catch (Throwable t) {
-            errors.record("socket open hook", t);
+            tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
+            loaders.note(Thread.currentThread().getContextClassLoader());
         }
     }
 
     @Override
-    public void connected(Object socket) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key != null && tracker.find(key) != null) {
-                tracker.endpoints(key, sockets.endpointsOf(socket));
-            }
-        } catch (Throwable t) {
-            errors.record("socket connect hook", t);
+    public void connected(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null && tracker.find(key) != null) {
+            tracker.endpoints(key, sockets.endpointsOf(socket));
         }
     }
 
     @Override
-    public void secured(Object sslSocket) {
-        try {
-            Object key = sockets.keyOf(sslSocket);
-            if (key != null) {
-                tracker.retype(key, SocketType.SSL_SOCKET);
-            }
-        } catch (Throwable t) {
-            errors.record("SSL socket hook", t);
+    public void secured(Object sslSocket) throws Throwable {
+        Object key = sockets.keyOf(sslSocket);
+        if (key != null) {
+            tracker.retype(key, SocketType.SSL_SOCKET);
         }
     }
 
     @Override
-    public void endOfStream(Object socket) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key == null) {
-                return;
-            }
-            if (tracker.find(key) == null && !AgentThread.current()) {
-                // Opened before the agent attached: followed from here on, allocation unknown.
-                tracker.adopted(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
-            }
-            tracker.endOfStream(key);
-        } catch (Throwable t) {
-            errors.record("socket read hook", t);
+    public void endOfStream(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key == null) {
+            return;
+        }
+        if (tracker.find(key) == null) {
+            adopt(socket, key);
+            return;
+        }
+        tracker.endOfStream(key);
+    }
+
+    /**
+     * Follows a socket opened before the agent attached, first met at EOF (allocation unknown). Never one the JDK
+     * says is closed: another thread may have closed it between the read returning -1 and this hook, and its close
+     * hook found nothing to forget. The state is read again after adopting, so that a close that runs its hook
+     * before the adoption is still seen.
+     */
+    private void adopt(Object socket, Object key) throws Throwable {
+        if (!adoptUntracked || AgentThread.current() || !sockets.isOpen(socket)) {
+            return;
+        }
+        tracker.adopted(key, sockets.typeOf(socket), sockets.endpointsOf(socket));
+        tracker.endOfStream(key);
+        if (!sockets.isOpen(socket)) {
+            tracker.closed(key);
         }
     }
 
     @Override
-    public void wrote(Object socket) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key != null) {
-                tracker.wrote(key);
-            }
-        } catch (Throwable t) {
-            errors.record("socket write hook", t);
+    public void wrote(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null) {
+            tracker.wrote(key);
         }
     }
 
     @Override
-    public void inputShutdown(Object socket) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key != null) {
-                tracker.inputShutdown(key);
-            }
-        } catch (Throwable t) {
-            errors.record("socket shutdown hook", t);
+    public void inputShutdown(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null) {
+            tracker.inputShutdown(key);
         }
     }
 
     @Override
-    public void closed(Object socket) {
-        try {
-            Object key = sockets.keyOf(socket);
-            if (key == null) {
-                return;
-            }
-            if (isFinalizerThread()) {
-                tracker.finalized(key);
-            } else {
-                tracker.closed(key);
-            }
-        } catch (Throwable t) {
-            errors.record("socket close hook", t);
+    public void closed(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key == null) {
+            return;
+        }
+        if (isFinalizerThread()) {
+            tracker.finalized(key);
+        } else {
+            tracker.closed(key);
         }
     }
 
     @Override
     public void hookFailed(Throwable failure) {
+        failuresRecorded.incrementAndGet();
         errors.record("socket hook", failure);
+    }
+
+    /**
+     * Failures handed to {@link #hookFailed} and recorded in {@link AgentErrors}: {@code SocketHooks.failures()}
+     * counts them too.
+     */
+    public long failuresRecorded() {
+        return failuresRecorded.get();
     }
 
     // JDK 17's SSL sockets close themselves from finalize(): that is the garbage collector at work, not the application.

@@ -1,7 +1,7 @@
 package dev.closewait.jdk;
 
 import dev.closewait.bootstrap.JdkFields;
-import dev.closewait.bootstrap.SocketHooks;
+
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.SocketType;
 
@@ -64,6 +64,20 @@ public final class JdkSockets {
                 NET_LOCAL_ADDRESS = JdkFields.localAddressOfDescriptor();
                 DELEGATING_IMPL = Class.forName("java.net.DelegatingSocketImpl");
                 IMPL_DELEGATE = getter(DELEGATING_IMPL, "delegate");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** {@code NioSocketImpl.state}: 0 new ... 3 connected, 4 closing, 5 closed (JDK 17 to 25). */
+    private static final class NioState {
+        static final MethodHandle STATE;
+        static final int CLOSING = 4;
+
+        static {
+            try {
+                STATE = getter("sun.nio.ch.NioSocketImpl", "state");
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -156,6 +170,24 @@ public final class JdkSockets {
         return socket;
     }
 
+    /**
+     * Whether the JDK says the socket behind a hook argument is still open (not closing, not closed), read from its
+     * own state: {@code SocketChannel.isOpen()}, {@code Socket.isClosed()}, {@code NioSocketImpl.state}. False where
+     * the JDK keeps no such state that the agent can read: an asynchronous channel's bare descriptor, other impls.
+     */
+    public boolean isOpen(Object hookArgument) throws Throwable {
+        if (hookArgument instanceof SocketChannel channel) {
+            return channel.isOpen();
+        }
+        if (hookArgument instanceof Socket socket) {
+            return !socket.isClosed();
+        }
+        if (hookArgument instanceof SocketImpl impl && impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl")) {
+            return (int) NioState.STATE.invoke(impl) < NioState.CLOSING;
+        }
+        return false;
+    }
+
     public SocketType typeOf(Object hookArgument) {
         if (hookArgument instanceof SocketChannel) {
             return SocketType.SOCKET_CHANNEL;
@@ -176,8 +208,8 @@ public final class JdkSockets {
             InetSocketAddress local = null;
             int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invoke(descriptor);
             if (fd >= 0) {
-                // Usually the JDK looked it up a moment ago on this thread (see SocketHooks.takeLocalAddress).
-                Object known = SocketHooks.takeLocalAddress(descriptor);
+                // Usually the JDK looked it up a moment ago on this thread (see JavaBaseHooks.takeLocalAddress).
+                Object known = JavaBaseHooks.takeLocalAddress(descriptor);
                 local = known instanceof InetSocketAddress remembered
                         ? remembered : (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
             }

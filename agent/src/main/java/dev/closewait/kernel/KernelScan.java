@@ -2,84 +2,97 @@ package dev.closewait.kernel;
 
 import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.core.KernelSnapshot;
+import dev.closewait.core.SocketTracker;
+import dev.closewait.core.UntrackedSockets;
 
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 /**
- * One kernel scan (read /proc, join, report) and when to run the next. Reading costs time proportional to the sockets
- * of this process (one readlink per descriptor) and of the whole network namespace (the kernel generates the TCP
- * tables), so scans are spaced at half the grace period, from 250 ms to 15 s, with an extra scan exactly when the
- * earliest pending socket's grace runs out: a socket that goes to CLOSE_WAIT is first seen within grace/2 and
- * reported at first sight + grace, within about 1.5 × grace. Each scan's cost sets a floor of 10 times itself for the
- * next delay, so scanning never takes more than 10% of a core however large the host (docs/performance.md).
+ * One table scan for the sockets the agent did not see opened, and when to run the next. A scan lists
+ * /proc/self/fd (one readlink per descriptor that is not a tracked socket's) and, only if one of those sockets may
+ * still turn into a leak ({@link UntrackedSockets#needsTables}), streams the namespace's TCP tables, whose cost grows
+ * with every socket of the namespace. Scans are spaced at half of grace, from 250 ms to 15 s, sooner when an
+ * untracked socket's grace runs out. Pacing is by the reading thread's own CPU time (kernel time included), not wall
+ * time, so a loaded machine does not push scans apart: the delay is at least {@value #COST_FACTOR} times the last
+ * scan's CPU time (scanning takes at most about 5% of a core), but never more than {@link #maxDelayNanos}.
  */
 public final class KernelScan {
 
     static final long MIN_INTERVAL_NANOS = 250_000_000L;
     static final long MAX_INTERVAL_NANOS = 15_000_000_000L;
-    static final int COST_FACTOR = 10;
+    static final long MIN_CAP_NANOS = 5_000_000_000L;
+    static final int COST_FACTOR = 20;
 
     private final ProcKernelView view;
-    private final KernelLeakFinder finder;
+    private final SocketTracker tracker;
+    private final UntrackedSockets untracked;
+    private final LongSupplier threadCpuNanos;
     private final long baseIntervalNanos;
-    private long lastScanNanos;
+    private long lastCpuNanos;
 
-    public KernelScan(ProcKernelView view, KernelLeakFinder finder, long graceNanos) {
+    /**
+     * @param threadCpuNanos the calling thread's CPU time in nanoseconds ({@link ThreadCpu#nanos()} in the agent)
+     */
+    public KernelScan(ProcKernelView view, SocketTracker tracker, UntrackedSockets untracked, long graceNanos,
+                      LongSupplier threadCpuNanos) {
         this.view = view;
-        this.finder = finder;
+        this.tracker = tracker;
+        this.untracked = untracked;
+        this.threadCpuNanos = threadCpuNanos;
         this.baseIntervalNanos = intervalNanos(graceNanos);
     }
 
-    /** Half of grace, from 250 ms to 15 s: CLOSE_WAIT is seen within grace/2, reported when its grace runs out. */
+    /** Half of grace, from 250 ms to 15 s. */
     public static long intervalNanos(long graceNanos) {
         return Math.max(MIN_INTERVAL_NANOS, Math.min(graceNanos / 2, MAX_INTERVAL_NANOS));
     }
 
-    /** Scans once (read and join on this thread) and returns the delay until the next scan. */
-    public long scan() throws IOException {
-        join(read());
-        return nextDelayNanos();
+    /** The longest the pacing may push scans apart: the base interval, but at least 5 s. */
+    public static long maxDelayNanos(long baseIntervalNanos) {
+        return Math.max(baseIntervalNanos, MIN_CAP_NANOS);
     }
 
     /**
-     * Reads the kernel's tables: the slow part, proportional to every socket in the network namespace, so it runs
-     * on its own thread and never delays the detector's other reports.
+     * Reads /proc (the slow part) on the calling thread, and records its CPU time for the pacing. Thread-safe
+     * against {@link #join} on another thread, not against another read.
      */
     public KernelSnapshot read() throws IOException {
-        long start = System.nanoTime();
-        KernelSnapshot snapshot = view.snapshot();
-        lastScanNanos = System.nanoTime() - start;
-        return snapshot;
+        long start = threadCpuNanos.getAsLong();
+        try {
+            return view.snapshot(tracker.openDescriptors(), fds -> untracked.needsTables(fds, tracker.nanoTime()));
+        } finally {
+            lastCpuNanos = Math.max(0, threadCpuNanos.getAsLong() - start);
+        }
     }
 
-    /** Joins a snapshot to the tracked sockets and reports: on the detector thread, like every other report. */
+    /** Joins a snapshot and reports: on the detector thread, like every other report. */
     public void join(KernelSnapshot snapshot) {
-        finder.scan(snapshot);
+        untracked.join(snapshot);
+    }
+
+    /** The delay until the next scan, after the last {@link #read()}; see the class comment. */
+    public long nextDelayNanos() {
+        return nextDelayNanos(baseIntervalNanos, lastCpuNanos, untracked.nextDeadlineNanos(), tracker.nanoTime());
     }
 
     /**
-     * The base interval, or ten times what the last read cost if that is longer; sooner if a pending socket's grace
-     * runs out before, but never sooner than ten times the last read's cost.
+     * The delay after a scan that cost {@code cpuNanos}: the base interval, stretched to {@value #COST_FACTOR} ×
+     * the cost but to no more than {@link #maxDelayNanos}, and brought forward to {@code deadlineNanos} (if not
+     * Long.MAX_VALUE) but not below the stretched cost.
      */
-    public long nextDelayNanos() {
-        long regular = nextDelayNanos(baseIntervalNanos, lastScanNanos);
-        long deadline = finder.nextDeadlineNanos();
-        if (deadline == Long.MAX_VALUE) {
-            return regular;
-        }
-        long untilDeadline = Math.max(0, deadline - finder.nowNanos());
-        return Math.max(Math.min(regular, untilDeadline), lastScanNanos * COST_FACTOR);
+    static long nextDelayNanos(long baseIntervalNanos, long cpuNanos, long deadlineNanos, long nowNanos) {
+        long cap = maxDelayNanos(baseIntervalNanos);
+        long floor = cpuNanos >= cap / COST_FACTOR ? cap : cpuNanos * COST_FACTOR;
+        return KernelLeakFinder.nextDelayNanos(Math.max(baseIntervalNanos, floor), deadlineNanos, nowNanos, floor);
     }
 
     public long baseIntervalNanos() {
         return baseIntervalNanos;
     }
 
-    static long nextDelayNanos(long baseIntervalNanos, long scanNanos) {
-        return Math.max(baseIntervalNanos, scanNanos * COST_FACTOR);
-    }
-
-    public long lastScanNanos() {
-        return lastScanNanos;
+    /** The CPU time of the last read, in nanoseconds. */
+    public long lastCpuNanos() {
+        return lastCpuNanos;
     }
 }

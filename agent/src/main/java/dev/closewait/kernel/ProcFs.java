@@ -1,16 +1,18 @@
 package dev.closewait.kernel;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads this process's socket descriptors and the TCP tables from /proc. The root is injectable so tests can point
- * it at fixtures that mirror /proc.
+ * Reads this process's socket descriptors (the links in /proc/self/fd) and opens the namespace's TCP tables
+ * (/proc/net/tcp, tcp6). The root is a parameter so tests can point it at a directory laid out like /proc.
  */
 public final class ProcFs {
 
@@ -29,32 +31,48 @@ public final class ProcFs {
         return Files.isDirectory(root.resolve("self/fd")) && Files.isReadable(root.resolve("net/tcp"));
     }
 
-    /** Descriptor number to socket inode, for every descriptor of this process that is a socket. */
-    public Map<Integer, Long> socketInodesByFd() throws IOException {
+    /**
+     * Descriptor number to socket inode, for every descriptor of this process that is a socket, except those in
+     * {@code skip} (whose links are not even read): one directory listing and one readlink per other descriptor.
+     */
+    public Map<Integer, Long> socketInodesByFd(BitSet skip) throws IOException {
         Map<Integer, Long> inodes = new HashMap<>();
         try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(root.resolve("self/fd"))) {
             for (Path descriptor : descriptors) {
+                int fd = descriptorNumber(descriptor.getFileName().toString());
+                if (fd < 0 || skip.get(fd)) {
+                    continue;
+                }
                 long inode = socketInode(descriptor);
                 if (inode >= 0) {
-                    try {
-                        inodes.put(Integer.parseInt(descriptor.getFileName().toString()), inode);
-                    } catch (NumberFormatException notADescriptor) {
-                        // not a number: not a descriptor
-                    }
+                    inodes.put(fd, inode);
                 }
             }
         }
         return inodes;
     }
 
-    /** "socket:[12345]" gives 12345; anything else (files, pipes, closed meanwhile) gives -1. */
+    private static int descriptorNumber(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return -1;
+        }
+        int fd = 0;
+        for (int i = 0; i < name.length(); i++) {
+            int digit = name.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            fd = fd * 10 + digit;
+        }
+        return fd;
+    }
+
+    /** The link "socket:[12345]" gives 12345; anything else (files, pipes, closed meanwhile) gives -1. */
     private static long socketInode(Path descriptor) {
         String target;
         try {
-            target = Files.isSymbolicLink(descriptor)
-                    ? Files.readSymbolicLink(descriptor).toString()
-                    : Files.readString(descriptor, StandardCharsets.US_ASCII).trim(); // fixtures use plain files
-        } catch (IOException | RuntimeException closedMeanwhile) {
+            target = Files.readSymbolicLink(descriptor).toString();
+        } catch (IOException | RuntimeException closedOrNotALink) {
             return -1;
         }
         if (!target.startsWith("socket:[") || !target.endsWith("]")) {
@@ -67,16 +85,12 @@ public final class ProcFs {
         }
     }
 
-    /** The text of /proc/net/tcp or tcp6; empty if the file is absent (no IPv6, say). */
-    public String tcpTable(String name) throws IOException {
-        TableBuffer buffer = new TableBuffer();
-        int length = readTcpTable(name, buffer);
-        return new String(buffer.bytes(), 0, length, StandardCharsets.US_ASCII);
-    }
-
-    /** Reads /proc/net/tcp or tcp6 into the buffer (growing it as needed); returns the length, 0 if absent. */
-    public int readTcpTable(String name, TableBuffer buffer) throws IOException {
-        Path table = root.resolve("net").resolve(name);
-        return Files.exists(table) ? buffer.readFully(table) : 0;
+    /** Opens /proc/net/tcp or tcp6 for reading, or returns null if it is absent (no IPv6, say). */
+    public InputStream openTcpTable(String name) throws IOException {
+        try {
+            return Files.newInputStream(root.resolve("net").resolve(name));
+        } catch (NoSuchFileException absent) {
+            return null;
+        }
     }
 }

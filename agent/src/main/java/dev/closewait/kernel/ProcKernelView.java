@@ -4,45 +4,63 @@ import dev.closewait.core.KernelSnapshot;
 import dev.closewait.core.KernelSocket;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * Takes a {@link KernelSnapshot} of this process's sockets: its socket descriptors from /proc/self/fd, joined by
- * inode to the rows of /proc/net/tcp and /proc/net/tcp6 (which cover the whole network namespace; rows of other
- * processes are skipped before they are decoded).
+ * Takes a {@link KernelSnapshot} of the sockets of this process the agent did not see opened: the socket descriptors
+ * of /proc/self/fd other than the tracked ones, and, when asked to, their rows in /proc/net/tcp and /proc/net/tcp6.
+ * The tables cover the whole network namespace; they are streamed through one fixed {@value #BUFFER_BYTES}-byte
+ * buffer, and rows of other inodes are skipped before they are decoded, so the heap used does not grow with the
+ * namespace.
  */
 public final class ProcKernelView {
 
+    static final int BUFFER_BYTES = 16 << 10;
+
     private final ProcFs procFs;
     private final ProcNetTcp parser = new ProcNetTcp();
-    private final TableBuffer buffer = new TableBuffer();
+    private final byte[] buffer = new byte[BUFFER_BYTES];
 
     public ProcKernelView(ProcFs procFs) {
         this.procFs = procFs;
     }
 
-    /** Not thread-safe: one scan at a time (the detector thread's). */
-    public KernelSnapshot snapshot() throws IOException {
-        Map<Integer, Long> inodesByFd = procFs.socketInodesByFd();
-        Map<Long, Integer> fdByInode = new HashMap<>();
+    /**
+     * Lists the socket descriptors not in {@code trackedFds}, then reads the TCP tables only if {@code needTables}
+     * says so for those descriptors (inode by fd). Not thread-safe: one scan at a time.
+     */
+    public KernelSnapshot snapshot(BitSet trackedFds, Predicate<Map<Integer, Long>> needTables) throws IOException {
+        Map<Integer, Long> inodesByFd = procFs.socketInodesByFd(trackedFds);
+        if (!needTables.test(inodesByFd)) {
+            return new KernelSnapshot(inodesByFd, List.of(), false);
+        }
+        Map<Long, Integer> fdByInode = new java.util.HashMap<>();
         inodesByFd.forEach((fd, inode) -> fdByInode.put(inode, fd));
         Set<Long> seen = new HashSet<>();
         List<KernelSocket> sockets = new ArrayList<>();
-        for (String table : new String[] {"tcp", "tcp6"}) {
-            int length = procFs.readTcpTable(table, buffer);
-            parser.parse(buffer.bytes(), length, fdByInode::containsKey, row -> {
-                if (seen.add(row.inode())) {
-                    sockets.add(new KernelSocket(fdByInode.get(row.inode()), row.inode(), row.state(), row.local(),
-                            row.remote()));
+        if (!fdByInode.isEmpty()) {
+            for (String table : new String[] {"tcp", "tcp6"}) {
+                try (InputStream in = procFs.openTcpTable(table)) {
+                    if (in == null) {
+                        continue;
+                    }
+                    parser.parse(in, buffer, fdByInode::containsKey, row -> {
+                        if (seen.add(row.inode())) {
+                            sockets.add(new KernelSocket(fdByInode.get(row.inode()), row.inode(), row.state(),
+                                    row.local(), row.remote()));
+                        }
+                    });
                 }
-            });
+            }
         }
-        return new KernelSnapshot(inodesByFd, sockets);
+        return new KernelSnapshot(inodesByFd, sockets, true);
     }
 
     /** Table lines skipped because they did not parse, since start. */

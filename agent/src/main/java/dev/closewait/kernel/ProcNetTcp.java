@@ -2,6 +2,10 @@ package dev.closewait.kernel;
 
 import dev.closewait.core.TcpState;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -38,48 +42,88 @@ public final class ProcNetTcp {
         this.hostOrder = hostOrder;
     }
 
-    /** Parses a table given as text (fixtures, tests). */
+    /** Parses a table given as text (tests). */
     public void parse(CharSequence table, LongPredicate wantedInode, Consumer<TcpRow> rows) {
         byte[] bytes = table.toString().getBytes(StandardCharsets.ISO_8859_1);
         parse(bytes, bytes.length, wantedInode, rows);
     }
 
-    /** Parses every row whose inode the filter accepts; the first line is the header. Not thread-safe. */
+    /** Parses the first {@code length} bytes of a table held in memory (tests). */
     public void parse(byte[] table, int length, LongPredicate wantedInode, Consumer<TcpRow> rows) {
-        int lineStart = endOfLine(table, 0, length) + 1; // skip "  sl  local_address rem_address   st ..."
-        while (lineStart < length) {
-            int lineEnd = endOfLine(table, lineStart, length);
-            int fields = splitFields(table, lineStart, lineEnd);
-            if (fields == FIELDS) {
-                long inode = decimal(table, starts[INODE], ends[INODE]);
-                if (inode < 0) {
-                    malformedLines++;
-                } else if (wantedInode.test(inode)) {
-                    TcpRow row = decode(table, inode);
-                    if (row == null) {
-                        malformedLines++;
-                    } else {
-                        rows.accept(row);
-                    }
+        try {
+            parse(new ByteArrayInputStream(table, 0, length), new byte[4096], wantedInode, rows);
+        } catch (IOException cannotHappen) {
+            throw new UncheckedIOException(cannotHappen);
+        }
+    }
+
+    /**
+     * Streams a table through {@code buffer} (reused, never grown) and passes on every row whose inode the filter
+     * accepts; the first line is the header. A line longer than the buffer is skipped and counted as malformed.
+     * Not thread-safe.
+     */
+    public void parse(InputStream in, byte[] buffer, LongPredicate wantedInode, Consumer<TcpRow> rows)
+            throws IOException {
+        int length = 0;
+        boolean header = true;
+        boolean overlong = false; // the rest of a line that did not fit is being skipped
+        int read;
+        while ((read = in.read(buffer, length, buffer.length - length)) >= 0) {
+            int scanFrom = length;
+            length += read;
+            int lineStart = 0;
+            for (int i = scanFrom; i < length; i++) {
+                if (buffer[i] != '\n') {
+                    continue;
                 }
-            } else if (fields > 0) {
-                malformedLines++;
+                if (overlong) {
+                    overlong = false;
+                } else if (header) {
+                    header = false;
+                } else {
+                    line(buffer, lineStart, i, wantedInode, rows);
+                }
+                lineStart = i + 1;
             }
-            lineStart = lineEnd + 1;
+            if (lineStart == 0 && length == buffer.length) { // no line end in a full buffer
+                if (!overlong && !header) {
+                    malformedLines++;
+                }
+                header = false;
+                overlong = true;
+                length = 0;
+                continue;
+            }
+            System.arraycopy(buffer, lineStart, buffer, 0, length - lineStart);
+            length -= lineStart;
+        }
+        if (length > 0 && !overlong && !header) {
+            line(buffer, 0, length, wantedInode, rows); // the last line had no line end
+        }
+    }
+
+    private void line(byte[] table, int lineStart, int lineEnd, LongPredicate wantedInode, Consumer<TcpRow> rows) {
+        int fields = splitFields(table, lineStart, lineEnd);
+        if (fields == FIELDS) {
+            long inode = decimal(table, starts[INODE], ends[INODE]);
+            if (inode < 0) {
+                malformedLines++;
+            } else if (wantedInode.test(inode)) {
+                TcpRow row = decode(table, inode);
+                if (row == null) {
+                    malformedLines++;
+                } else {
+                    rows.accept(row);
+                }
+            }
+        } else if (fields > 0) {
+            malformedLines++;
         }
     }
 
     /** Lines skipped because they did not parse. */
     public long malformedLines() {
         return malformedLines;
-    }
-
-    private static int endOfLine(byte[] table, int from, int length) {
-        int end = from;
-        while (end < length && table[end] != '\n') {
-            end++;
-        }
-        return end;
     }
 
     /** Finds the first ten space-separated fields of a line; returns how many there were (at most ten). */

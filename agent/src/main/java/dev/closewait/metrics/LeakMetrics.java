@@ -35,6 +35,8 @@ public final class LeakMetrics implements LeakListener {
     static final String TRACKED = "closewait.sockets.tracked";
     static final String KERNEL = "closewait.kernel.sockets";
     static final String ERRORS = "closewait.agent.errors";
+    static final String CLOSED = "closewait.connections.closed";
+    static final String TIME_WAIT = "closewait.connections.timewait";
     /** Sites beyond the cap. */
     static final String OTHER_SITE = "other";
     /** No application frame in the allocation stack, or no stack (a socket only the kernel saw). */
@@ -88,6 +90,25 @@ public final class LeakMetrics implements LeakListener {
                     "This process's TCP sockets by kernel state, at the last scan of /proc", "sockets",
                     List.of("state", stateTag(state)), () -> lastCounts.get().getOrDefault(state, 0)));
         }
+        onNewMeters.run();
+    }
+
+    /**
+     * Adds {@code closewait.connections.closed} (tag {@code closer}: {@code application} when the application closed
+     * first, {@code peer} when the peer did) and {@code closewait.connections.timewait}, the TIME_WAIT sockets the
+     * application caused, estimated as its active closes within the last 60 s (connection churn, see
+     * docs/metrics.md).
+     */
+    public void connections(LongSupplier closedByApplication, LongSupplier closedByPeer, LongSupplier timeWait) {
+        meters.add(new Meter(CLOSED, Meter.Type.COUNTER,
+                "Connections closed, by which side closed first: application (no EOF read before close) or peer",
+                "connections", List.of("closer", "application"), closedByApplication::getAsLong));
+        meters.add(new Meter(CLOSED, Meter.Type.COUNTER,
+                "Connections closed, by which side closed first: application (no EOF read before close) or peer",
+                "connections", List.of("closer", "peer"), closedByPeer::getAsLong));
+        meters.add(new Meter(TIME_WAIT, Meter.Type.GAUGE,
+                "TIME_WAIT sockets this application caused, estimated: connections it closed first in the last 60s",
+                "sockets", List.of(), timeWait::getAsLong));
         onNewMeters.run();
     }
 

@@ -39,6 +39,7 @@ public final class MicrometerAutoBinding {
     private final Map<ClassLoader, Boolean> searched = new WeakHashMap<>();
     private final Map<ClassLoader, Boolean> bound = new WeakHashMap<>();
     private Path binderJar;
+    private final List<String> boundTo = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param candidates context loaders of threads that opened sockets
@@ -67,6 +68,7 @@ public final class MicrometerAutoBinding {
             }
             try {
                 bind(metrics);
+                boundTo.add(describe(metrics.getClassLoader()).trim());
                 say.accept("closewait: meters registered in Micrometer's Metrics.globalRegistry"
                         + describe(metrics.getClassLoader()) + ".");
             } catch (Throwable t) {
@@ -75,6 +77,11 @@ public final class MicrometerAutoBinding {
                         + describe(metrics.getClassLoader()) + " (" + cause + "); the application is not affected.");
             }
         }
+    }
+
+    /** The class loaders whose Micrometer has the meters, as "(system class loader)"; read from any thread. */
+    public List<String> boundTo() {
+        return List.copyOf(boundTo);
     }
 
     private static Class<?> micrometerIn(ClassLoader loader) {

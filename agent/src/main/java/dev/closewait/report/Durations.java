@@ -3,12 +3,12 @@ package dev.closewait.report;
 import java.util.Locale;
 
 /** Short human durations for reports: 850ms, 5.0s, 3m12s, 2h05m. */
-final class Durations {
+public final class Durations {
 
     private Durations() {
     }
 
-    static String human(long nanos) {
+    public static String human(long nanos) {
         long millis = Math.max(0, nanos / 1_000_000L);
         if (millis < 1000) {
             return millis + "ms";

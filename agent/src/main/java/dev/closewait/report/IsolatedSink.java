@@ -2,6 +2,7 @@ package dev.closewait.report;
 
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.AgentThread;
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
@@ -81,6 +82,11 @@ final class IsolatedSink implements LeakListener {
     @Override
     public void leakResolved(LeakOutcome outcome) {
         offer(sink -> sink.leakResolved(outcome));
+    }
+
+    @Override
+    public void churn(Churn churn) {
+        offer(sink -> sink.churn(churn));
     }
 
     @Override

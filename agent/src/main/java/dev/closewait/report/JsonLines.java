@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
@@ -25,6 +26,17 @@ public final class JsonLines {
     public String suspect(Suspect suspect) {
         return leakFields(new JsonObject().field("event", "suspect").field("status", suspect.status().id()),
                 suspect.leak());
+    }
+
+    /**
+     * A current suspect asked about at {@code nowNanos} (the detector clock's monotonic time): as {@link
+     * #suspect(Suspect)}, with {@code openForMs}, how long the socket has been open at the time of asking (-1 when
+     * the agent never saw it opened), while {@code ageMs} stays the age at detection.
+     */
+    public String suspect(Suspect suspect, long nowNanos) {
+        long openFor = SuspectTable.openForNanos(suspect.leak(), nowNanos);
+        return leakFields(new JsonObject().field("event", "suspect").field("status", suspect.status().id())
+                .field("openForMs", openFor < 0 ? -1 : openFor / 1_000_000L), suspect.leak());
     }
 
     private String leakFields(JsonObject json, Leak leak) {
@@ -58,6 +70,23 @@ public final class JsonLines {
                     .field("fdReleased", leak.type() == SocketType.SOCKET || leak.type() == SocketType.SSL_SOCKET);
         }
         return json.field("afterReportMs", outcome.leakedForNanos() / 1_000_000L).end();
+    }
+
+    /** Connection churn towards one destination (docs/report-format.md, {@code churn}). */
+    public String churn(Churn churn) {
+        return new JsonObject().field("event", "churn")
+                .field("pid", PID)
+                .field("remote", Endpoints.format(churn.remote()))
+                .field("closes", churn.closes())
+                .field("windowSeconds", churn.windowSeconds())
+                .field("portRange", churn.portRange())
+                .field("portRangeShare", churn.portRangeShare())
+                .field("threshold", churn.threshold())
+                .field("site", churn.site())
+                .field("siteCloses", churn.siteCloses())
+                .field("stack", StackFrames.of(churn.stack(), stackDepth))
+                .field("detectedAt", instant(churn.detectedEpochMillis()))
+                .end();
     }
 
     private static final long PID = ProcessHandle.current().pid();

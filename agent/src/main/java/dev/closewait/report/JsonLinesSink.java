@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
@@ -87,6 +88,11 @@ public final class JsonLinesSink implements LeakListener {
     @Override
     public void leakResolved(LeakOutcome outcome) {
         write(format.outcome(outcome));
+    }
+
+    @Override
+    public void churn(Churn churn) {
+        write(format.churn(churn));
     }
 
     private void write(String line) {

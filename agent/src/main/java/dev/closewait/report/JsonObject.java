@@ -25,6 +25,18 @@ final class JsonObject {
         return this;
     }
 
+    /** A finite number with at most four decimals ({@code 0.1063}); NaN and infinities as null. */
+    JsonObject field(String name, double value) {
+        name(name);
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            json.append("null");
+        } else {
+            json.append(java.math.BigDecimal.valueOf(value).setScale(4, java.math.RoundingMode.HALF_UP)
+                    .stripTrailingZeros().toPlainString());
+        }
+        return this;
+    }
+
     JsonObject field(String name, boolean value) {
         name(name);
         json.append(value);

@@ -20,6 +20,11 @@ public final class LeakText {
         this.stackDepth = stackDepth;
     }
 
+    /** Frames shown per stack. */
+    public int stackDepth() {
+        return stackDepth;
+    }
+
     public String leak(Leak leak) {
         StringBuilder text = new StringBuilder(1024);
         text.append("Leaked socket #").append(leak.id()).append(" (").append(leak.kind().id()).append("): ")

@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Clock;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
@@ -21,6 +22,7 @@ public final class LogSink implements LeakListener {
 
     private final AppLog log;
     private final LeakText text;
+    private final ChurnText churnText;
     private final Clock clock;
     private final FloodGate leaks = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
     private final FloodGate outcomes = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
@@ -28,6 +30,7 @@ public final class LogSink implements LeakListener {
     public LogSink(AppLog log, LeakText text, Clock clock) {
         this.log = log;
         this.text = text;
+        this.churnText = new ChurnText(text.stackDepth());
         this.clock = clock;
     }
 
@@ -48,6 +51,12 @@ public final class LogSink implements LeakListener {
                 + " leaked socket #" + leak.id() + " (" + site + ")", clock.nanoTime())) {
             log.info(text.outcome(outcome));
         }
+    }
+
+    /** Already once per destination and minute, so never held back by the flood gate. */
+    @Override
+    public void churn(Churn churn) {
+        log.warn(churnText.churn(churn));
     }
 
     @Override

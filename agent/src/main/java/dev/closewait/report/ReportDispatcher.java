@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
@@ -60,6 +61,14 @@ public final class ReportDispatcher implements LeakListener {
         }
     }
 
+    /** Churn passes the same include/exclude filters, on the stack of the site that opened the connections. */
+    @Override
+    public void churn(Churn churn) {
+        if (wanted(churn.stack())) {
+            sinks.forEach(sink -> sink.churn(churn));
+        }
+    }
+
     @Override
     public void socketStates(Map<TcpState, Integer> countsByState) {
         sinks.forEach(sink -> sink.socketStates(countsByState));
@@ -103,15 +112,24 @@ public final class ReportDispatcher implements LeakListener {
         return sinks.stream().mapToLong(IsolatedSink::failures).sum();
     }
 
+    /** Errors the sink of this name threw; 0 for no such sink. */
+    public long failures(String sinkName) {
+        return sinks.stream().filter(sink -> sink.name().equals(sinkName)).mapToLong(IsolatedSink::failures).sum();
+    }
+
     /** Events dropped, over all sinks, because a sink was not keeping up. */
     public long dropped() {
         return sinks.stream().mapToLong(IsolatedSink::dropped).sum();
     }
 
     private boolean wanted(Leak leak) {
-        if (!include.isEmpty() && !StackFrames.mentions(leak.allocation(), include)) {
+        return wanted(leak.allocation());
+    }
+
+    private boolean wanted(Throwable allocation) {
+        if (!include.isEmpty() && !StackFrames.mentions(allocation, include)) {
             return false;
         }
-        return exclude.isEmpty() || !StackFrames.mentions(leak.allocation(), exclude);
+        return exclude.isEmpty() || !StackFrames.mentions(allocation, exclude);
     }
 }

@@ -5,6 +5,8 @@ import dev.closewait.core.Leak;
 import dev.closewait.core.SocketType;
 import dev.closewait.core.Suspect;
 
+import dev.closewait.text.SafeText;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,14 +19,27 @@ public final class SuspectTable {
     private SuspectTable() {
     }
 
+    /** The table with ages as they were when each suspect was detected; see {@link #render(List, long)}. */
     public static String render(List<Suspect> suspects) {
+        return render(suspects, Long.MIN_VALUE);
+    }
+
+    /**
+     * The table, with {@code OPEN FOR} computed at {@code nowNanos}, the detector clock's monotonic time of asking.
+     * Every cell the host controls is escaped.
+     */
+    public static String render(List<Suspect> suspects, long nowNanos) {
         if (suspects.isEmpty()) {
             return "No suspects: every socket that read EOF or reached CLOSE_WAIT was closed in time.\n";
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (Suspect suspect : suspects) {
-            rows.add(row(suspect));
+            String[] row = row(suspect, nowNanos);
+            for (int i = 0; i < row.length; i++) {
+                row[i] = SafeText.escape(row[i]);
+            }
+            rows.add(row);
         }
         int[] widths = new int[HEADER.length];
         for (String[] row : rows) {
@@ -42,7 +57,15 @@ public final class SuspectTable {
         return table.toString();
     }
 
-    private static String[] row(Suspect suspect) {
+    /** How long the socket has been open at {@code nowNanos}, or -1 when the agent never saw it opened. */
+    public static long openForNanos(Leak leak, long nowNanos) {
+        if (leak.ageNanos() < 0) {
+            return -1;
+        }
+        return nowNanos == Long.MIN_VALUE ? leak.ageNanos() : Math.max(leak.ageNanos(), nowNanos - leak.openedNanos());
+    }
+
+    private static String[] row(Suspect suspect, long nowNanos) {
         Leak leak = suspect.leak();
         Endpoints endpoints = leak.endpoints();
         String where = leak.allocationKnown()
@@ -57,7 +80,7 @@ public final class SuspectTable {
                 orElse(Endpoints.format(endpoints.local()), "?"),
                 orElse(Endpoints.format(endpoints.remote()), "?"),
                 endpoints.fd() < 0 ? "?" : Integer.toString(endpoints.fd()),
-                leak.ageNanos() < 0 ? "?" : Durations.human(leak.ageNanos()),
+                openForNanos(leak, nowNanos) < 0 ? "?" : Durations.human(openForNanos(leak, nowNanos)),
                 where};
     }
 

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,11 @@ class ProcKernelViewTest {
         assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "addresses in the fixtures are little-endian");
     }
 
+    /** Every socket descriptor is looked at (none tracked) and the tables are read. */
+    private static KernelSnapshot snapshot(ProcKernelView view) throws Exception {
+        return view.snapshot(new BitSet(), fds -> true);
+    }
+
     private static Map<Long, KernelSocket> byInode(KernelSnapshot snapshot) {
         return snapshot.tcpSockets().stream().collect(Collectors.toMap(KernelSocket::inode, Function.identity()));
     }
@@ -43,7 +49,7 @@ class ProcKernelViewTest {
 
     @Test
     void joinsEachOwnSocketDescriptorToItsRowByInode() throws Exception {
-        Map<Long, KernelSocket> sockets = byInode(view.snapshot());
+        Map<Long, KernelSocket> sockets = byInode(snapshot(view));
 
         assertEquals(Set.of(1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1008L), sockets.keySet());
         assertEquals(new KernelSocket(3, 1001, TcpState.LISTEN, address("127.0.0.1", 8080), address("0.0.0.0", 0)),
@@ -59,7 +65,7 @@ class ProcKernelViewTest {
 
     @Test
     void skipsRowsOfSocketsThatAreNotAmongItsDescriptors() throws Exception {
-        Set<Long> inodes = byInode(view.snapshot()).keySet();
+        Set<Long> inodes = byInode(snapshot(view)).keySet();
 
         for (long foreign : new long[]{1220, 2001, 2010, 2011, 0}) {
             assertFalse(inodes.contains(foreign), "inode " + foreign + " belongs to another process or none");
@@ -69,7 +75,7 @@ class ProcKernelViewTest {
 
     @Test
     void countsASocketListedInBothTablesOnce() throws Exception {
-        List<KernelSocket> sockets = view.snapshot().tcpSockets();
+        List<KernelSocket> sockets = snapshot(view).tcpSockets();
 
         assertEquals(1, sockets.stream().filter(socket -> socket.inode() == 1006L).count());
         assertEquals(7, sockets.size());
@@ -78,23 +84,42 @@ class ProcKernelViewTest {
     @Test
     void countsItsSocketsByState() throws Exception {
         assertEquals(Map.of(TcpState.LISTEN, 1, TcpState.ESTABLISHED, 4, TcpState.CLOSE_WAIT, 2),
-                view.snapshot().countsByState());
+                snapshot(view).countsByState());
     }
 
     @Test
-    void knowsOnlyItsOwnListeningPorts() throws Exception {
-        KernelSnapshot snapshot = view.snapshot();
+    void skipsTrackedDescriptorsAndReadsNoTableWhenNoneIsNeeded() throws Exception {
+        BitSet tracked = new BitSet();
+        tracked.set(6);
+        List<Map<Integer, Long>> asked = new java.util.ArrayList<>();
 
-        assertTrue(snapshot.isListening(8080));
-        assertFalse(snapshot.isListening(2024), "another process listens on 07E8");
-        assertFalse(snapshot.isListening(33505), "another process listens on 82E1");
-        assertFalse(snapshot.isListening(40000), "the local port of its own client connection");
-        assertFalse(snapshot.isListening(51234), "the peer port of an accepted connection");
+        KernelSnapshot snapshot = view.snapshot(tracked, fds -> {
+            asked.add(fds);
+            return false;
+        });
+
+        assertEquals(1, asked.size());
+        assertFalse(asked.get(0).containsKey(6), "a tracked socket's state is asked per descriptor");
+        assertEquals(asked.get(0), snapshot.socketInodesByFd());
+        assertFalse(snapshot.tablesRead());
+        assertEquals(List.of(), snapshot.tcpSockets());
+    }
+
+    @Test
+    void readsRowsOnlyOfTheDescriptorsItLookedAt() throws Exception {
+        BitSet tracked = new BitSet();
+        tracked.set(6);
+        tracked.set(7);
+
+        KernelSnapshot snapshot = view.snapshot(tracked, fds -> true);
+
+        assertTrue(snapshot.tablesRead());
+        assertEquals(Set.of(1001L, 1002L, 1005L, 1006L, 1008L), byInode(snapshot).keySet());
     }
 
     @Test
     void knowsSocketDescriptorsThatHaveNoTcpRow() throws Exception {
-        KernelSnapshot snapshot = view.snapshot();
+        KernelSnapshot snapshot = snapshot(view);
 
         assertEquals(1007L, snapshot.inodeOf(10), "a UDP or Unix socket: no TCP row");
         assertTrue(snapshot.hasSocketInode(1007L));
@@ -107,7 +132,7 @@ class ProcKernelViewTest {
 
     @Test
     void readsAKernelWithoutIpv6() throws Exception {
-        KernelSnapshot snapshot = new ProcKernelView(new ProcFs(Fixtures.root("no-ipv6"))).snapshot();
+        KernelSnapshot snapshot = snapshot(new ProcKernelView(new ProcFs(Fixtures.root("no-ipv6"))));
 
         assertEquals(List.of(new KernelSocket(3, 1001, TcpState.LISTEN, address("127.0.0.1", 8080),
                 address("0.0.0.0", 0))), snapshot.tcpSockets());
@@ -116,16 +141,16 @@ class ProcKernelViewTest {
     @Test
     void countsMalformedRowsOnlyWhereItLooked(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("self/fd"));
-        Files.writeString(root.resolve("self/fd/3"), "socket:[4001]");
-        Files.writeString(root.resolve("self/fd/4"), "socket:[4102]"); // its row has a bad hex address
+        Files.createSymbolicLink(root.resolve("self/fd/3"), Path.of("socket:[4001]"));
+        Files.createSymbolicLink(root.resolve("self/fd/4"), Path.of("socket:[4102]")); // its row has a bad hex address
         Files.createDirectories(root.resolve("net"));
         Files.writeString(root.resolve("net/tcp"), Fixtures.table("malformed", "tcp"));
         ProcKernelView malformed = new ProcKernelView(new ProcFs(root));
 
-        assertEquals(Set.of(4001L), byInode(malformed.snapshot()).keySet());
+        assertEquals(Set.of(4001L), byInode(snapshot(malformed)).keySet());
         assertEquals(3, malformed.malformedLines(), "its own garbled row and the two whose inode cannot be read; "
                 + "the eight garbled rows of other sockets are not decoded, so not counted");
-        malformed.snapshot();
+        snapshot(malformed);
         assertEquals(6, malformed.malformedLines(), "counted since start");
     }
 }

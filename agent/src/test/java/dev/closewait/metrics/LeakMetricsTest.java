@@ -244,4 +244,22 @@ class LeakMetricsTest {
             assertTrue(meter.baseUnit() != null && !meter.baseUnit().isBlank(), meter.name());
         }
     }
+
+    @Test
+    void publishesClosesByCloserAndTheTimeWaitEstimate() {
+        LeakMetrics metrics = metrics(0);
+        AtomicLong application = new AtomicLong(7);
+        AtomicLong peer = new AtomicLong(3);
+        AtomicLong timeWait = new AtomicLong(5);
+        int before = newMeters.get();
+        metrics.connections(application::get, peer::get, timeWait::get);
+        assertEquals(before + 1, newMeters.get());
+        assertEquals(7, value(metrics, LeakMetrics.CLOSED, "closer", "application"));
+        assertEquals(3, value(metrics, LeakMetrics.CLOSED, "closer", "peer"));
+        assertEquals(5, value(metrics, LeakMetrics.TIME_WAIT));
+        application.set(8);
+        assertEquals(8, value(metrics, LeakMetrics.CLOSED, "closer", "application"));
+        assertTrue(metrics.meters().stream().filter(meter -> meter.name().equals(LeakMetrics.CLOSED))
+                .allMatch(meter -> meter.type() == Meter.Type.COUNTER));
+    }
 }

@@ -6,10 +6,11 @@ import java.lang.invoke.MethodType;
 import java.util.Set;
 
 /**
- * Read access to the few JDK socket internals reports need, and nothing else. The agent opens the packages involved
- * to this bridge's module only (the bootstrap class loader's unnamed module), not to the application's class path,
- * so the application's own reflection behaves exactly as without the agent; and the bridge hands out getters for a
- * fixed list of fields only.
+ * Read access to the few JDK socket internals reports need, and nothing else. Loaded in the agent's own class loader,
+ * whose unnamed module is the only one the agent opens the packages involved to: not the application class path's,
+ * not the bootstrap loader's, so the application's own reflection behaves exactly as without the agent (a copy of
+ * this class loaded from the application class path gets {@code IllegalAccessException}); and this class hands out
+ * getters for a fixed list of fields only.
  */
 public final class JdkFields {
 
@@ -19,8 +20,10 @@ public final class JdkFields {
             "java.net.SocketImpl#address",
             "java.net.SocketImpl#port",
             "java.net.DelegatingSocketImpl#delegate",
+            "sun.nio.ch.NioSocketImpl#state",
             "java.io.FileDescriptor#fd",
             "sun.nio.ch.SocketChannelImpl#family",
+            "sun.nio.ch.SocketChannelImpl#fd",
             "sun.nio.ch.SocketChannelImpl#fdVal",
             "sun.nio.ch.SocketChannelImpl#localAddress",
             "sun.nio.ch.SocketChannelImpl#remoteAddress",
@@ -48,7 +51,18 @@ public final class JdkFields {
                 MethodType.methodType(java.net.InetSocketAddress.class, java.io.FileDescriptor.class));
     }
 
-    /** The module the JDK packages must be opened to. */
+    /**
+     * {@code sun.nio.ch.Net.poll(FileDescriptor, int events, long timeoutMillis)}: one poll(2) of a socket's
+     * descriptor, returning its revents. With timeout 0 it neither blocks nor reads; the kernel view asks it whether
+     * the peer closed (POLLRDHUP) or the connection is gone (POLLHUP, POLLERR).
+     */
+    public static MethodHandle pollDescriptor() throws ReflectiveOperationException {
+        Class<?> net = Class.forName("sun.nio.ch.Net");
+        return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "poll",
+                MethodType.methodType(int.class, java.io.FileDescriptor.class, int.class, long.class));
+    }
+
+    /** The module the JDK packages must be opened to: this class's, the agent class loader's unnamed module. */
     public static Module module() {
         return JdkFields.class.getModule();
     }

@@ -1,26 +1,62 @@
 package dev.closewait.bootstrap;
 
+import java.util.function.ObjIntConsumer;
+
 /**
- * What the hooks report, implemented by the agent. Lives on the bootstrap path, so its signatures use JDK types only.
+ * What the hooks report, implemented by the agent. The hooks in java.base know only the JDK's {@link ObjIntConsumer}
+ * (the hook's argument and an event code of {@link SocketHooks}); {@link #accept} turns those into the calls below.
  * The {@code socket} argument is whatever object the instrumented JDK method had at hand (a socket impl, a channel,
- * an SSL socket or a file descriptor); the agent decides which tracked socket it means.
+ * an SSL socket or a file descriptor); the agent decides which tracked socket it means. The event methods may throw:
+ * {@code SocketHooks} catches everything, counts it and passes it to {@link #hookFailed}, the one place errors of the
+ * hooks are handled.
  */
-public interface SocketEventListener {
+public interface SocketEventListener extends ObjIntConsumer<Object> {
 
-    void opened(Object socket, boolean accepted);
+    void opened(Object socket, boolean accepted) throws Throwable;
 
-    void connected(Object socket);
+    void connected(Object socket) throws Throwable;
 
-    void secured(Object sslSocket);
+    void secured(Object sslSocket) throws Throwable;
 
-    void endOfStream(Object socket);
+    void endOfStream(Object socket) throws Throwable;
 
-    void wrote(Object socket);
+    void wrote(Object socket) throws Throwable;
 
-    void inputShutdown(Object socket);
+    void inputShutdown(Object socket) throws Throwable;
 
-    void closed(Object socket);
+    void closed(Object socket) throws Throwable;
 
     /** A hook caught this; the agent counts and logs it. Must not throw. */
     void hookFailed(Throwable failure);
+
+    /** One event from the hooks: {@code event} is one of {@link SocketHooks}' codes. */
+    @Override
+    default void accept(Object argument, int event) {
+        try {
+            dispatch(argument, event);
+        } catch (Throwable t) {
+            // Rethrown unchanged (the compiler's checked-exception rule does not bind the JVM): SocketHooks catches it.
+            throw SocketEventListener.<RuntimeException>unchecked(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T unchecked(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    private void dispatch(Object argument, int event) throws Throwable {
+        switch (event) {
+            case SocketHooks.OPENED_CLIENT -> opened(argument, false);
+            case SocketHooks.OPENED_ACCEPTED -> opened(argument, true);
+            case SocketHooks.CONNECTED -> connected(argument);
+            case SocketHooks.SECURED -> secured(argument);
+            case SocketHooks.END_OF_STREAM -> endOfStream(argument);
+            case SocketHooks.WROTE -> wrote(argument);
+            case SocketHooks.INPUT_SHUTDOWN -> inputShutdown(argument);
+            case SocketHooks.CLOSED -> closed(argument);
+            case SocketHooks.FAILED -> hookFailed(argument instanceof Throwable t ? t : new IllegalStateException());
+            default -> hookFailed(new IllegalArgumentException("unknown hook event " + event));
+        }
+    }
 }

@@ -1,49 +1,54 @@
 package dev.closewait.bootstrap;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjIntConsumer;
 
 /**
- * The static entry points that advice inlined into java.base calls. Each call is guarded: it never throws into the
- * host, and a socket operation made while the agent is already handling an event on the same thread is ignored
- * (so the agent can never recurse through sockets it touches itself).
+ * The static entry points that the code inserted into JDK methods calls. This class is never used under its own name
+ * in a running agent: the agent renames it to {@value #JAVA_BASE_NAME} and defines it in {@code java.base}, next to
+ * the JDK classes that call it (see the agent's {@code JavaBaseHooks}), so nothing is appended to the bootstrap class
+ * path. Hence its rules: JDK types only, no nested, anonymous or lambda classes, no string concatenation (each would
+ * be a second class or an {@code invokedynamic} that java.base would have to resolve).
+ *
+ * <p>Each call is guarded: it never throws into the host, and a socket operation made while the agent is already
+ * handling an event on the same thread is ignored (so the agent can never recurse through sockets it touches
+ * itself). Events go to one listener, a JDK {@link ObjIntConsumer} taking the hook's argument and the event code
+ * below; a failure caught here is passed to it as event {@link #FAILED} with the {@code Throwable} as argument.
  */
 public final class SocketHooks {
 
-    private static final int OPENED_CLIENT = 0;
-    private static final int OPENED_ACCEPTED = 1;
-    private static final int CONNECTED = 2;
-    private static final int SECURED = 3;
-    private static final int END_OF_STREAM = 4;
-    private static final int WROTE = 5;
-    private static final int INPUT_SHUTDOWN = 6;
-    private static final int CLOSED = 7;
+    /** The name this class is defined under inside java.base; the inserted calls name it. */
+    public static final String JAVA_BASE_NAME = "sun.nio.ch.ClosewaitSocketHooks";
 
-    private static volatile SocketEventListener listener;
+    public static final int OPENED_CLIENT = 0;
+    public static final int OPENED_ACCEPTED = 1;
+    public static final int CONNECTED = 2;
+    public static final int SECURED = 3;
+    public static final int END_OF_STREAM = 4;
+    public static final int WROTE = 5;
+    public static final int INPUT_SHUTDOWN = 6;
+    public static final int CLOSED = 7;
+    /** Not a socket event: the argument is a {@code Throwable} the guard caught. */
+    public static final int FAILED = 8;
+
+    private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
     // the write hook costs one volatile read.
     private static volatile boolean watchingWrites;
     private static final AtomicLong failures = new AtomicLong();
-    private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>() {
-        @Override
-        protected boolean[] initialValue() {
-            return new boolean[1];
-        }
-    };
+    // Plain ThreadLocals filled on first use: a subclass with initialValue() would be a second class to define.
+    private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>();
 
     // The last local address the JDK looked up on this thread, with its descriptor: NioSocketImpl asks Net for it
     // while connecting and accepting and keeps only the port; the open hook that follows on the same thread reuses
     // it instead of asking the kernel again (getsockname and a JNI-built address, ~1.4 us).
-    private static final ThreadLocal<Object[]> lastLocalAddress = new ThreadLocal<>() {
-        @Override
-        protected Object[] initialValue() {
-            return new Object[2];
-        }
-    };
+    private static final ThreadLocal<Object[]> lastLocalAddress = new ThreadLocal<>();
 
     private SocketHooks() {
     }
 
-    public static void install(SocketEventListener newListener) {
+    /** Sets the listener (null: the hooks do nothing). */
+    public static void install(ObjIntConsumer<Object> newListener) {
         listener = newListener;
     }
 
@@ -128,6 +133,10 @@ public final class SocketHooks {
         }
         try {
             Object[] slot = lastLocalAddress.get();
+            if (slot == null) {
+                slot = new Object[2];
+                lastLocalAddress.set(slot);
+            }
             slot[0] = fd;
             slot[1] = address;
         } catch (Throwable t) {
@@ -138,6 +147,9 @@ public final class SocketHooks {
     /** The local address last looked up on this thread if it was for {@code fd}, else null; forgets it either way. */
     public static Object takeLocalAddress(Object fd) {
         Object[] slot = lastLocalAddress.get();
+        if (slot == null) {
+            return null;
+        }
         Object address = slot[0] == fd ? slot[1] : null;
         slot[0] = null;
         slot[1] = null;
@@ -153,53 +165,44 @@ public final class SocketHooks {
     }
 
     private static void dispatch(int event, Object socket) {
-        SocketEventListener target = listener;
-        if (target == null || socket == null || !enter()) {
+        ObjIntConsumer<Object> target = listener;
+        if (target == null || socket == null) {
+            return;
+        }
+        boolean[] flag = enter();
+        if (flag == null) {
             return;
         }
         try {
-            switch (event) {
-                case OPENED_CLIENT -> target.opened(socket, false);
-                case OPENED_ACCEPTED -> target.opened(socket, true);
-                case CONNECTED -> target.connected(socket);
-                case SECURED -> target.secured(socket);
-                case END_OF_STREAM -> target.endOfStream(socket);
-                case WROTE -> target.wrote(socket);
-                case INPUT_SHUTDOWN -> target.inputShutdown(socket);
-                default -> target.closed(socket);
-            }
+            target.accept(socket, event);
         } catch (Throwable t) {
             failures.incrementAndGet();
             try {
-                target.hookFailed(t);
+                target.accept(t, FAILED);
             } catch (Throwable ignored) {
                 // Nothing more can be done without risking the host.
             }
         } finally {
-            exit();
+            flag[0] = false;
         }
     }
 
-    private static boolean enter() {
+    /** This thread's guard flag, now set; null if it was set already (a nested event) or the guard failed. */
+    private static boolean[] enter() {
         try {
             boolean[] flag = busy.get();
-            if (flag[0]) {
-                return false;
+            if (flag == null) {
+                flag = new boolean[1];
+                busy.set(flag);
+            } else if (flag[0]) {
+                return null;
             }
             flag[0] = true;
-            return true;
+            return flag;
         } catch (Throwable t) {
             // Even the guard can fail (StackOverflowError, OutOfMemoryError): then the event is skipped.
             failures.incrementAndGet();
-            return false;
-        }
-    }
-
-    private static void exit() {
-        try {
-            busy.get()[0] = false;
-        } catch (Throwable t) {
-            failures.incrementAndGet();
+            return null;
         }
     }
 }

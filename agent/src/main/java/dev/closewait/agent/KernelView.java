@@ -1,0 +1,69 @@
+package dev.closewait.agent;
+
+import dev.closewait.core.AgentErrors;
+import dev.closewait.core.KernelLeakFinder;
+import dev.closewait.core.LeakDetector;
+import dev.closewait.core.OwnPorts;
+import dev.closewait.core.SocketProbe;
+import dev.closewait.core.SocketTracker;
+import dev.closewait.core.Suspect;
+import dev.closewait.core.UntrackedSockets;
+import dev.closewait.jdk.PollProbe;
+import dev.closewait.kernel.KernelScan;
+import dev.closewait.kernel.ProcFs;
+import dev.closewait.kernel.ProcKernelView;
+import dev.closewait.kernel.ThreadCpu;
+
+import java.util.List;
+
+/**
+ * The kernel view's parts, wired: per-descriptor probes of tracked sockets ({@link KernelLeakFinder}, on the
+ * detector thread) and table scans for the sockets the agent did not see opened ({@link KernelScan} reading on
+ * {@code closewait-kernel}, {@link UntrackedSockets} joining on the detector thread).
+ */
+final class KernelView {
+
+    final KernelLeakFinder finder;
+    final UntrackedSockets untracked;
+    final KernelScan scan;
+
+    private KernelView(KernelLeakFinder finder, UntrackedSockets untracked, KernelScan scan) {
+        this.finder = finder;
+        this.untracked = untracked;
+        this.scan = scan;
+    }
+
+    /** The kernel view over Linux's /proc at {@code procFs}; null (said once on stderr) where there is none. */
+    static KernelView create(ProcFs procFs, LeakDetector detector, SocketTracker tracker, long graceNanos,
+                             OwnPorts ownPorts, AgentErrors errors) {
+        if (!procFs.available()) {
+            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
+                    + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
+                    + "are reported.");
+            return null;
+        }
+        SocketProbe probe;
+        try {
+            probe = PollProbe.create();
+        } catch (Throwable t) {
+            errors.record("kernel probe", t);
+            probe = SocketProbe.NONE;
+        }
+        long scanInterval = KernelScan.intervalNanos(graceNanos);
+        UntrackedSockets untracked = new UntrackedSockets(detector.reporter(), tracker, graceNanos,
+                KernelScan.maxDelayNanos(scanInterval), ownPorts);
+        detector.onCollectedUnclosed(untracked::collected);
+        KernelLeakFinder finder = new KernelLeakFinder(detector.reporter(), tracker, graceNanos, probe, untracked);
+        KernelScan scan = new KernelScan(new ProcKernelView(procFs), tracker, untracked, graceNanos, ThreadCpu::nanos);
+        return new KernelView(finder, untracked, scan);
+    }
+
+    /** The detector's suspects, then the sockets only the kernel knows, at most {@code limit}; detector thread. */
+    static List<Suspect> suspects(LeakDetector detector, KernelView kernel, int limit) {
+        List<Suspect> suspects = detector.suspects(limit);
+        if (kernel != null) {
+            kernel.untracked.addSuspects(suspects, limit);
+        }
+        return suspects;
+    }
+}

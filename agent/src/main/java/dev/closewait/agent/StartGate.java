@@ -1,0 +1,31 @@
+package dev.closewait.agent;
+
+import dev.closewait.config.OptionsParser;
+import dev.closewait.config.ParsedOptions;
+
+/**
+ * Reads the options and decides whether the agent installs anything: not when {@code enabled=false} (agent argument,
+ * {@code -Dclosewait.enabled}, {@code CLOSEWAIT_ENABLED} or the config file). JDK tools and closewait's own command
+ * line are kept out earlier, by {@link ClosewaitAgent}, before the agent's class loader exists.
+ */
+final class StartGate {
+
+    /** The options, and why the agent stays out (one line to print), or null to start. */
+    record Verdict(ParsedOptions options, String reason) {
+        boolean start() {
+            return reason == null;
+        }
+    }
+
+    private StartGate() {
+    }
+
+    static Verdict decide(String arguments) {
+        ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+        if (!parsed.enabled()) {
+            return new Verdict(parsed, "closewait: disabled by enabled=false (" + parsed.source("enabled")
+                    + "); nothing installed.");
+        }
+        return new Verdict(parsed, null);
+    }
+}

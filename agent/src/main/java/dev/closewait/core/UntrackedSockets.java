@@ -1,0 +1,245 @@
+package dev.closewait.core;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sockets of this process that only the kernel knows (opened before the agent started, or through paths it does
+ * not instrument), by socket inode, as table scans ({@link KernelSnapshot}) show them. One in CLOSE_WAIT for the
+ * grace period is reported as close-wait with allocation unknown; when its descriptor goes away, a closed event
+ * follows. At most {@link #MAX_UNTRACKED} are followed; further ones are counted, not reported.
+ *
+ * <p>It also says when a table scan can be skipped ({@link #needsTables}): a socket that listens, was reported
+ * already, was a tracked socket collected without close(), or belongs to the agent's own server cannot turn into a
+ * new leak, and one with no TCP row (UDP, Unix, not connected) is looked at again only every
+ * {@code rowlessRecheckNanos}. {@link #join} runs on the detector thread; {@link #needsTables} on any.
+ */
+public final class UntrackedSockets {
+
+    /** Sockets only the kernel knows, followed at most; the rest are counted, not tracked. */
+    public static final int MAX_UNTRACKED = 10_000;
+
+    private final KernelReporter reporter;
+    private final SocketTracker tracker;
+    private final Clock clock;
+    private final long graceNanos;
+    private final long rowlessRecheckNanos;
+    private final OwnPorts ownPorts;
+    private final Map<Long, Entry> byInode = new HashMap<>();
+    /** Sockets the detector found collected without close() since the last table scan, by descriptor. */
+    private final Map<Integer, Endpoints> collectedSinceLastScan = new HashMap<>();
+    private volatile Settled settled = new Settled(Set.of(), false, 0);
+    private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    private volatile Set<Integer> listeningPorts = Set.of();
+    private long deadline = Long.MAX_VALUE; // being computed during a join
+    private volatile long nextDeadlineNanos = Long.MAX_VALUE;
+    private long overflow;
+
+    /** Inodes that need no table scan, and when the earliest row-less one must be looked at again. */
+    private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos) {
+    }
+
+    private static final class Entry {
+        KernelSocket socket; // the last row seen; null while it has none
+        long checkedNanos;
+        long closeWaitSinceNanos = TrackedSocket.NEVER;
+        boolean ignored; // collected without close() after tracking, or the agent's own
+        Leak report;
+    }
+
+    public UntrackedSockets(KernelReporter reporter, SocketTracker tracker, long graceNanos, long rowlessRecheckNanos,
+                            OwnPorts ownPorts) {
+        this.reporter = reporter;
+        this.tracker = tracker;
+        this.clock = tracker.clock();
+        this.graceNanos = graceNanos;
+        this.rowlessRecheckNanos = rowlessRecheckNanos;
+        this.ownPorts = ownPorts;
+    }
+
+    /** A tracked socket was collected without close(): its descriptor may stay open and must not be reported again. */
+    public void collected(Endpoints endpoints) {
+        if (endpoints.fd() >= 0) {
+            collectedSinceLastScan.put(endpoints.fd(), endpoints);
+        }
+    }
+
+    /**
+     * Whether the TCP tables must be read, given the untracked socket descriptors just listed: some socket is new
+     * or still in a state that can become a leak, or a row-less one is due to be looked at again. Thread-safe.
+     */
+    public boolean needsTables(Map<Integer, Long> socketInodesByFd, long nowNanos) {
+        Settled current = settled;
+        if (current.recheck && nowNanos - current.recheckAtNanos >= 0) {
+            return true;
+        }
+        for (Long inode : socketInodesByFd.values()) {
+            if (!current.inodes.contains(inode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Joins one scan: follows, reports and forgets untracked sockets. On the detector thread. */
+    public void join(KernelSnapshot snapshot) {
+        long now = clock.nanoTime();
+        deadline = Long.MAX_VALUE;
+        if (snapshot.tablesRead()) {
+            update(snapshot, now);
+        }
+        Set<Integer> listening = new HashSet<>();
+        for (Iterator<Map.Entry<Long, Entry>> entries = byInode.entrySet().iterator(); entries.hasNext(); ) {
+            Map.Entry<Long, Entry> mapEntry = entries.next();
+            Entry entry = mapEntry.getValue();
+            if (!snapshot.hasSocketInode(mapEntry.getKey())) {
+                entries.remove(); // its descriptor is closed
+                if (entry.report != null) {
+                    reporter.emit(new LeakOutcome(entry.report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now),
+                            null));
+                }
+                continue;
+            }
+            KernelSocket socket = entry.socket;
+            if (socket != null && socket.state() == TcpState.LISTEN && socket.local() != null) {
+                listening.add(socket.local().getPort());
+            }
+        }
+        listeningPorts = Set.copyOf(listening);
+        Set<Long> settledInodes = new HashSet<>();
+        boolean recheck = false;
+        long recheckAt = 0;
+        for (Map.Entry<Long, Entry> mapEntry : byInode.entrySet()) {
+            Entry entry = mapEntry.getValue();
+            TcpState state = entry.socket == null ? null : entry.socket.state();
+            if (!entry.ignored && entry.report == null && state == TcpState.CLOSE_WAIT) {
+                follow(entry, now, snapshot.tablesRead()); // reported only on what this scan saw
+            }
+            if (entry.ignored || entry.report != null || state == TcpState.LISTEN) {
+                settledInodes.add(mapEntry.getKey());
+            } else if (state == null) {
+                settledInodes.add(mapEntry.getKey());
+                long due = entry.checkedNanos + rowlessRecheckNanos;
+                if (!recheck || due - recheckAt < 0) {
+                    recheckAt = due;
+                }
+                recheck = true;
+            }
+        }
+        settled = new Settled(Set.copyOf(settledInodes), recheck, recheckAt);
+        nextDeadlineNanos = deadline;
+    }
+
+    private void update(KernelSnapshot snapshot, long now) {
+        lastCounts = snapshot.countsByState();
+        // Rows first, in table order, so that which sockets go over the limit does not depend on hashing.
+        for (KernelSocket row : snapshot.tcpSockets()) {
+            update(row.fd(), row.inode(), row, now);
+        }
+        for (Map.Entry<Integer, Long> descriptor : snapshot.socketInodesByFd().entrySet()) {
+            if (!snapshot.hasTcpRow(descriptor.getValue())) {
+                update(descriptor.getKey(), descriptor.getValue(), null, now);
+            }
+        }
+        collectedSinceLastScan.clear();
+    }
+
+    private void update(int fd, long inode, KernelSocket row, long now) {
+        Entry entry = byInode.get(inode);
+        if (entry == null) {
+            if (byInode.size() >= MAX_UNTRACKED) {
+                overflow++;
+                return;
+            }
+            entry = new Entry();
+            byInode.put(inode, entry);
+            Endpoints collected = collectedSinceLastScan.get(fd);
+            // A tracked socket collected without close(): reported already, by the GC rule.
+            entry.ignored = collected != null && (row == null || samePorts(collected, row));
+        }
+        entry.socket = row;
+        entry.checkedNanos = now;
+        if (row != null && ownPorts.owns(row.local())) {
+            entry.ignored = true;
+        }
+        if (row == null || row.state() != TcpState.CLOSE_WAIT) {
+            entry.closeWaitSinceNanos = TrackedSocket.NEVER;
+        } else if (entry.closeWaitSinceNanos == TrackedSocket.NEVER) {
+            entry.closeWaitSinceNanos = now;
+        }
+    }
+
+    private void follow(Entry entry, long now, boolean seenNow) {
+        if (now - entry.closeWaitSinceNanos < graceNanos || !seenNow) {
+            deadline = Math.min(deadline, entry.closeWaitSinceNanos + graceNanos);
+            return;
+        }
+        entry.report = leak(entry, tracker.nextId(), now);
+        reporter.emit(entry.report);
+    }
+
+    private Leak leak(Entry entry, long id, long now) {
+        KernelSocket socket = entry.socket;
+        boolean accepted = socket.local() != null && listeningPorts.contains(socket.local().getPort());
+        return new Leak(LeakKind.CLOSE_WAIT, id, SocketType.UNKNOWN, accepted,
+                new Endpoints(socket.fd(), socket.local(), socket.remote()), null, now, -1, null, null, -1,
+                now, clock.epochMillis(now), clock.epochMillis(entry.closeWaitSinceNanos));
+    }
+
+    /** Reported ones still open, then those in CLOSE_WAIT within grace, up to {@code limit} in all. Detector thread. */
+    public void addSuspects(List<Suspect> suspects, int limit) {
+        long now = clock.nanoTime();
+        for (Entry entry : byInode.values()) {
+            if (suspects.size() >= limit) {
+                return;
+            }
+            if (entry.report != null) {
+                suspects.add(new Suspect(Suspect.Status.LEAKED, entry.report));
+            } else if (!entry.ignored && entry.closeWaitSinceNanos != TrackedSocket.NEVER) {
+                suspects.add(new Suspect(Suspect.Status.PENDING, leak(entry, -1, now)));
+            }
+        }
+    }
+
+    /** Whether this process listens on {@code port}, as of the last table scan. Thread-safe. */
+    public boolean isListening(int port) {
+        return listeningPorts.contains(port);
+    }
+
+    /** When the earliest pending untracked socket reaches its grace (a table scan is due then); or Long.MAX_VALUE. */
+    public long nextDeadlineNanos() {
+        return nextDeadlineNanos;
+    }
+
+    /** These sockets by TCP state, as the last table scan found them. Thread-safe. */
+    public Map<TcpState, Integer> lastCounts() {
+        return lastCounts;
+    }
+
+    /** Untracked sockets seen beyond {@link #MAX_UNTRACKED}, counted once per scan that met them. */
+    public long overflow() {
+        return overflow;
+    }
+
+    static boolean samePorts(Endpoints endpoints, KernelSocket socket) {
+        return samePort(endpoints.local(), socket.local()) && samePort(endpoints.remote(), socket.remote());
+    }
+
+    private static boolean samePort(InetSocketAddress tracked, InetSocketAddress kernel) {
+        return tracked == null || kernel == null || tracked.getPort() == kernel.getPort();
+    }
+
+    static Map<TcpState, Integer> merge(Map<TcpState, Integer> a, Map<TcpState, Integer> b) {
+        EnumMap<TcpState, Integer> merged = new EnumMap<>(TcpState.class);
+        merged.putAll(a);
+        b.forEach((state, count) -> merged.merge(state, count, Integer::sum));
+        return Collections.unmodifiableMap(merged);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.closewait.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** enabled=false, the config file, and where each effective value came from. */
+class ConfigSourcesTest {
+
+    @TempDir
+    Path temp;
+
+    private static Properties properties(String... keysAndValues) {
+        Properties properties = new Properties();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return properties;
+    }
+
+    @Test
+    void enabledFalseFromAnySourceTurnsTheAgentOff() {
+        assertFalse(OptionsParser.parse("enabled=false", new Properties(), Map.of()).enabled());
+        assertFalse(OptionsParser.parse("", properties("closewait.enabled", "false"), Map.of()).enabled());
+        assertFalse(OptionsParser.parse("", new Properties(), Map.of("CLOSEWAIT_ENABLED", "off")).enabled());
+        assertTrue(OptionsParser.parse("", new Properties(), Map.of()).enabled());
+        ParsedOptions argumentWins = OptionsParser.parse("enabled=true", properties("closewait.enabled", "false"),
+                Map.of());
+        assertTrue(argumentWins.enabled());
+        assertEquals("agent argument", argumentWins.source("enabled"));
+    }
+
+    @Test
+    void aBadEnabledValueIsReportedAndKeepsTheAgentOn() {
+        ParsedOptions parsed = OptionsParser.parse("enabled=maybe", new Properties(), Map.of());
+        assertTrue(parsed.enabled());
+        assertEquals(1, parsed.problems().size(), parsed.problems().toString());
+        assertTrue(parsed.problems().get(0).contains("'enabled' has invalid value 'maybe'"), parsed.problems().get(0));
+    }
+
+    @Test
+    void theConfigFileIsTheWeakestSourceAndEachValueSaysWhereItCameFrom() throws Exception {
+        Path file = Files.writeString(temp.resolve("closewait.properties"),
+                "# ops defaults\ngrace=10s\nstack-depth=7\nclosewait.kernel=off\nmetrics-sites=4\n");
+        ParsedOptions parsed = OptionsParser.parse("config=" + file + ",metrics-sites=2",
+                properties("closewait.stack-depth", "9"), Map.of("CLOSEWAIT_GRACE", "20s"));
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(Duration.ofSeconds(20), parsed.options().grace());
+        assertEquals("environment CLOSEWAIT_GRACE", parsed.source("grace"));
+        assertEquals(9, parsed.options().stackDepth());
+        assertEquals("-Dclosewait.stack-depth", parsed.source("stack-depth"));
+        assertFalse(parsed.options().kernel());
+        assertEquals("config file " + file, parsed.source("kernel"));
+        assertEquals(2, parsed.options().metrics().sites());
+        assertEquals("agent argument", parsed.source("metrics-sites"));
+        assertEquals("default", parsed.source("report"));
+        assertEquals("agent argument", parsed.source("config"));
+    }
+
+    @Test
+    void errorsInTheConfigFileAreReportedLikeAnyOption() throws Exception {
+        Path file = Files.writeString(temp.resolve("c.properties"), "grace=soon\ncolour=blue\n");
+        ParsedOptions parsed = OptionsParser.parse("", properties("closewait.config", file.toString()), Map.of());
+
+        assertEquals(AgentOptions.DEFAULT_GRACE, parsed.options().grace());
+        assertEquals(2, parsed.problems().size(), parsed.problems().toString());
+        assertTrue(parsed.problems().stream().anyMatch(p -> p.contains("unknown option 'colour'")), parsed.problems()
+                .toString());
+        assertTrue(parsed.problems().stream().anyMatch(p -> p.contains("'grace' has invalid value 'soon'")),
+                parsed.problems().toString());
+    }
+
+    @Test
+    void aMissingOrHugeConfigFileIsOneLineAndTheOtherSourcesApply() throws Exception {
+        ParsedOptions missing = OptionsParser.parse("config=" + temp.resolve("nope") + ",grace=5s",
+                new Properties(), Map.of());
+        assertEquals(Duration.ofSeconds(5), missing.options().grace());
+        assertEquals(1, missing.problems().size());
+        assertTrue(missing.problems().get(0).startsWith("closewait: option 'config' names a file that cannot be read"),
+                missing.problems().get(0));
+
+        Path huge = Files.writeString(temp.resolve("huge"), "#".repeat(ConfigFile.MAX_BYTES + 1));
+        ParsedOptions tooLarge = OptionsParser.parse("config=" + huge, new Properties(), Map.of());
+        assertTrue(tooLarge.problems().get(0).contains("larger than 64 KiB"), tooLarge.problems().toString());
+    }
+
+    @Test
+    void effectiveOptionsListEveryKeyWithItsValueAndSource() {
+        ParsedOptions parsed = OptionsParser.parse("grace=abc,report=/tmp/r.jsonl", new Properties(), Map.of());
+        Map<String, EffectiveOptions.Entry> byKey = new java.util.HashMap<>();
+        EffectiveOptions.of(parsed).forEach(entry -> byKey.put(entry.key(), entry));
+
+        assertEquals(OptionsParser.KEYS.size(), byKey.size());
+        assertEquals(new EffectiveOptions.Entry("grace", "30s", "default"), byKey.get("grace"));
+        assertEquals(new EffectiveOptions.Entry("report", "/tmp/r.jsonl", "agent argument"), byKey.get("report"));
+    }
+}

@@ -1,0 +1,259 @@
+package dev.closewait.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChurnDetectorTest {
+
+    private static final long THRESHOLD = 10;
+    private static final int PORTS = 28_232;
+    private static final InetSocketAddress LOCAL = Harness.address(127, 0, 0, 1, 40000);
+    private static final InetSocketAddress SERVICE = Harness.address(10, 0, 0, 7, 8080);
+    private static final InetSocketAddress OTHER_SERVICE = Harness.address(10, 0, 0, 8, 443);
+
+    private final FakeClock clock = new FakeClock(Harness.START_NANOS);
+    private final SocketTracker tracker = new SocketTracker(clock, watching -> { });
+    private final List<String> warnings = new ArrayList<>();
+    private final List<Churn> reports = new ArrayList<>();
+    /** What the fake site lookup answers for each allocation stack: the test names them. */
+    private final Map<Throwable, String> siteNames = new HashMap<>();
+    private int lookups;
+    private final ChurnDetector churn = new ChurnDetector(clock, THRESHOLD, PORTS, stack -> {
+        lookups++;
+        return siteNames.get(stack);
+    }, new LeakListener() {
+        @Override
+        public void leakDetected(Leak leak) {
+        }
+
+        @Override
+        public void leakResolved(LeakOutcome outcome) {
+        }
+
+        @Override
+        public void churn(Churn report) {
+            reports.add(report);
+        }
+    }, new AgentErrors(warnings::add));
+
+    ChurnDetectorTest() {
+        tracker.observeCloses(churn);
+    }
+
+    @Test
+    void reportsADestinationOnceItsActiveClosesInOneMinuteExceedTheThreshold() {
+        closeFirst(SERVICE, "com.acme.Client.call", 10);
+        churn.scan();
+        assertEquals(List.of(), reports, "10 closes do not exceed churn-warn 10");
+
+        closeFirst(SERVICE, "com.acme.Client.call", 1);
+        churn.scan();
+        assertEquals(1, reports.size());
+        Churn report = reports.get(0);
+        assertEquals(SERVICE, report.remote());
+        assertEquals(11, report.closes());
+        assertEquals(60, report.windowSeconds());
+        assertEquals(PORTS, report.portRange());
+        assertEquals(THRESHOLD, report.threshold());
+        assertEquals(11.0 / PORTS, report.portRangeShare(), 1e-12);
+        assertEquals("com.acme.Client.call", report.site());
+        assertEquals(11, report.siteCloses());
+        assertTrue(siteNames.containsKey(report.stack()), "the stack is one of the site's allocation stacks");
+        assertEquals(clock.nanoTime(), report.detectedNanos());
+        assertEquals(FakeClock.BASE_EPOCH_MILLIS + clock.nanoTime() / 1_000_000L, report.detectedEpochMillis());
+    }
+
+    @Test
+    void reportsAgainOnlyAfterAWholeWindow() {
+        closeFirst(SERVICE, "com.acme.Client.call", 11);
+        churn.scan();
+        clock.advance(Duration.ofSeconds(30));
+        closeFirst(SERVICE, "com.acme.Client.call", 11);
+        churn.scan();
+        clock.advance(Duration.ofSeconds(30).minusNanos(1));
+        churn.scan();
+        assertEquals(1, reports.size(), "once per destination and window");
+
+        clock.advanceNanos(1);
+        churn.scan();
+        assertEquals(2, reports.size());
+        assertEquals(11, reports.get(1).closes(), "the first 11 closes have left the window");
+    }
+
+    @Test
+    void closesAfterThePeersFinAreThePeersAndNeverCount() {
+        for (int i = 0; i < 20; i++) {
+            Object socket = open(SERVICE, false);
+            tracker.endOfStream(socket);
+            tracker.closed(socket);
+        }
+        churn.scan();
+        assertEquals(List.of(), reports);
+        assertEquals(20, churn.peerCloses());
+        assertEquals(0, churn.applicationCloses());
+        assertEquals(0, churn.timeWaitEstimate());
+    }
+
+    @Test
+    void acceptedConnectionsClosedFirstCountAsTimeWaitButNeverAsChurn() {
+        for (int i = 0; i < 20; i++) {
+            tracker.closed(open(SERVICE, true));
+        }
+        churn.scan();
+        assertEquals(List.of(), reports);
+        assertEquals(20, churn.applicationCloses());
+        assertEquals(20, churn.timeWaitEstimate());
+        assertEquals(0, churn.destinations());
+    }
+
+    @Test
+    void socketsNeverConnectedAreNoConnectionsAtAll() {
+        for (int i = 0; i < 20; i++) {
+            Object socket = new Object();
+            tracker.opened(socket, SocketType.SOCKET_CHANNEL, false, new Endpoints(5, null, null));
+            tracker.closed(socket);
+        }
+        churn.scan();
+        assertEquals(List.of(), reports);
+        assertEquals(0, churn.applicationCloses() + churn.peerCloses());
+    }
+
+    @Test
+    void theAgentsOwnSocketsNeverCount() {
+        for (int i = 0; i < 20; i++) {
+            Object socket = new Object();
+            tracker.agentOwned(socket, SocketType.SOCKET, new Endpoints(5, LOCAL, SERVICE));
+            tracker.closed(socket);
+        }
+        assertEquals(0, churn.applicationCloses());
+    }
+
+    @Test
+    void timeWaitEstimateIsTheActiveClosesOfTheLastMinute() {
+        closeFirst(SERVICE, "a.A.a", 3);
+        clock.advance(Duration.ofSeconds(30));
+        closeFirst(OTHER_SERVICE, "a.A.a", 4);
+        assertEquals(7, churn.timeWaitEstimate());
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(4, churn.timeWaitEstimate());
+        assertEquals(7, churn.applicationCloses(), "the counter never goes down");
+    }
+
+    @Test
+    void namesTheSiteThatClosedMostAndCountsEachSiteApart() {
+        closeFirst(SERVICE, "com.acme.Orders.fetch", 8);
+        churn.scan();
+        closeFirst(SERVICE, "com.acme.Prices.fetch", 5);
+        churn.scan();
+        assertEquals(1, reports.size());
+        assertEquals(13, reports.get(0).closes());
+        assertEquals("com.acme.Orders.fetch", reports.get(0).site());
+        assertEquals(8, reports.get(0).siteCloses());
+        assertEquals("com.acme.Orders.fetch", siteNames.get(reports.get(0).stack()));
+    }
+
+    @Test
+    void destinationsAreCountedApart() {
+        closeFirst(SERVICE, "a.A.a", 6);
+        closeFirst(OTHER_SERVICE, "a.A.a", 6);
+        churn.scan();
+        assertEquals(List.of(), reports);
+    }
+
+    @Test
+    void withoutRecordedStacksTheSiteIsUnknown() {
+        tracker.sampleStacks(1000); // ids 1..11: none is a multiple of 1000, so no stack is recorded
+        for (int i = 0; i < 11; i++) {
+            tracker.closed(open(SERVICE, false));
+        }
+        churn.scan();
+        assertEquals(1, reports.size());
+        assertNull(reports.get(0).site());
+        assertNull(reports.get(0).stack());
+        assertEquals(0, lookups);
+    }
+
+    @Test
+    void looksUpAtMostOneStackPerDestinationAndScan() {
+        closeFirst(SERVICE, "a.A.a", 11);
+        churn.scan();
+        churn.scan();
+        assertEquals(1, lookups, "the last stack only, and only once");
+    }
+
+    @Test
+    void followsAtMostAFixedNumberOfDestinationsAndForgetsQuietOnes() {
+        for (int port = 1; port <= ChurnDetector.MAX_DESTINATIONS + 5; port++) {
+            closeFirst(Harness.address(10, 0, 1, 1, port), "a.A.a", 1);
+        }
+        assertEquals(ChurnDetector.MAX_DESTINATIONS, churn.destinations());
+        assertEquals(5, churn.unfollowedCloses());
+        assertEquals(ChurnDetector.MAX_DESTINATIONS + 5, churn.applicationCloses());
+
+        clock.advance(Duration.ofSeconds(60));
+        churn.scan();
+        assertEquals(0, churn.destinations(), "a whole window without closes");
+        closeFirst(SERVICE, "a.A.a", 1);
+        assertEquals(1, churn.destinations());
+    }
+
+    @Test
+    void aReportedDestinationIsKeptForItsWindowSoItIsNotReportedTwice() {
+        closeFirst(SERVICE, "a.A.a", 11);
+        churn.scan();
+        clock.advance(Duration.ofSeconds(59));
+        churn.scan(); // the closes have left the window, but the report has not
+        closeFirst(SERVICE, "a.A.a", 11);
+        churn.scan();
+        assertEquals(1, reports.size());
+    }
+
+    @Test
+    void aFailingListenerIsRecordedAndScansGoOn() {
+        ChurnDetector failing = new ChurnDetector(clock, 1, PORTS, stack -> null, new LeakListener() {
+            @Override
+            public void leakDetected(Leak leak) {
+            }
+
+            @Override
+            public void leakResolved(LeakOutcome outcome) {
+            }
+
+            @Override
+            public void churn(Churn report) {
+                throw new IllegalStateException("sink down");
+            }
+        }, new AgentErrors(warnings::add));
+        tracker.observeCloses(failing);
+        closeFirst(SERVICE, "a.A.a", 2);
+        failing.scan();
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("churn report"), warnings.get(0));
+    }
+
+    /** {@code count} client connections to {@code remote}, opened at {@code site}, closed by the application. */
+    private void closeFirst(InetSocketAddress remote, String site, int count) {
+        for (int i = 0; i < count; i++) {
+            Object socket = open(remote, false);
+            CallSite stack = tracker.find(socket).allocation;
+            siteNames.put(stack, site);
+            tracker.closed(socket);
+        }
+    }
+
+    private Object open(InetSocketAddress remote, boolean accepted) {
+        Object socket = new Object();
+        tracker.opened(socket, SocketType.SOCKET, accepted, new Endpoints(9, LOCAL, remote));
+        return socket;
+    }
+}
