@@ -34,8 +34,8 @@ class AgentBehaviourTest {
         return PerJdk.each(jdk -> {
             ScenarioRun.Builder run = ScenarioRun.of(jdk, AcceptedSocketLeak.class);
             String stderr = runLeaky(run);
-            // slf4j-simple's format: [thread] LEVEL logger - message
-            assertTrue(stderr.contains("[closewait-detector] WARN closewait - Leaked socket #"), stderr);
+            // slf4j-simple's format: [thread] LEVEL logger - message; the log sink writes on a thread of its own
+            assertTrue(stderr.contains("[closewait-report-log] WARN closewait - Leaked socket #"), stderr);
         });
     }
 
@@ -60,7 +60,7 @@ class AgentBehaviourTest {
                     + "number from 1 to 1024; using 40."), stderr);
             assertTrue(stderr.contains("closewait: unknown option 'bogus' ignored; allowed options: grace, report, "
                     + "report-max-size, stack-depth, stack-sample, include, exclude, log, kernel, metrics-port, "
-                    + "metrics-host, metrics-sites."), stderr);
+                    + "metrics-host, metrics-sites, enabled, config, churn, churn-warn, report-trust."), stderr);
             assertTrue(stderr.contains("closewait: option 'log' has invalid value 'loud': expected auto, stderr or "
                     + "off; using auto."), stderr);
         });

@@ -94,9 +94,9 @@ final class AgentInstaller {
                         + sinkFailures(reports.get()), MetricsBridge::newMeters);
         List<ReportDispatcher.Sink> sinks = sinks(options, loaders, clock);
         boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
-        sinks.add(new ReportDispatcher.Sink("metrics", metrics));
+        sinks.add(new ReportDispatcher.Sink("metrics", metrics, true));
         StatusCounts statusCounts = new StatusCounts();
-        sinks.add(new ReportDispatcher.Sink("status", statusCounts));
+        sinks.add(new ReportDispatcher.Sink("status", statusCounts, true));
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(),
                 System.err::println);
         reports.set(dispatcher);

@@ -38,7 +38,7 @@ public final class ClosewaitAgent {
         start(arguments, instrumentation, true);
     }
 
-    private static synchronized boolean claimInstallation() {
+    static synchronized boolean claimInstallation() {
         if (claimed) {
             return false;
         }
@@ -48,7 +48,7 @@ public final class ClosewaitAgent {
     }
 
     /** Nothing was installed (a failed start before instrumenting, or enabled=false): a later attach may try. */
-    private static synchronized void releaseInstallation() {
+    static synchronized void releaseInstallation() {
         claimed = false;
         System.clearProperty(INSTALLED_PROPERTY);
     }
@@ -81,7 +81,7 @@ public final class ClosewaitAgent {
      * each step on its own, so that a failing step (the agent's classes may be what failed) cannot silence the line
      * or keep the claim.
      */
-    private static void failed(Throwable cause, Class<?> agent) {
+    static void failed(Throwable cause, Class<?> agent) {
         try {
             System.err.println("closewait: the agent could not start and is disabled; the application is not "
                     + "affected: " + printable(String.valueOf(cause)));

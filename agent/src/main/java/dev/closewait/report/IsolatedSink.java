@@ -44,17 +44,20 @@ final class IsolatedSink implements LeakListener {
     /**
      * @param name     how the sink is named in messages and in its thread's name ("log", "json")
      * @param warn     where the agent's own one-line messages go (standard error)
-     * @param capacity events that may wait for the sink before new ones are dropped
+     * @param capacity events that may wait for the sink before new ones are dropped; 0 for a sink that never blocks,
+     *                 called at once on the caller's thread (no thread of its own, nothing dropped)
      */
     IsolatedSink(String name, LeakListener sink, Consumer<String> warn, int capacity) {
         this.name = name;
         this.sink = sink;
         this.warn = warn;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = capacity == 0 ? null : new ArrayBlockingQueue<>(capacity);
         this.failures = new AgentErrors(warn);
         failures.onGiveUp(() -> {
             off = true;
-            queue.clear();
+            if (queue != null) {
+                queue.clear();
+            }
             warn.accept("closewait: the " + name + " report failed " + AgentErrors.GIVE_UP_AFTER + " times and is "
                     + "turned off; the other reports go on.");
         });
@@ -62,6 +65,11 @@ final class IsolatedSink implements LeakListener {
 
     String name() {
         return name;
+    }
+
+    /** Called on the caller's thread: a sink that never blocks. */
+    boolean inline() {
+        return queue == null;
     }
 
     /** Events dropped because the sink was not keeping up. */
@@ -115,7 +123,7 @@ final class IsolatedSink implements LeakListener {
      * ({@link System#nanoTime()}); false if it has not (a stuck sink).
      */
     boolean drained(long deadlineNanos) throws InterruptedException {
-        if (!started.get() || off) {
+        if (inline() || !started.get() || off) {
             return true;
         }
         CountDownLatch done = new CountDownLatch(1);
@@ -138,7 +146,9 @@ final class IsolatedSink implements LeakListener {
     /** Stops the thread; later events are ignored. */
     void stop() {
         off = true;
-        queue.clear();
+        if (queue != null) {
+            queue.clear();
+        }
         Thread running = thread;
         if (running != null) {
             running.interrupt();
@@ -148,6 +158,10 @@ final class IsolatedSink implements LeakListener {
     private boolean offer(Consumer<LeakListener> event) {
         if (off) {
             return false;
+        }
+        if (inline()) {
+            handle(event);
+            return true;
         }
         start();
         if (queue.offer(event)) {
@@ -176,11 +190,15 @@ final class IsolatedSink implements LeakListener {
             } catch (InterruptedException stopped) {
                 return;
             }
-            try {
-                event.accept(sink);
-            } catch (Throwable t) {
-                failures.record("report to " + name, t);
-            }
+            handle(event);
+        }
+    }
+
+    private void handle(Consumer<LeakListener> event) {
+        try {
+            event.accept(sink);
+        } catch (Throwable t) {
+            failures.record("report to " + name, t);
         }
     }
 }

@@ -22,8 +22,18 @@ public final class ReportDispatcher implements LeakListener {
     private final List<String> include;
     private final List<String> exclude;
 
-    /** A sink and the short name its thread and messages carry ("log", "json", "metrics"). */
-    public record Sink(String name, LeakListener listener) {
+    /**
+     * A sink and the short name its thread and messages carry ("log", "json", "metrics"). An {@code inMemory} sink
+     * (counters: the metrics, the status counts) does no I/O and calls nothing that can block, so it is called on the
+     * detector's thread, before the others are handed the event (a meter has counted a leak by the time the JSON
+     * report shows it); it still has its own failure budget.
+     */
+    public record Sink(String name, LeakListener listener, boolean inMemory) {
+
+        /** A sink that writes somewhere, on a thread of its own. */
+        public Sink(String name, LeakListener listener) {
+            this(name, listener, false);
+        }
     }
 
     /**
@@ -40,8 +50,9 @@ public final class ReportDispatcher implements LeakListener {
                      int queueCapacity) {
         List<IsolatedSink> isolated = new ArrayList<>();
         for (Sink sink : sinks) {
-            isolated.add(new IsolatedSink(sink.name(), sink.listener(), warn, queueCapacity));
+            isolated.add(new IsolatedSink(sink.name(), sink.listener(), warn, sink.inMemory() ? 0 : queueCapacity));
         }
+        isolated.sort(java.util.Comparator.comparing(sink -> !sink.inline()));
         this.sinks = List.copyOf(isolated);
         this.include = include;
         this.exclude = exclude;
