@@ -3,6 +3,7 @@ package dev.closewait.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.BootPathProbe;
+import dev.closewait.e2e.scenarios.LeakBeforeAgentStarted;
 import dev.closewait.e2e.scenarios.LeakThenCloseOnRequest;
 import dev.closewait.e2e.scenarios.ReflectionProbe;
 import org.junit.jupiter.api.DynamicTest;
@@ -118,6 +119,18 @@ class AgentBehaviourTest {
                     assertAgentHealthy(run);
                 }
             }
+        });
+    }
+
+    /**
+     * The agent's reporting side starts in the background (closewait-start), but the hooks and the tracker are in
+     * place before main: a socket leaked first thing in main, while the start is still under way, is reported.
+     */
+    @TestFactory
+    Stream<DynamicTest> aSocketLeakedBeforeTheBackgroundStartFinishedIsReported() {
+        return PerJdk.each(jdk -> {
+            expectLeaks(ScenarioRun.of(jdk, LeakBeforeAgentStarted.class), LeakBeforeAgentStarted.class,
+                    ACCEPTED_SOCKET);
         });
     }
 

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -33,6 +37,35 @@ class AgentJarTest {
         }
         assertEquals(List.of(), foreign, "entries outside dev/closewait/");
         assertTrue(relocatedByteBuddy, "Byte Buddy is relocated under dev/closewait/shaded/");
+    }
+
+    /**
+     * Shade minimisation keeps only what the agent runs: of Byte Buddy, the core of its bundled ASM (the hooks are
+     * written with it directly, see docs/architecture.md), none of Byte Buddy's own API, ASM's tree, commons or
+     * signature packages.
+     */
+    @Test
+    void shipsOnlyTheAsmCoreOfByteBuddy() throws Exception {
+        Map<String, Integer> classesByPackage = new TreeMap<>();
+        try (JarFile jar = new JarFile(TestPaths.agentJar().toFile())) {
+            for (JarEntry entry : jar.stream().toList()) {
+                String name = entry.getName();
+                if (name.endsWith(".class")) {
+                    classesByPackage.merge(name.substring(0, name.lastIndexOf('/') + 1), 1, Integer::sum);
+                }
+            }
+        }
+        Set<String> shaded = new TreeSet<>();
+        for (String pkg : classesByPackage.keySet()) {
+            if (pkg.startsWith("dev/closewait/shaded/")) {
+                shaded.add(pkg);
+            } else {
+                assertTrue(pkg.matches("dev/closewait/[a-z]+/"), "one level of the agent's own packages: " + pkg);
+            }
+        }
+        assertEquals(Set.of("dev/closewait/shaded/bytebuddy/jar/asm/"), shaded, classesByPackage.toString());
+        int asm = classesByPackage.get("dev/closewait/shaded/bytebuddy/jar/asm/");
+        assertTrue(asm <= 40, asm + " ASM classes: " + classesByPackage);
     }
 
     @Test

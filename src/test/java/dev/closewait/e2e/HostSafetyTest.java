@@ -3,12 +3,15 @@ package dev.closewait.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.CloseRacesEof;
-import dev.closewait.e2e.scenarios.EchoWorkload;
+import dev.closewait.e2e.scenarios.FailingHooksWorkload;
 import dev.closewait.e2e.scenarios.LeakFlood;
 import dev.closewait.e2e.scenarios.LoggingThroughLeakySockets;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -17,20 +20,21 @@ import java.util.stream.Stream;
 
 import static dev.closewait.e2e.E2eAssertions.expectNoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The agent never harms its host: faults inside it, floods, hostile settings and racing threads. */
 class HostSafetyTest {
 
-    private static final String FAULT = "-Ddev.closewait.test.fault=";
-
     @TestFactory
-    Stream<DynamicTest> failingHooksNeverReachTheApplicationAndTheAgentTurnsItselfOff() {
+    Stream<DynamicTest> failingHooksNeverReachTheApplicationAndTheAgentTurnsItselfOffEntirely() {
         return PerJdk.each(jdk -> {
             for (String failure : List.of("exception", "oom", "stackoverflow")) {
-                try (ScenarioRun run = ScenarioRun.of(jdk, EchoWorkload.class).jvmOption(FAULT + "hooks:" + failure)
-                        .start()) {
+                int port = TestPorts.freePort();
+                try (ScenarioRun run = ScenarioRun.of(jdk, FailingHooksWorkload.class).argument(failure)
+                        .argument(String.valueOf(port))
+                        .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
+                        .agentOptions("grace=1s,metrics-port=" + port).start()) {
                     run.awaitReady();
                     String stderr = run.child().awaitStderr("closewait: turned itself off after 1000 internal errors",
                             1, Waits.EVENT);
@@ -38,6 +42,14 @@ class HostSafetyTest {
                     assertEquals(1, count(stderr, "closewait: internal error in socket hook"), failure + ":\n" + stderr);
                     assertEquals(1, count(stderr, "closewait: turned itself off after 1000 internal errors"),
                             failure + ":\n" + stderr);
+                    assertTrue(stderr.contains("closewait: serving metrics at http://127.0.0.1:" + port), stderr);
+                    // Off means off: no agent thread left, and the metrics endpoint no longer answers.
+                    run.child().send("threads");
+                    Matcher threads = run.child().awaitStdout(Pattern.compile("THREADS (.*)"), Waits.EVENT);
+                    assertEquals("", threads.group(1), failure + ": agent threads still running\n" + stderr);
+                    assertThrows(ConnectException.class,
+                            () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                            failure + ": the metrics endpoint still listens on " + port);
                     run.exitCleanly();
                 }
             }
@@ -45,21 +57,18 @@ class HostSafetyTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> failingReportsAndScansAreCountedLoggedOnceAndContained() {
+    Stream<DynamicTest> aReportSinkThatFailsIsCountedLoggedOnceAndTheOthersReportOn() {
+        // /dev/full opens for appending, then every write fails with ENOSPC: a full disk.
         return PerJdk.each(jdk -> {
-            for (String fault : List.of("reports:exception", "scans:oom")) {
-                try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).jvmOption(FAULT + fault).start()) {
-                    run.awaitReady();
-                    String where = "closewait: internal error in "
-                            + (fault.startsWith("reports") ? "leak report" : "leak detector");
-                    run.child().awaitStderr(where, 1, Waits.EVENT);
-                    // Later failures of the same kind are only counted: the line stays single while more scans fail.
-                    String stderr = Waits.holds(run.child()::stderr, err -> count(err, where) == 1,
-                            run.agentGrace().multipliedBy(2), () -> fault);
-                    assertEquals(1, count(stderr, where), fault + ":\n" + stderr);
-                    assertFalse(stderr.contains("Leaked socket #"), fault + ":\n" + stderr);
-                    run.exitCleanly();
-                }
+            try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).withoutReportFile()
+                    .agentOptions("grace=1s,report=/dev/full").start()) {
+                run.awaitReady();
+                String where = "closewait: internal error in report to JsonLinesSink";
+                run.child().awaitStderr("Leaked socket #", 2, Waits.EVENT);
+                String stderr = Waits.holds(run.child()::stderr, err -> count(err, where) == 1
+                        && count(err, "Leaked socket #") == 2, run.agentGrace().multipliedBy(2), () -> where);
+                assertEquals(1, count(stderr, where), stderr);
+                run.exitCleanly();
             }
         });
     }

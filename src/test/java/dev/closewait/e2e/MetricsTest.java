@@ -4,6 +4,7 @@ import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.EndpointThenMainReturns;
 import dev.closewait.e2e.scenarios.ManySitesLeak;
 import dev.closewait.e2e.scenarios.MicrometerInChildLoader;
+import dev.closewait.e2e.scenarios.NewSiteLeak;
 import dev.closewait.e2e.scenarios.micrometer.MicrometerLeakApp;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -23,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,7 +108,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theEndpointAnswersWithTheMetersAfterALeak() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
                     .agentOptions("grace=1s,metrics-port=" + port).start()) {
                 ScenarioRun.Ready ready = run.awaitReady();
@@ -168,7 +168,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theApplicationExitsWhenMainReturnsWhileTheEndpointRuns() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             try (ScenarioRun run = ScenarioRun.of(jdk, EndpointThenMainReturns.class)
                     .agentOptions("grace=1s,metrics-port=" + port).argument(String.valueOf(port)).start()) {
                 run.awaitReady();
@@ -181,7 +181,7 @@ class MetricsTest {
     @TestFactory
     Stream<DynamicTest> theSiteCapHoldsWithManyDistinctCallSites() {
         return PerJdk.each(jdk -> {
-            int port = freePort();
+            int port = TestPorts.freePort();
             int sites = 150;
             int cap = 10;
             try (ScenarioRun run = ScenarioRun.of(jdk, ManySitesLeak.class).argument(String.valueOf(sites))
@@ -191,13 +191,13 @@ class MetricsTest {
                 assertEquals(sites, run.report().await("leak", sites).size(),
                         run.child().stderr());
                 HttpResponse<String> response = scrapeUntil(port,
-                        body -> sum(samples(body), "closewait_leaks_total{") == sites);
+                        body -> sum(samples(body), "closewait_site_leaks_total{") == sites);
                 String context = "\nmetrics:\n" + response.body() + "\nstderr:\n" + run.child().stderr();
                 Map<String, String> samples = samples(response.body());
 
                 Map<String, String> leaksBySite = new TreeMap<>();
                 samples.forEach((series, value) -> {
-                    Matcher site = Pattern.compile("closewait_leaks_total\\{kind=\"eof-not-closed\",site=\"(.*)\"}")
+                    Matcher site = Pattern.compile("closewait_site_leaks_total\\{kind=\"eof-not-closed\",site=\"(.*)\"}")
                             .matcher(series);
                     if (site.matches()) {
                         leaksBySite.put(site.group(1), value);
@@ -207,16 +207,66 @@ class MetricsTest {
                 assertEquals(cap + 1, leaksBySite.size(), "at most " + cap + " sites and other" + context);
                 assertEquals(String.valueOf(sites - cap), leaksBySite.remove("other"), context);
                 leaksBySite.forEach((site, leaks) -> {
-                    assertTrue(site.matches("dev\\.closewait\\.e2e\\.scenarios\\.sites\\.Site\\d{3}\\.accept"),
+                    assertTrue(site.matches("dev\\.closewait\\.e2e\\.scenarios\\.sites\\.Site\\d{3}\\.accept"
+                            + "(\\(Site\\d{3}\\.java:\\d+\\))?"),
                             site + context);
                     assertEquals("1", leaks, site + context);
                 });
+                assertEquals(sites, sum(samples, "closewait_site_leaks_total{"), context);
+                assertEquals(sites, sum(samples, "closewait_site_sockets_leaked_sockets{"), context);
                 assertEquals(sites, sum(samples, "closewait_leaks_total{"), context);
                 assertEquals(sites, sum(samples, "closewait_sockets_leaked_sockets{"), context);
                 run.exitCleanly();
                 assertAgentHealthy(run);
             }
         });
+    }
+
+    /**
+     * Issue 14: with {@code metrics-sites}, a series born at a site's first leak hid that leak from Prometheus'
+     * {@code increase()}, which needs two samples of one series. Two scrapes around a new site's first leak: the
+     * series by kind, which the dashboard's rate panels read, were already there and show the increase.
+     */
+    @TestFactory
+    Stream<DynamicTest> aNewSitesFirstLeakShowsAsAnIncreaseBetweenTwoScrapes() {
+        return PerJdk.each(jdk -> {
+            int port = TestPorts.freePort();
+            try (ScenarioRun run = ScenarioRun.of(jdk, NewSiteLeak.class)
+                    .agentOptions("grace=1s,log=off,metrics-sites=3,metrics-port=" + port).start()) {
+                run.awaitReady();
+                run.report().await("leak", 1);
+                String newSite = "site=\"" + NewSiteLeak.class.getName() + ".acceptAtNewSite";
+                Map<String, String> before = samples(scrapeUntil(port,
+                        body -> body.contains("closewait_leaks_total{kind=\"eof-not-closed\"} 1")).body());
+                assertFalse(before.keySet().stream().anyMatch(series -> series.contains(newSite)), before.toString());
+
+                run.child().send("leak");
+                run.child().awaitStdout(Pattern.compile("DONE leak"), Waits.EVENT);
+                run.report().await("leak", 2);
+                Map<String, String> after = samples(scrapeUntil(port, body -> body.contains(newSite)).body());
+                String context = "\nbefore:\n" + before + "\nafter:\n" + after;
+
+                // increase() as Prometheus computes it: only series present in both samples count.
+                assertEquals(1, increase(before, after, "closewait_leaks_total{"), context);
+                assertEquals(1, after.entrySet().stream().filter(sample -> sample.getKey().startsWith(
+                                "closewait_site_leaks_total{kind=\"eof-not-closed\"," + newSite))
+                        .mapToDouble(sample -> Double.parseDouble(sample.getValue())).sum(), context);
+                assertEquals(0, increase(before, after, "closewait_site_leaks_total{"),
+                        "why rates must not read the site series" + context);
+                run.exitCleanly();
+            }
+        });
+    }
+
+    private static long increase(Map<String, String> before, Map<String, String> after, String prefix) {
+        long increase = 0;
+        for (Map.Entry<String, String> sample : after.entrySet()) {
+            if (sample.getKey().startsWith(prefix) && before.containsKey(sample.getKey())) {
+                increase += (long) (Double.parseDouble(sample.getValue())
+                        - Double.parseDouble(before.get(sample.getKey())));
+            }
+        }
+        return increase;
     }
 
     /** Scrapes until the body passes the check (or {@link Waits#EVENT} has passed) and returns the last response. */
@@ -279,31 +329,5 @@ class MetricsTest {
             throw new AssertionError(id + " not among " + meters.keySet());
         }
         return fields[0];
-    }
-
-    /**
-     * A port that is free now, below the kernel's ephemeral range where it can be: a port from that range may be
-     * handed to some other process's outgoing connection before the child JVM binds it (this machine's test runs
-     * keep tens of thousands of connections churning).
-     */
-    private static int freePort() throws IOException {
-        int ephemeralLow = 32768;
-        try {
-            ephemeralLow = Integer.parseInt(
-                    Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException unknown) {
-            // keep Linux's default
-        }
-        for (int attempt = 0; attempt < 50 && ephemeralLow > 20_100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, ephemeralLow);
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return probe.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 }

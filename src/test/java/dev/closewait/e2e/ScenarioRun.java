@@ -154,15 +154,17 @@ public final class ScenarioRun implements AutoCloseable {
     }
 
     /**
-     * The grace period the agent says it uses, from its start line on standard error (printed before the scenario's
-     * main method runs, so present once the scenario is ready). This is the agent's own statement, not the option
-     * the test passed: tests compare the agent's timestamps against it.
+     * The grace period the agent says it uses, from its start line on standard error; waits (bounded) for that line,
+     * which the agent prints from its start-up thread, possibly after the scenario is ready. This is the agent's own
+     * statement, not the option the test passed: tests compare the agent's timestamps against it.
      */
-    public Duration agentGrace() {
+    public Duration agentGrace() throws InterruptedException {
+        Waits.until(child::stderr, err -> GRACE.matcher(err).find() || child.exitCode().isPresent(), Waits.EVENT);
         String stderr = child.stderr();
         Matcher matcher = GRACE.matcher(stderr);
         if (!matcher.find()) {
-            throw new AssertionError("no start line naming the grace in the child's stderr:\n" + stderr);
+            throw new AssertionError("no start line naming the grace in the child's stderr within " + Waits.EVENT
+                    + ":\n" + stderr);
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {

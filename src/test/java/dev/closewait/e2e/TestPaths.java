@@ -26,16 +26,26 @@ public final class TestPaths {
 
     /**
      * This test JVM's class path (the scenarios and the libraries they use) without the agent jar, which a child
-     * gets through -javaagent only, as users run it.
+     * gets through -javaagent only, as users run it, and without Logback: slf4j-simple is the scenarios' binding.
      */
     public static String classPath() {
         return classPathWithout("closewait-agent");
     }
 
-    /** The class path without entries whose file name contains the fragment. */
+    /** The class path with Logback as the SLF4J binding instead of slf4j-simple. */
+    public static String classPathWithLogback() {
+        return entries("slf4j-simple", true);
+    }
+
+    /** The class path without entries whose file name contains the fragment (and without Logback). */
     public static String classPathWithout(String fragment) {
+        return entries(fragment, false);
+    }
+
+    private static String entries(String without, boolean logback) {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !Path.of(entry).getFileName().toString().contains(fragment))
+                .filter(entry -> !Path.of(entry).getFileName().toString().contains(without))
+                .filter(entry -> logback || !Path.of(entry).getFileName().toString().startsWith("logback-"))
                 .filter(entry -> !entry.contains("agent" + File.separator + "target"))
                 .collect(Collectors.joining(File.pathSeparator));
     }

@@ -1,7 +1,6 @@
 package dev.closewait.agent;
 
 import dev.closewait.bootstrap.MetricsBridge;
-import dev.closewait.bootstrap.SocketEventListener;
 import dev.closewait.config.AgentOptions;
 import dev.closewait.config.EffectiveOptions;
 import dev.closewait.config.LogTarget;
@@ -13,11 +12,13 @@ import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
 import dev.closewait.instrument.HooksClassFile;
-import dev.closewait.instrument.SocketInstrumentation;
+import dev.closewait.instrument.HookTransformer;
+import dev.closewait.jfr.JfrEvents;
 import dev.closewait.kernel.ProcFs;
 import dev.closewait.jdk.JavaBaseHooks;
 import dev.closewait.jdk.JdkSocketEvents;
@@ -29,6 +30,7 @@ import dev.closewait.report.JsonLines;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
+import dev.closewait.report.Sites;
 import dev.closewait.report.ReportDispatcher;
 import dev.closewait.report.ReportPath;
 import dev.closewait.report.StderrLog;
@@ -37,9 +39,12 @@ import dev.closewait.text.SafeText;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
@@ -68,94 +73,274 @@ final class AgentInstaller {
         return !instrumented;
     }
 
-    static void install(ParsedOptions parsed, Instrumentation instrumentation, boolean attached) throws Exception {
-        parsed.problems().forEach(System.err::println);
-        AgentOptions options = parsed.options();
-
-        StartupTimer.step("options");
+    /**
+     * On the thread that runs premain or agentmain: only what must be in place before the application goes on, so
+     * that no socket it opens is missed (the hooks class, the tracker and its listener, the transformer). Nothing
+     * here parses, compiles a pattern, writes a file or starts a pool; the rest starts on {@code closewait-start}
+     * ({@link #startReporting}), and sockets opened meanwhile are tracked all the same and reported once it runs.
+     *
+     * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
+     *              else null: they are read on {@code closewait-start}
+     */
+    static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
+            throws Throwable {
         ModuleAccess.openJavaBase(instrumentation);
+        StartupTimer.step("module-access");
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
-        StartupTimer.step("module-access+hooks-class");
-        AgentErrors errors = new AgentErrors(System.err::println);
-        FaultInjection fault = FaultInjection.configured();
+        StartupTimer.step("hooks-class");
+        AgentErrors errors = new AgentErrors(new StderrLine());
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        StartupTimer.step("reports");
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
-        SocketTracker tracker = new SocketTracker(clock, JavaBaseHooks::watchWrites);
-        tracker.sampleStacks(options.stackSample());
+        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
         JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        JavaBaseHooks.install(events);
+        StartupTimer.step("tracker+listener");
+        HookTransformer.install(instrumentation, new InstrumentationErrors(errors));
+        instrumented = true;
+        StartupTimer.step("instrumentation");
+
+        Started started = new Started();
+        errors.onGiveUp(started);
+        AgentThread start = new AgentThread("start", new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    startReporting(arguments, early, attached, errors, loaders, ownPorts, clock, tracker, events,
+                            started);
+                    StartupTimer.step("reporting (closewait-start)");
+                    StartupTimer.print();
+                } catch (Throwable t) {
+                    started.turnOff();
+                    Verdict.publish("failed", null);
+                    System.err.println("closewait: the agent could not start and is disabled; the application is "
+                            + "not affected: " + t);
+                } finally {
+                    started.announced();
+                }
+            }
+        });
+        // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
+        // problems and the start line when the application ends before the start got that far.
+        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
+            @Override
+            public void run() {
+                started.finish(errors);
+            }
+        }));
+        start.start();
+    }
+
+    /** On {@code closewait-start}: options, report sinks, the detector thread and everything after it. */
+    private static void startReporting(String arguments, ParsedOptions early, boolean attached, AgentErrors errors,
+                                       ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
+                                       SocketTracker tracker, JdkSocketEvents events, Started started)
+            throws Exception {
+        ParsedOptions parsed = early != null ? early
+                : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
+        parsed.problems().forEach(System.err::println);
+        AgentOptions options = parsed.options();
+        tracker.sampleStacks(options.stackSample());
+        StartupTimer.step("options");
+        Sites sites = new Sites(options.appPackages(), options.libraryPackages());
+        List<ReportDispatcher.Sink> sinks = sinks(options, sites, loaders, clock);
+        boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
+        ProcFs procFs = options.kernel() ? ProcFs.system() : null;
+        // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
+        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+                + OptionsParser.format(options.grace())
+                + (procFs != null && procFs.available() ? ", kernel view on" : "")
+                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
+        started.announced();
+        StartupTimer.step("sinks+start line");
         // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
         // once. The guard's own failures (and those it could not pass on) are counted there only.
         // Each report sink counts its own failures, against a budget of its own (see ReportDispatcher).
         AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), tracker::trackedCount,
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
                 () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded()
                         + sinkFailures(reports.get()), MetricsBridge::newMeters);
-        List<ReportDispatcher.Sink> sinks = sinks(options, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
         sinks.add(new ReportDispatcher.Sink("metrics", metrics, true));
         StatusCounts statusCounts = new StatusCounts();
         sinks.add(new ReportDispatcher.Sink("status", statusCounts, true));
         ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(),
-                System.err::println);
+                new StderrLine());
         reports.set(dispatcher);
 
         ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
-        LeakDetector detector = new LeakDetector(tracker, graceNanos,
-                fault != null && fault.in("reports") ? fault.failing(dispatcher) : dispatcher, errors);
-        JavaBaseHooks.install(fault != null && fault.in("hooks") ? fault.failing(events) : events);
-        StartupTimer.step("tracker+jdk-access");
-        SocketInstrumentation.install(instrumentation,
-                (type, failure) -> errors.record("instrumenting " + type, failure));
-        instrumented = true;
-        StartupTimer.step("instrumentation");
+        LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         KernelStatus kernelStatus = new KernelStatus();
-        KernelView kernel = kernelView(options, detector, tracker, ownPorts, metrics, errors, kernelStatus);
-        DetectorThread.Task scan = fault != null && fault.in("scans") ? fault::fail : detector::scan;
+        KernelView kernel = kernelView(options, procFs, detector, tracker, ownPorts, metrics, errors, kernelStatus);
+        StartupTimer.step("metrics+detector+kernel view");
+        HookTransformer.prepare();
+        StartupTimer.step("hook rules");
+
+        DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
         ChurnSetup.scanEverySecond(churn, detectorThread, errors);
-        AtomicBoolean off = new AtomicBoolean();
-        errors.onGiveUp(() -> {
-            off.set(true);
-            JavaBaseHooks.install(null);
-            detectorThread.shutdownNow();
-            dispatcher.stop();
-            System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal errors "
-                    + "(the first of each kind are logged above); the application runs on without it.");
-        });
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
-        StatusReport status = new StatusReport(attached, EffectiveOptions.of(parsed), parsed.problems(),
-                kernelStatus::describe,
-                tracker::trackedCount, suspects, statusCounts,
-                StatusSinks.of(options, sinks, dispatcher, published), errors);
+        long startedEpochMillis = System.currentTimeMillis();
+        long startedNanos = System.nanoTime();
+        // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
+        Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
+                EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
+                suspects, statusCounts, StatusSinks.of(options, sinks, dispatcher, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(suspects, clock, new JsonLines(options.stackDepth()), status), errors);
-        StartupTimer.step("detector-thread");
-
-        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
-                + OptionsParser.format(options.grace())
-                + (kernel == null ? "" : ", kernel view on")
-                + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
-        MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts, errors, published);
-        Verdict.publish("installed", parsed);
+                new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
+        if (!started.running(detectorThread, () -> {
+            long deadline = System.nanoTime() + (FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
+            scan.run();
+            dispatcher.finish();
+            dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
+        }, mailbox)) {
+            return; // turned off, or the JVM exits, meanwhile
+        }
+        Runnable stopEndpoint = MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+                errors, published);
+        Runnable stopMetrics = () -> {
+            stopEndpoint.run();
+            dispatcher.stop(); // and the report sinks' threads
+        };
+        if (!started.metricsStarted(stopMetrics)) {
+            stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
+            return;
+        }
+        if (attached) {
+            Verdict.publish("installed", parsed); // for the attach command; -javaagent starts need none
+        }
         warnAboutLegacySocketImpl();
-        // Events that are due when the JVM exits (a close after a report, say) still go out.
-        // On the detector thread, like every report, so that nothing writes the report sinks at the same time.
-        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", () -> {
-            if (!off.get()) {
-                long deadline = System.nanoTime() + FINAL_SCAN_TIMEOUT_MILLIS * 1_000_000L;
-                DetectorThread.runAndWait(detectorThread, () -> {
-                    scan.run();
-                    dispatcher.finish();
-                }, FINAL_SCAN_TIMEOUT_MILLIS, errors);
-                dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
+    }
+
+    /**
+     * What the background start built, for turning the agent off (too many internal errors, or a failed start) and
+     * for the last scan at exit; safe to use from any thread at any point of the start. Run as a {@code Runnable}
+     * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}: turning off stops everything that runs, the
+     * hooks, the detector thread (with the report command's poll and the Micrometer search on it), the kernel reader
+     * at its next turn, and the metrics endpoint.
+     */
+    private static final class Started implements Runnable {
+        private final CountDownLatch announced = new CountDownLatch(1);
+        private ScheduledExecutorService detectorThread;
+        private DetectorThread.Task finalScan;
+        private MailboxService mailbox;
+        private Runnable stopMetrics;
+        private boolean off;
+        private boolean exited;
+
+        /** The option problems and the start line are printed (or the start failed before). */
+        void announced() {
+            announced.countDown();
+        }
+
+        /** Records the running parts; false (and stops them) if the agent was turned off or the JVM exits meanwhile. */
+        synchronized boolean running(ScheduledExecutorService detectorThread, DetectorThread.Task finalScan,
+                                     MailboxService mailbox) {
+            this.detectorThread = detectorThread;
+            this.finalScan = finalScan;
+            this.mailbox = mailbox;
+            if (off || exited) {
+                detectorThread.shutdownNow();
+                mailbox.close();
             }
-            mailbox.close();
-        }));
+            return !off && !exited;
+        }
+
+        /** Records how to stop the metrics endpoint; false if the agent was turned off meanwhile. */
+        synchronized boolean metricsStarted(Runnable stop) {
+            stopMetrics = stop;
+            return !off;
+        }
+
+        @Override
+        public void run() {
+            if (turnOff()) {
+                System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal "
+                        + "errors (the first of each kind are logged above); the application runs on without it.");
+            }
+        }
+
+        /** Makes the hooks inert and stops what runs; false if it was off already. */
+        boolean turnOff() {
+            JavaBaseHooks.install(null);
+            ScheduledExecutorService thread;
+            Runnable stop;
+            synchronized (this) {
+                if (off) {
+                    return false;
+                }
+                off = true;
+                thread = detectorThread;
+                stop = stopMetrics;
+            }
+            if (thread != null) {
+                thread.shutdownNow();
+            }
+            if (stop != null) {
+                stop.run();
+            }
+            return true;
+        }
+
+        /**
+         * At JVM exit: waits (briefly) for the option problems and the start line to be printed, then runs the last
+         * scan on the detector thread, like every report, so that nothing writes the sinks at once. A start still
+         * under way by then has reported nothing yet, and stops where it is.
+         */
+        void finish(AgentErrors errors) {
+            try {
+                announced.await(FINAL_SCAN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ScheduledExecutorService thread;
+            DetectorThread.Task scan;
+            MailboxService box;
+            boolean wasOff;
+            synchronized (this) {
+                exited = true;
+                thread = detectorThread;
+                scan = finalScan;
+                box = mailbox;
+                wasOff = off;
+            }
+            if (thread != null && !wasOff) {
+                DetectorThread.runAndWait(thread, scan, FINAL_SCAN_TIMEOUT_MILLIS, errors);
+            }
+            if (box != null) {
+                box.close();
+            }
+        }
+    }
+
+    /** The tracker switches the write hooks on and off (a class, not a method reference: see {@link #install}). */
+    private static final class HookWriteWatch implements SocketTracker.WriteWatch {
+        @Override
+        public void watch(boolean watching) {
+            JavaBaseHooks.watchWrites(watching);
+        }
+    }
+
+    private static final class StderrLine implements Consumer<String> {
+        @Override
+        public void accept(String line) {
+            System.err.println(line);
+        }
+    }
+
+    private static final class InstrumentationErrors implements BiConsumer<String, Throwable> {
+        private final AgentErrors errors;
+
+        InstrumentationErrors(AgentErrors errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        public void accept(String type, Throwable failure) {
+            errors.record("instrumenting " + type, failure);
+        }
     }
 
     /**
@@ -172,15 +357,14 @@ final class AgentInstaller {
         }
     }
 
-    /** The kernel view where it is wanted and there is a Linux /proc to read; else null, said once. */
-    private static KernelView kernelView(AgentOptions options, LeakDetector detector, SocketTracker tracker,
-                                         OwnPorts ownPorts, LeakMetrics metrics, AgentErrors errors,
-                                         KernelStatus status) {
+    /** The kernel view where it is wanted and {@code procFs} is a Linux /proc to read; else null, said once. */
+    private static KernelView kernelView(AgentOptions options, ProcFs procFs, LeakDetector detector,
+                                         SocketTracker tracker, OwnPorts ownPorts, LeakMetrics metrics,
+                                         AgentErrors errors, KernelStatus status) {
         if (!options.kernel()) {
             status.off("option kernel=off");
             return null;
         }
-        ProcFs procFs = ProcFs.system();
         if (!procFs.available()) {
             status.off("this system has no Linux /proc (" + System.getProperty("os.name") + ")");
         }
@@ -196,22 +380,22 @@ final class AgentInstaller {
         return dispatcher == null ? 0 : dispatcher.failures();
     }
 
-    private static List<ReportDispatcher.Sink> sinks(AgentOptions options, ClassLoaderCandidates loaders,
+    private static List<ReportDispatcher.Sink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
                                                      Clock clock) {
         List<ReportDispatcher.Sink> sinks = new ArrayList<>();
-        LeakText text = new LeakText(options.stackDepth());
+        LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
             case STDERR -> new StderrLog();
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new ReportDispatcher.Sink("log", new LogSink(log, text, clock)));
+            sinks.add(new ReportDispatcher.Sink("log", new LogSink(log, text, clock, options.stackDepth())));
         }
         if (options.report() != null) {
             try {
                 sinks.add(new ReportDispatcher.Sink("json", JsonLinesSink.open(options.report(),
-                        options.reportMaxBytes(), new JsonLines(options.stackDepth()), options.reportTrust())));
+                        options.reportMaxBytes(), new JsonLines(options.stackDepth(), sites), options.reportTrust())));
             } catch (ReportPath.Refused e) {
                 System.err.println("closewait: option 'report' is refused: " + e.getMessage()
                         + "; no JSON report will be written.");
@@ -220,6 +404,10 @@ final class AgentInstaller {
                         + SafeText.escape(options.report().toString()) + ": " + SafeText.escape(e.toString())
                         + "); no JSON report will be written.");
             }
+        }
+        LeakListener jfr = JfrEvents.sink(options.stackDepth(), sites);
+        if (jfr != null) {
+            sinks.add(new ReportDispatcher.Sink("jfr", jfr, true));
         }
         return sinks;
     }

@@ -1,5 +1,7 @@
 package dev.closewait.agent;
 
+import dev.closewait.config.ParsedOptions;
+
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -13,24 +15,30 @@ public final class AgentStart {
 
     /**
      * Installs the agent; {@code beganNanos} is when premain or agentmain was entered. Returns false, having installed
-     * nothing and said so in one line, when {@code enabled=false}; throws if the start failed.
+     * nothing and said so in one line, when {@code enabled=false}; throws if the start failed. The options are read
+     * here only when some source could turn the agent off ({@link StartGate#couldStayOut}), else on
+     * {@code closewait-start}.
      */
     public static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
-                                  long beganNanos) throws Exception {
+                                  long beganNanos) throws Throwable {
         StartupTimer.begin(beganNanos);
-        StartGate.Verdict gate = StartGate.decide(arguments);
-        if (!gate.start()) {
-            Verdict.publish("disabled", gate.options());
-            System.err.println(gate.reason());
-            return false;
+        ParsedOptions early = null;
+        if (StartGate.couldStayOut(arguments)) {
+            StartGate.Verdict gate = StartGate.decide(arguments);
+            if (!gate.start()) {
+                Verdict.publish("disabled", gate.options());
+                System.err.println(gate.reason());
+                return false;
+            }
+            early = gate.options();
         }
         try {
-            AgentInstaller.install(gate.options(), instrumentation, attached);
+            // the start-up steps are printed when closewait-start has finished
+            AgentInstaller.install(arguments, early, instrumentation, attached);
         } catch (Exception | Error e) {
             Verdict.publish("failed", null);
             throw e;
         }
-        StartupTimer.print();
         return true;
     }
 

@@ -16,14 +16,15 @@ final class Answers implements Function<String, String> {
     private final Supplier<List<Suspect>> suspects;
     private final Clock clock;
     private final JsonLines json;
-    private final StatusReport status;
+    private final Supplier<StatusReport> statusFactory;
+    private StatusReport status; // detector thread only
 
     /** {@code suspects}: the current suspects, at most {@link Mailbox#MAX_SUSPECTS}, asked on the detector thread. */
-    Answers(Supplier<List<Suspect>> suspects, Clock clock, JsonLines json, StatusReport status) {
+    Answers(Supplier<List<Suspect>> suspects, Clock clock, JsonLines json, Supplier<StatusReport> status) {
         this.suspects = suspects;
         this.clock = clock;
         this.json = json;
-        this.status = status;
+        this.statusFactory = status;
     }
 
     @Override
@@ -40,6 +41,9 @@ final class Answers implements Function<String, String> {
                 return lines.toString();
             }
             case "status" -> {
+                if (status == null) {
+                    status = statusFactory.get();
+                }
                 return status.render();
             }
             default -> {

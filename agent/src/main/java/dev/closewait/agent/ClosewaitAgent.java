@@ -1,8 +1,9 @@
 package dev.closewait.agent;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
+import java.net.URISyntaxException;
 import java.security.CodeSource;
 
 /**
@@ -16,6 +17,8 @@ import java.security.CodeSource;
 public final class ClosewaitAgent {
 
     private static final String INSTALLED_PROPERTY = AgentProperties.INSTALLED;
+    /** A compile-time constant: naming it loads no class. */
+    private static final String VERDICT_PROPERTY = AgentProperties.VERDICT;
     private static final String START_CLASS = "dev.closewait.agent.AgentStart";
 
     /**
@@ -65,7 +68,9 @@ public final class ClosewaitAgent {
                 System.err.println("closewait: the agent is already installed in this JVM; this second load is ignored.");
                 return;
             }
-            agent = Class.forName(START_CLASS, true, new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
+            System.clearProperty(VERDICT_PROPERTY); // an earlier attempt's; the attach command waits for this one's
+            agent = Class.forName(START_CLASS, true,
+                    new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
             Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
                     long.class).invoke(null, arguments, instrumentation, attached, began);
             if (Boolean.FALSE.equals(installed)) {
@@ -87,6 +92,11 @@ public final class ClosewaitAgent {
                     + "affected: " + printable(String.valueOf(cause)));
         } catch (Throwable ignored) {
             // standard error is gone: nothing to tell
+        }
+        try {
+            System.setProperty(VERDICT_PROPERTY, "state\tfailed\n");
+        } catch (Throwable ignored) {
+            // the command line then finds no verdict
         }
         boolean instrumented;
         try {
@@ -142,11 +152,11 @@ public final class ClosewaitAgent {
         return name.startsWith("closewait-agent") && name.endsWith(".jar");
     }
 
-    private static URL agentJar() {
+    private static File agentJar() throws URISyntaxException {
         CodeSource source = ClosewaitAgent.class.getProtectionDomain().getCodeSource();
         if (source == null || source.getLocation() == null) {
             throw new IllegalStateException("cannot tell where the agent jar is");
         }
-        return source.getLocation();
+        return new File(source.getLocation().toURI());
     }
 }

@@ -43,8 +43,12 @@ final class MetricsPublishing {
         }
     }
 
-    static void start(LeakMetrics metrics, MetricsOptions options, ScheduledExecutorService detectorThread,
-                      ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
+    /**
+     * Publishes the meters; returns what stops the Prometheus endpoint, now or, if it is still starting, as soon as
+     * it has started (the Micrometer search stops with the detector thread it runs on).
+     */
+    static Runnable start(LeakMetrics metrics, MetricsOptions options, ScheduledExecutorService detectorThread,
+                          ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
         MetricsBridge.install(new BridgeSource(metrics));
         MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, System.err::println);
         published.micrometer = micrometer;
@@ -55,17 +59,45 @@ final class MetricsPublishing {
                 errors.record("Micrometer search", t);
             }
         }, SEARCH_INTERVAL_MILLIS, SEARCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        EndpointSwitch endpoint = new EndpointSwitch();
         if (options.endpoint()) {
             // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).
             published.endpoint = "starting";
-            new AgentThread("metrics-start", () -> startEndpoint(metrics, options, ownPorts, errors, published))
-                    .start();
+            new AgentThread("metrics-start",
+                    () -> endpoint.started(startEndpoint(metrics, options, ownPorts, errors, published))).start();
+        }
+        return () -> {
+            endpoint.stop();
+            if (options.endpoint()) {
+                published.endpoint = "stopped: the agent turned itself off";
+            }
+        };
+    }
+
+    /** The endpoint once started, and whether it must stop: whichever of the two comes second stops it. */
+    private static final class EndpointSwitch {
+        private PrometheusEndpoint endpoint;
+        private boolean stopped;
+
+        synchronized void started(PrometheusEndpoint started) {
+            endpoint = started;
+            if (stopped) {
+                stop();
+            }
+        }
+
+        synchronized void stop() {
+            stopped = true;
+            if (endpoint != null) {
+                endpoint.stop();
+                endpoint = null;
+            }
         }
     }
 
     /** On a daemon agent thread, so that the HTTP server's dispatcher thread is a daemon too. */
-    private static void startEndpoint(LeakMetrics metrics, MetricsOptions options, OwnPorts ownPorts,
-                                      AgentErrors errors, Published published) {
+    private static PrometheusEndpoint startEndpoint(LeakMetrics metrics, MetricsOptions options, OwnPorts ownPorts,
+                                                    AgentErrors errors, Published published) {
         String host = options.host().startsWith("[") && options.host().endsWith("]")
                 ? options.host().substring(1, options.host().length() - 1) : options.host();
         InetSocketAddress address = new InetSocketAddress(host, options.port());
@@ -74,13 +106,16 @@ final class MetricsPublishing {
             if (address.isUnresolved()) {
                 throw new java.net.UnknownHostException(host);
             }
-            PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
+            PrometheusEndpoint endpoint =
+                    PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
             System.err.println("closewait: serving metrics at " + where);
             published.endpoint = "serving " + where;
+            return endpoint;
         } catch (Throwable t) {
             published.endpoint = "failed at " + where + " (" + t + ")";
             System.err.println("closewait: option 'metrics-port' could not be served at " + where + " (" + t
                     + "); no metrics endpoint, the application is not affected.");
+            return null;
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.closewait.agent;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 
+import java.util.Locale;
+
 /**
  * Reads the options and decides whether the agent installs anything: not when {@code enabled=false} (agent argument,
  * {@code -Dclosewait.enabled}, {@code CLOSEWAIT_ENABLED} or the config file). JDK tools and closewait's own command
@@ -18,6 +20,21 @@ final class StartGate {
     }
 
     private StartGate() {
+    }
+
+    /**
+     * Whether any source could say {@code enabled=false}: the agent argument mentions {@code enabled} or
+     * {@code config} (a config file may), or the matching system property or environment variable is set. If none
+     * can, reading the options waits for {@code closewait-start}: parsing them (regular expressions, a config file)
+     * is a cost every JVM would otherwise pay on its main thread.
+     */
+    static boolean couldStayOut(String arguments) {
+        String lower = arguments == null ? "" : arguments.toLowerCase(Locale.ROOT);
+        return lower.contains("enabled") || lower.contains("config")
+                || System.getProperty(OptionsParser.PROPERTY_PREFIX + "enabled") != null
+                || System.getProperty(OptionsParser.PROPERTY_PREFIX + "config") != null
+                || System.getenv(OptionsParser.ENV_PREFIX + "ENABLED") != null
+                || System.getenv(OptionsParser.ENV_PREFIX + "CONFIG") != null;
     }
 
     static Verdict decide(String arguments) {

@@ -38,13 +38,14 @@ final class StatusReport {
     private final List<Sink> sinks;
     private final AgentErrors errors;
 
-    StatusReport(boolean attached, List<EffectiveOptions.Entry> options, List<String> problems,
+    StatusReport(boolean attached, long startedEpochMillis, long startedNanos, List<EffectiveOptions.Entry> options,
+                 List<String> problems,
                  Supplier<String> kernel, IntSupplier tracked, Supplier<List<Suspect>> suspects, StatusCounts counts,
                  List<Sink> sinks, AgentErrors errors) {
         this.version = version();
         this.attached = attached;
-        this.startedEpochMillis = System.currentTimeMillis();
-        this.startedNanos = System.nanoTime();
+        this.startedEpochMillis = startedEpochMillis;
+        this.startedNanos = startedNanos;
         this.options = List.copyOf(options);
         this.problems = List.copyOf(problems);
         this.kernel = kernel;
@@ -55,10 +56,18 @@ final class StatusReport {
         this.errors = errors;
     }
 
-    /** The agent jar's {@code Implementation-Version}, or {@code dev} for classes not run from the jar. */
+    /**
+     * The agent jar's {@code Implementation-Version}, or {@code dev} for classes not run from the jar. Read through
+     * the entry class in the loader the JVM put the jar in: the agent's own loader defines no package versions.
+     */
     static String version() {
-        String version = StatusReport.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
+        try {
+            String version = Class.forName("dev.closewait.agent.ClosewaitAgent", false,
+                    ClassLoader.getSystemClassLoader()).getPackage().getImplementationVersion();
+            return version == null ? "dev" : version;
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+            return "dev";
+        }
     }
 
     String render() {

@@ -1,6 +1,7 @@
 package dev.closewait.agent;
 
 import dev.closewait.config.AgentOptions;
+import dev.closewait.jfr.JfrEvents;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LogSink;
 import dev.closewait.report.ReportDispatcher;
@@ -44,6 +45,9 @@ final class StatusSinks {
         }, json ? () -> dispatcher.failures("json") : null));
         list.add(new StatusReport.Sink("Micrometer", published::micrometer, () -> dispatcher.failures("metrics")));
         list.add(new StatusReport.Sink("Prometheus", () -> SafeText.escape(published.endpoint), null));
+        list.add(new StatusReport.Sink("JFR", () -> JfrEvents.available()
+                ? "events closewait.Leak and closewait.LeakClosed, committed while a recording runs"
+                : "none: this runtime has no jdk.jfr module", () -> dispatcher.failures("jfr")));
         return list;
     }
 }

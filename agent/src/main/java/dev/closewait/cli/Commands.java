@@ -17,6 +17,8 @@ final class Commands {
     static final long ATTACH_TIMEOUT_MILLIS = 15_000;
     /** How long an agent that has just started may take to open its mailbox. */
     static final long MAILBOX_WAIT_MILLIS = 10_000;
+    /** How long an agent just loaded may take to read its options and publish its verdict. */
+    static final long VERDICT_WAIT_MILLIS = 15_000;
 
     private final AttachApi attachApi;
     private final Path agentJar;
@@ -76,8 +78,7 @@ final class Commands {
             } catch (Exception e) {
                 return loadFailed(target.pid, e);
             }
-            Properties after = Deadline.within(ATTACH_TIMEOUT_MILLIS, "reading its properties",
-                    session::systemProperties);
+            Properties after = awaitVerdict(session);
             AttachVerdict verdict = AttachVerdict.parse(after.getProperty(AgentProperties.VERDICT));
             if (verdict.state().equals("disabled")) {
                 verdict.printProblems(err);
@@ -85,9 +86,11 @@ final class Commands {
                         + verdict.source("enabled") + ").");
                 return 1;
             }
-            if (after.getProperty(AgentProperties.INSTALLED) == null) {
+            if (after.getProperty(AgentProperties.INSTALLED) == null || verdict.state().equals("failed")
+                    || verdict.state().equals("unknown")) {
                 verdict.printProblems(err);
                 err.println("closewait: the agent did not start in process " + target.pid
+                        + (verdict.state().equals("unknown") ? " within " + VERDICT_WAIT_MILLIS / 1000 + " s" : "")
                         + "; that process's standard error says why.");
                 return 1;
             }
@@ -150,6 +153,22 @@ final class Commands {
             err.println("closewait: could not exchange the " + request + " with process " + target.pid + ": "
                     + SafeText.bounded(String.valueOf(e.getMessage()), 500));
             return 1;
+        }
+    }
+
+    /**
+     * The target's properties once the agent has published its verdict: the options are read on the agent's own
+     * start thread, after loading returned. At most {@link #VERDICT_WAIT_MILLIS}.
+     */
+    private Properties awaitVerdict(AttachApi.Session session) throws Exception {
+        long deadline = System.nanoTime() + VERDICT_WAIT_MILLIS * 1_000_000L;
+        while (true) {
+            Properties properties = Deadline.within(ATTACH_TIMEOUT_MILLIS, "reading its properties",
+                    session::systemProperties);
+            if (properties.getProperty(AgentProperties.VERDICT) != null || System.nanoTime() > deadline) {
+                return properties;
+            }
+            Thread.sleep(50);
         }
     }
 

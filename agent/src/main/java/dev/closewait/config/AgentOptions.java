@@ -19,11 +19,15 @@ import java.util.List;
  * @param metrics    the Prometheus endpoint and the {@code site} tag
  * @param stackSample record the stacks of one socket in this many (1: every socket)
  * @param churn      connection churn detection
+ * @param appPackages class-name prefixes whose frames are always the application's, even under a library's
+ *                    package, when reports pick a leak's site
+ * @param libraryPackages class-name prefixes skipped, like the built-in list of libraries, when reports pick a site
  * @param reportTrust whether the JSON report may be opened through a symbolic link or in a file another user owns
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                            LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics,
-                           int stackSample, ChurnOptions churn, boolean reportTrust) {
+                           int stackSample, ChurnOptions churn, List<String> appPackages,
+                           List<String> libraryPackages, boolean reportTrust) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -32,14 +36,24 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
     public AgentOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+        appPackages = List.copyOf(appPackages);
+        libraryPackages = List.copyOf(libraryPackages);
+    }
+
+    /** Without site options. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample,
+                        ChurnOptions churn) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample, churn,
+                List.of(), List.of());
     }
 
     /** With report-trust off. */
     public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                         LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample,
-                        ChurnOptions churn) {
+                        ChurnOptions churn, List<String> appPackages, List<String> libraryPackages) {
         this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample, churn,
-                false);
+                appPackages, libraryPackages, false);
     }
 
     /** With the default churn options. */
@@ -63,6 +77,7 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
 
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
-                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS, false);
+                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS, List.of(), List.of(),
+                false);
     }
 }

@@ -30,7 +30,7 @@ public final class EffectiveOptions {
     private static String defaultText(String key, AgentOptions defaults) {
         return switch (key) {
             case "grace" -> OptionsParser.format(defaults.grace());
-            case "report", "config", "exclude" -> "none";
+            case "report", "config", "exclude", "app-packages", "library-packages" -> "none";
             case "include" -> "all";
             case "report-max-size" -> OptionsParser.formatSize(defaults.reportMaxBytes());
             case "stack-depth" -> Integer.toString(defaults.stackDepth());
@@ -41,6 +41,8 @@ public final class EffectiveOptions {
             case "metrics-host" -> defaults.metrics().host();
             case "metrics-sites" -> Integer.toString(defaults.metrics().sites());
             case "enabled" -> "true";
+            case "churn" -> defaults.churn().on() ? "on" : "off";
+            case "churn-warn" -> defaults.churn().warnText();
             default -> "(default)";
         };
     }

@@ -45,7 +45,7 @@ public final class OptionsParser {
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
                     "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
-                    "churn-warn", "report-trust");
+                    "churn-warn", "app-packages", "library-packages", "report-trust");
 
     private OptionsParser() {
     }
@@ -85,6 +85,8 @@ public final class OptionsParser {
         int metricsPort = defaults.metrics().port();
         String metricsHost = defaults.metrics().host();
         int metricsSites = defaults.metrics().sites();
+        List<String> appPackages = defaults.appPackages();
+        List<String> libraryPackages = defaults.libraryPackages();
         ChurnOptions churn = defaults.churn();
         boolean reportTrust = defaults.reportTrust();
 
@@ -109,6 +111,8 @@ public final class OptionsParser {
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
                 case "metrics-host" -> metricsHost = parseMetricsHost(value, metricsHost, found);
                 case "metrics-sites" -> metricsSites = parseMetricsSites(value, metricsSites, found);
+                case "app-packages" -> appPackages = parsePrefixes(key, value, appPackages, found);
+                case "library-packages" -> libraryPackages = parsePrefixes(key, value, libraryPackages, found);
                 case "churn" -> churn = new ChurnOptions(parseSwitch(key, value, churn.on(), found),
                         churn.warnCount(), churn.warnPercent());
                 case "churn-warn" -> churn = parseChurnWarn(value, churn, found);
@@ -132,7 +136,8 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample, churn, reportTrust), problems, enabled, sources, accepted);
+                reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages, reportTrust), problems,
+                enabled, sources, accepted);
     }
 
     private static final String ENVIRONMENT = "environment";
@@ -183,7 +188,8 @@ public final class OptionsParser {
             int equals = pair.indexOf('=');
             if (equals < 0 || pair.substring(0, equals).isBlank()) {
                 problems.add("closewait: agent argument '" + echo(pair.trim()) + "' ignored: expected key=value, "
-                        + "with key one of " + String.join(", ", KEYS) + ".");
+                        + "with key one of " + String.join(", ", KEYS) + ". (Loaded with jcmd JVMTI.agent_load? "
+                        + "jcmd takes key=value apart unless quoted: '\"grace=2s,report=FILE\"'.)");
                 continue;
             }
             values.add(Map.entry(pair.substring(0, equals).trim(), pair.substring(equals + 1)));

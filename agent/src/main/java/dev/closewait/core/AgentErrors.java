@@ -23,7 +23,7 @@ public final class AgentErrors {
     private final AtomicLong count = new AtomicLong();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Consumer<String> warn;
-    private volatile Runnable giveUp = () -> { };
+    private volatile Runnable giveUp; // null until set: no lambda to spin up during the JVM's start-up
     /** Errors by where they happened ("report to JsonLinesSink", ...), for the status command; bounded like logged. */
     private final Map<String, AtomicLong> byPlace = new ConcurrentHashMap<>();
     private final List<String> firstMessages = new CopyOnWriteArrayList<>();
@@ -40,7 +40,10 @@ public final class AgentErrors {
     public void record(String where, Throwable failure) {
         if (count.incrementAndGet() == GIVE_UP_AFTER) {
             try {
-                giveUp.run();
+                Runnable action = giveUp;
+                if (action != null) {
+                    action.run();
+                }
             } catch (Throwable ignored) {
                 // turning off must not fail the host either
             }

@@ -5,7 +5,7 @@ package dev.closewait.core;
  * {@link StackTraceElement}s only if a leak is reported, which keeps the cost per socket low. Sockets that stay
  * open swap theirs for a shared copy from the {@link StackTable}, which keeps the memory per socket low.
  */
-public final class CallSite extends Throwable {
+public class CallSite extends Throwable {
 
     private static final long serialVersionUID = 1L;
 
@@ -15,7 +15,10 @@ public final class CallSite extends Throwable {
      */
     public static final CallSite NOT_SAMPLED = new CallSite(new StackTraceElement[0]);
 
-    /** True for the one shared instance per distinct stack (it fits in the object's padding: no extra bytes). */
+    /**
+     * True for the one shared instance per distinct stack (it fits in the object's padding: no extra bytes), and for
+     * stand-ins, which the {@link StackTable} must leave alone too.
+     */
     private final boolean shared;
 
     public CallSite() {
@@ -36,5 +39,40 @@ public final class CallSite extends Throwable {
 
     boolean isShared() {
         return shared;
+    }
+
+    /**
+     * The id of the socket whose stack this is, when it stands in for the stack of another socket of the same site
+     * that was not captured ({@link StackCapture}); -1 for a socket's own stack.
+     */
+    public long standsInFor() {
+        return -1;
+    }
+
+    /** A call site with the frames of {@code captured}, the stack of socket {@code socketId}, for others to share. */
+    static CallSite standingIn(CallSite captured, long socketId) {
+        return new StandIn(captured, socketId);
+    }
+
+    private static final class StandIn extends CallSite {
+        private static final long serialVersionUID = 1L;
+        private final transient CallSite captured;
+        private final long socketId;
+
+        StandIn(CallSite captured, long socketId) {
+            super(new StackTraceElement[0]);
+            this.captured = captured;
+            this.socketId = socketId;
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            return captured.getStackTrace();
+        }
+
+        @Override
+        public long standsInFor() {
+            return socketId;
+        }
     }
 }

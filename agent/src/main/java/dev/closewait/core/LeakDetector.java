@@ -161,7 +161,9 @@ public final class LeakDetector {
                 tracked.openThread, tracked.openedNanos,
                 tracked.allocation == null ? -1 : clock.epochMillis(tracked.openedNanos), tracked.allocation,
                 eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now),
-                kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince));
+                kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince),
+                tracked.lastUse, tracked.lastUse == null ? -1 : clock.epochMillis(tracked.lastUse.nanoTime()),
+                tracker.reconnectedSince(tracked, now));
     }
 
     private void emit(Leak leak) {

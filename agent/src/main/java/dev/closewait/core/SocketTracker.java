@@ -2,6 +2,8 @@ package dev.closewait.core;
 
 import java.lang.ref.ReferenceQueue;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,6 @@ public final class SocketTracker {
     private final WriteWatch writeWatch;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
-    private volatile int stackSampleEvery = 1;
     private volatile CloseObserver closeObserver = CloseObserver.NONE;
     // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
     // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
@@ -43,10 +44,16 @@ public final class SocketTracker {
     /** What happened to reported sockets since the detector last looked. */
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final StackTable stacks = new StackTable();
+    private final StackCapture capture;
 
     public SocketTracker(Clock clock, WriteWatch writeWatch) {
+        this(clock, writeWatch, new StackCapture());
+    }
+
+    SocketTracker(Clock clock, WriteWatch writeWatch, StackCapture capture) {
         this.clock = clock;
         this.writeWatch = writeWatch;
+        this.capture = capture;
     }
 
     Clock clock() {
@@ -58,16 +65,20 @@ public final class SocketTracker {
         return clock.nanoTime();
     }
 
-    /** Starts following a socket, capturing the stack here; returns null if it is followed already. */
+    /**
+     * Starts following a socket, capturing the stack here unless {@link StackCapture} decides otherwise; returns
+     * null if it is followed already.
+     */
     public TrackedSocket opened(Object socket, SocketType type, boolean accepted, Endpoints endpoints) {
-        if (find(socket) != null) {
-            return null;
-        }
+        // No lookup first: the hook's caller has looked already, and putIfAbsent keeps a socket from being followed
+        // twice (a lookup here cost one more map operation on every open).
         long id = ids.incrementAndGet();
-        CallSite allocation = stackSampleEvery == 1 || id % stackSampleEvery == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
+        StackCapture.Site site = capture.siteOf(accepted, endpoints);
         TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
-                clock.nanoTime(), ThreadNames.current(), allocation);
+                clock.nanoTime(), ThreadNames.current(), capture.allocation(site, id));
         tracked.endpoints = endpoints;
+        tracked.openThreadId = Thread.currentThread().getId();
+        tracked.site = site;
         return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
     }
 
@@ -123,8 +134,11 @@ public final class SocketTracker {
                 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN) {
             return;
         }
-        // A socket whose allocation stack was sampled out does without its EOF stack too: both cost the same.
-        CallSite site = tracked.allocation == CallSite.NOT_SAMPLED ? CallSite.NOT_SAMPLED : new CallSite();
+        // A socket whose allocation stack was not captured (sampled out, or standing in for its site's) does without
+        // its EOF stack too: both cost the same, and most sockets read EOF.
+        CallSite allocation = tracked.allocation;
+        CallSite site = allocation == CallSite.NOT_SAMPLED || (allocation != null && allocation.standsInFor() >= 0)
+                ? CallSite.NOT_SAMPLED : new CallSite();
         EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), site);
         if (tracked.recordEndOfStream(eof)) {
             synchronized (writeWatchLock) {
@@ -145,6 +159,47 @@ public final class SocketTracker {
         }
     }
 
+    /**
+     * The application read data from, or wrote to, the socket after using it otherwise (see
+     * {@link dev.closewait.bootstrap.SocketEventListener#used}). Records the stack here when this starts a new request
+     * (a client's write, an accepted socket's read), when the socket changed threads, or when an accepted socket
+     * answers (the handler's write): the code that last used a pooled or accepted socket is rarely the code that
+     * opened it. The opening thread's first request is covered by the allocation stack and records nothing, so a
+     * connection used once costs no stack here; a keep-alive connection costs one stack per request (two on
+     * a server whose handler writes). Sockets without their own allocation stack (stack-sample, adaptive capture)
+     * record none.
+     */
+    public void used(Object socket, boolean write) {
+        TrackedSocket tracked = find(socket);
+        CallSite allocation = tracked == null ? null : tracked.allocation;
+        // Like the EOF stack: a socket whose allocation stack was not captured (sampled out, or standing in for its
+        // site's) records no last use either.
+        if (tracked == null || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN
+                || allocation == CallSite.NOT_SAMPLED || (allocation != null && allocation.standsInFor() >= 0)) {
+            return;
+        }
+        long now = clock.nanoTime();
+        tracked.lastActivityNanos = now;
+        long thread = Thread.currentThread().getId();
+        long previousThread = tracked.lastUserThreadId;
+        boolean previousWrite = tracked.lastUseWrite;
+        tracked.lastUserThreadId = thread;
+        tracked.lastUseWrite = write;
+        boolean first = previousThread == 0;
+        boolean startsRequest = tracked.accepted ? !write : write;
+        boolean newRequest = first || previousThread != thread || (startsRequest && previousWrite != write);
+        if (newRequest) {
+            tracked.inFirstRequest = first;
+        }
+        if (tracked.inFirstRequest && thread == tracked.openThreadId) {
+            return; // the allocation stack shows this request
+        }
+        boolean answer = tracked.accepted && write && previousWrite != write;
+        if (newRequest || answer) {
+            tracked.lastUse = new LastUse(now, ThreadNames.current(), write, new CallSite());
+        }
+    }
+
     public void inputShutdown(Object socket) {
         TrackedSocket tracked = find(socket);
         if (tracked != null) {
@@ -161,6 +216,10 @@ public final class SocketTracker {
         awaitingClose.remove(tracked);
         int previous = tracked.markClosed();
         tracked.clear();
+        StackCapture.Site site = tracked.site;
+        if (site != null && previous == TrackedSocket.OPEN) {
+            site.closedInTime();
+        }
         if (previous == TrackedSocket.REPORTED) {
             long now = clock.nanoTime();
             outcomes.add(new LeakOutcome(tracked.report, LeakOutcome.Kind.CLOSED, now, clock.epochMillis(now),
@@ -190,8 +249,46 @@ public final class SocketTracker {
             if (site != null && !site.isShared()) { // none for sockets adopted after attach or the agent's own
                 tracked.allocation = stacks.share(site);
             }
+            LastUse use = tracked.lastUse;
+            if (use != null && !use.site().isShared()) {
+                CallSite shared = stacks.share(use.site());
+                if (shared != use.site()) {
+                    tracked.replaceLastUse(use, new LastUse(use.nanoTime(), use.thread(), use.write(), shared));
+                }
+            }
         }
     }
+
+    /**
+     * Whether a newer client connection to the same peer address was opened after this socket was last read or
+     * written (or opened, when never used) and is still open: see {@link Leak#reconnectedSinceUse()}. Runs on the detector
+     * thread; the newest opening per peer is computed once per {@code now}, so a burst of reports costs one pass over
+     * the open sockets.
+     */
+    boolean reconnectedSince(TrackedSocket tracked, long now) {
+        java.net.InetSocketAddress remote = tracked.endpoints.remote();
+        if (tracked.accepted || remote == null) {
+            return false;
+        }
+        if (newestOpeningNow != now || newestOpeningByPeer == null) {
+            Map<java.net.InetSocketAddress, Long> newest = new HashMap<>();
+            for (TrackedSocket other : open.values()) {
+                java.net.InetSocketAddress peer = other.endpoints.remote();
+                if (!other.accepted && !other.agentOwned && peer != null && other.state() == TrackedSocket.OPEN) {
+                    newest.merge(peer, other.openedNanos, Math::max);
+                }
+            }
+            newestOpeningByPeer = newest;
+            newestOpeningNow = now;
+        }
+        long activity = tracked.lastActivityNanos;
+        long since = activity == TrackedSocket.NEVER ? tracked.openedNanos : activity;
+        Long newest = newestOpeningByPeer.get(remote);
+        return newest != null && newest - since > 0;
+    }
+
+    private Map<java.net.InetSocketAddress, Long> newestOpeningByPeer;
+    private long newestOpeningNow;
 
     int sharedStacks() {
         return stacks.size();
@@ -202,11 +299,17 @@ public final class SocketTracker {
     }
 
     /**
-     * Records the stacks of one socket in {@code every} (1: all). Capturing stacks is most of what the agent costs
-     * per connection; sampled-out sockets are tracked and reported all the same, without stacks.
+     * Records the stacks of one socket in {@code every}, chosen at random (1: all, with adaptive capture; see
+     * {@link StackCapture}). Capturing stacks is most of what the agent costs per connection; sampled-out sockets
+     * are tracked and reported all the same, without stacks.
      */
     public void sampleStacks(int every) {
-        stackSampleEvery = Math.max(1, every);
+        capture.sampleEvery(every);
+    }
+
+    /** Adaptive stack capture on (the default) or off; see {@link StackCapture}. */
+    public void adaptiveStacks(boolean on) {
+        capture.adaptive(on);
     }
 
     /** Tells {@code observer} of every close from now on (connection churn, see {@link ChurnDetector}). */

@@ -19,12 +19,14 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     private static final VarHandle STATE;
     private static final VarHandle END_OF_STREAM;
+    private static final VarHandle LAST_USE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TrackedSocket.class, "state", int.class);
             END_OF_STREAM = lookup.findVarHandle(TrackedSocket.class, "endOfStream", EndOfStream.class);
+            LAST_USE = lookup.findVarHandle(TrackedSocket.class, "lastUse", LastUse.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,6 +39,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     final String openThread;
     /** Swapped for a shared copy with the same frames by {@link SocketTracker#shareStacks()}. */
     volatile CallSite allocation;
+    /** The site adaptive stack capture counts this socket in, or null. */
+    StackCapture.Site site;
     volatile SocketType type;
     volatile Endpoints endpoints = Endpoints.UNKNOWN;
     volatile EndOfStream endOfStream;
@@ -44,6 +48,16 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** Opened by one of the agent's own threads (a log appender connecting while it reports, say): never reported. */
     volatile boolean agentOwned;
     volatile long lastWriteNanos = NEVER;
+    // Last use (SocketTracker.used): racy between threads by design, the worst case is a stack one turn old.
+    /** The opening thread's id, -1 when unknown: its first turn is covered by the allocation stack. */
+    long openThreadId = -1;
+    /** The thread of the previous use; 0 before any. */
+    long lastUserThreadId;
+    boolean lastUseWrite;
+    boolean inFirstRequest;
+    /** When the last run of reads or writes began, by any thread: NEVER before the first. */
+    volatile long lastActivityNanos = NEVER;
+    volatile LastUse lastUse;
     volatile Leak report;
     private volatile int state;
 
@@ -84,12 +98,26 @@ public final class TrackedSocket extends WeakReference<Object> {
         return END_OF_STREAM.compareAndSet(this, null, eof);
     }
 
+    public LastUse lastUse() {
+        return lastUse;
+    }
+
+    /** Swaps the last use for the same one with a shared stack, unless a newer use came in the meantime. */
+    void replaceLastUse(LastUse expected, LastUse shared) {
+        LAST_USE.compareAndSet(this, expected, shared);
+    }
+
     int state() {
         return state;
     }
 
     boolean markReported() {
-        return STATE.compareAndSet(this, OPEN, REPORTED);
+        boolean reported = STATE.compareAndSet(this, OPEN, REPORTED);
+        StackCapture.Site of = site;
+        if (reported && of != null) {
+            of.leaked();
+        }
+        return reported;
     }
 
     /** Moves to closed and returns the state it was in. */

@@ -88,7 +88,7 @@ enum ExitHook {
             site.duplicateReturnValue();
             site.loadThis();
             site.visitor.visitFieldInsn(Opcodes.GETFIELD, site.owner, "this$0", site.outerDescriptor);
-            site.call("readReturned", "(ILjava/lang/Object;)V");
+            site.call("sslReadReturned", "(ILjava/lang/Object;)V");
         }
     },
     /** {@code IOUtil.read(fd, buffer(s), …, boolean async, int, NativeDispatcher)}: the flag is third from last. */

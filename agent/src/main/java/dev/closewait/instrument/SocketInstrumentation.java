@@ -3,12 +3,8 @@ package dev.closewait.instrument;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 
-import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 import static dev.closewait.instrument.ExitHook.ACCEPTED_ARGUMENT;
 import static dev.closewait.instrument.ExitHook.ASYNC_END_OF_STREAM;
@@ -35,7 +31,10 @@ import static dev.closewait.instrument.MethodRule.rule;
  * Which JDK methods get which exit hook: every path on which a socket is opened, reads EOF, is written, shuts its
  * input down or is closed (see docs/architecture.md). Method signatures were checked on JDK 17 and 25.
  *
- * <p>The hooks are inserted with the ASM that ships inside Byte Buddy, by a plain {@link ClassFileTransformer}: the
+ * <p>Loaded only when a target class is first transformed ({@link HookTransformer} installs the transformer without
+ * it): building these rules and loading ASM took 15 to 45 ms of a loaded JVM's start-up.
+ *
+ * <p>The hooks are inserted with the ASM that ships inside Byte Buddy, by a plain {@code ClassFileTransformer}: the
  * inserted code needs no new stack map frames, so a transformation reads and writes one class file and loads
  * nothing. Byte Buddy's AgentBuilder did the same job with about 1,000 classes of its own, which cost 0.5 to 1 s of
  * JVM start-up on a 2-core machine (docs/performance.md).
@@ -96,26 +95,7 @@ public final class SocketInstrumentation {
     private SocketInstrumentation() {
     }
 
-    /**
-     * Installs the hooks and retransforms the target classes already loaded. Problems with single classes go to
-     * {@code onError} (class name, cause); they never stop the others.
-     */
-    public static void install(Instrumentation instrumentation, BiConsumer<String, Throwable> onError) {
-        Transformer transformer = new Transformer(onError);
-        instrumentation.addTransformer(transformer, true);
-        for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
-            if (loaded.getClassLoader() == null && TARGETS.containsKey(loaded.getName().replace('.', '/'))
-                    && instrumentation.isModifiableClass(loaded)) {
-                try {
-                    instrumentation.retransformClasses(loaded);
-                } catch (Throwable t) {
-                    onError.accept(loaded.getName(), t);
-                }
-            }
-        }
-    }
-
-    /** The hooked class file, or null (unchanged) for every other class; never throws. */
+    /** The hooked class file, or null (unchanged) for every other class. */
     static byte[] transform(String internalName, byte[] classFile) {
         List<MethodRule> rules = TARGETS.get(internalName);
         if (rules == null) {
@@ -129,25 +109,4 @@ public final class SocketInstrumentation {
         return inserter.hookedMethods() == 0 ? null : writer.toByteArray();
     }
 
-    private static final class Transformer implements ClassFileTransformer {
-        private final BiConsumer<String, Throwable> onError;
-
-        Transformer(BiConsumer<String, Throwable> onError) {
-            this.onError = onError;
-        }
-
-        @Override
-        public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
-                                ProtectionDomain protectionDomain, byte[] classFile) {
-            if (loader != null || className == null || !TARGETS.containsKey(className)) {
-                return null;
-            }
-            try {
-                return SocketInstrumentation.transform(className, classFile);
-            } catch (Throwable t) {
-                onError.accept(className.replace('/', '.'), t);
-                return null;
-            }
-        }
-    }
 }

@@ -6,17 +6,23 @@ import dev.closewait.bootstrap.SocketHooks;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjIntConsumer;
 
 /**
  * The agent's side of the hooks class that the inserted calls name ({@link SocketHooks#JAVA_BASE_NAME}): defines it
- * in java.base through a lookup into its package, then reaches its static methods through method handles, the only
- * way in (the package is not exported, so the application cannot call it either). Until {@link #define} has run,
- * every method here does nothing and returns zero or null: that is the state of unit tests and of a failed start.
+ * in java.base through a lookup into its package, then reaches it through one method handle, the only way in (the
+ * package is not exported, so the application cannot call it either); {@code install} hands back the state the
+ * two share, as JDK objects. Until {@link #define} has run, every method here does nothing and returns zero or
+ * null: that is the state of unit tests and of a failed start.
  */
 public final class JavaBaseHooks {
 
-    private static volatile Handles handles;
+    private static volatile MethodHandle install;
+    private static volatile AtomicBoolean watchingWrites;
+    private static volatile AtomicLong failures;
+    private static volatile ThreadLocal<Object[]> lastLocalAddress;
 
     private JavaBaseHooks() {
     }
@@ -31,29 +37,30 @@ public final class JavaBaseHooks {
      *
      * @throws IllegalAccessException if the lookup lacks package access
      */
-    public static Class<?> define(MethodHandles.Lookup lookup, byte[] classFile) throws ReflectiveOperationException {
+    @SuppressWarnings("unchecked")
+    public static Class<?> define(MethodHandles.Lookup lookup, byte[] classFile) throws Throwable {
         Class<?> hooks;
         try {
             hooks = lookup.defineClass(classFile);
         } catch (LinkageError definedBefore) {
             hooks = lookup.findClass(SocketHooks.JAVA_BASE_NAME);
         }
-        lookup.ensureInitialized(hooks);
-        handles = new Handles(lookup, hooks);
+        MethodHandle handle = lookup.findStatic(hooks, "install",
+                MethodType.methodType(Object[].class, ObjIntConsumer.class));
+        Object[] shared = (Object[]) handle.invokeExact((ObjIntConsumer<Object>) null);
+        watchingWrites = (AtomicBoolean) shared[0];
+        failures = (AtomicLong) shared[1];
+        lastLocalAddress = (ThreadLocal<Object[]>) shared[2];
+        install = handle;
         return hooks;
-    }
-
-    /** Whether the hooks class is defined and reachable. */
-    public static boolean defined() {
-        return handles != null;
     }
 
     /** Sends the hooks' events to {@code listener}; null makes the hooks inert. */
     public static void install(SocketEventListener listener) {
-        Handles current = handles;
+        MethodHandle current = install;
         if (current != null) {
             try {
-                current.install.invokeExact((ObjIntConsumer<Object>) listener);
+                Object[] ignored = (Object[]) current.invokeExact((ObjIntConsumer<Object>) listener);
             } catch (Throwable impossible) {
                 // a static setter of a volatile field: nothing to throw
                 throw new IllegalStateException(impossible);
@@ -63,51 +70,31 @@ public final class JavaBaseHooks {
 
     /** Whether the write hooks report writes (see {@code SocketTracker.WriteWatch}). */
     public static void watchWrites(boolean watch) {
-        Handles current = handles;
+        AtomicBoolean current = watchingWrites;
         if (current != null) {
-            try {
-                current.watchWrites.invokeExact(watch);
-            } catch (Throwable impossible) {
-                // a static setter of a volatile boolean: nothing to throw
-            }
+            current.set(watch);
         }
     }
 
     /** Failures the hooks' guard caught. */
     public static long failures() {
-        Handles current = handles;
-        if (current == null) {
-            return 0;
-        }
-        try {
-            return (long) current.failures.invokeExact();
-        } catch (Throwable impossible) {
-            return 0;
-        }
+        AtomicLong current = failures;
+        return current == null ? 0 : current.get();
     }
 
-    /** See {@code SocketHooks.takeLocalAddress}: the local address the JDK just looked up for {@code fd}, or null. */
-    public static Object takeLocalAddress(Object fd) throws Throwable {
-        return handles == null ? null : (Object) OnEveryOpen.TAKE_LOCAL_ADDRESS.invokeExact(fd);
-    }
-
-    /** Called on every open: a constant handle the JIT inlines. Initialised only once the hooks are defined. */
-    private static final class OnEveryOpen {
-        static final MethodHandle TAKE_LOCAL_ADDRESS = handles.takeLocalAddress;
-    }
-
-    private static final class Handles {
-        final MethodHandle install;
-        final MethodHandle watchWrites;
-        final MethodHandle failures;
-        final MethodHandle takeLocalAddress;
-
-        Handles(MethodHandles.Lookup lookup, Class<?> hooks) throws ReflectiveOperationException {
-            install = lookup.findStatic(hooks, "install", MethodType.methodType(void.class, ObjIntConsumer.class));
-            watchWrites = lookup.findStatic(hooks, "watchWrites", MethodType.methodType(void.class, boolean.class));
-            failures = lookup.findStatic(hooks, "failures", MethodType.methodType(long.class));
-            takeLocalAddress = lookup.findStatic(hooks, "takeLocalAddress",
-                    MethodType.methodType(Object.class, Object.class));
+    /**
+     * The local address the JDK looked up last on this thread ({@code Net.localAddress}, remembered by the hooks)
+     * if it was for {@code fd}, else null; forgets it either way.
+     */
+    public static Object takeLocalAddress(Object fd) {
+        ThreadLocal<Object[]> current = lastLocalAddress;
+        Object[] slot = current == null ? null : current.get();
+        if (slot == null) {
+            return null;
         }
+        Object address = slot[0] == fd ? slot[1] : null;
+        slot[0] = null;
+        slot[1] = null;
+        return address;
     }
 }

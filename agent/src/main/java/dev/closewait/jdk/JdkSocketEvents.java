@@ -120,6 +120,14 @@ public final class JdkSocketEvents implements SocketEventListener {
     }
 
     @Override
+    public void used(Object socket, boolean write) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null) {
+            tracker.used(key, write);
+        }
+    }
+
+    @Override
     public void inputShutdown(Object socket) throws Throwable {
         Object key = sockets.keyOf(socket);
         if (key != null) {

@@ -5,7 +5,7 @@ import dev.closewait.core.LeakKind;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
-import dev.closewait.report.StackFrames;
+import dev.closewait.report.Sites;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +35,9 @@ public final class LeakMetrics implements LeakListener {
     static final String TRACKED = "closewait.sockets.tracked";
     static final String KERNEL = "closewait.kernel.sockets";
     static final String ERRORS = "closewait.agent.errors";
+    /** The same counts by allocation site too, with {@code metrics-sites}: for top-k tables, not for rates. */
+    static final String SITE_LEAKS = "closewait.site.leaks";
+    static final String SITE_LEAKED = "closewait.site.sockets.leaked";
     static final String CLOSED = "closewait.connections.closed";
     static final String TIME_WAIT = "closewait.connections.timewait";
     /** Sites beyond the cap. */
@@ -48,8 +51,9 @@ public final class LeakMetrics implements LeakListener {
     // Detector thread only, from here on.
     private final Map<Series, Counts> series = new HashMap<>();
     private final Set<String> sites = new HashSet<>();
-    /** Reported leaks still open, by leak id, with the series they count in. */
-    private final Map<Long, Counts> leakedOpen = new HashMap<>();
+    private final Sites siteRules;
+    /** Reported leaks still open, by leak id, with the series they count in (by kind, and by site). */
+    private final Map<Long, List<Counts>> leakedOpen = new HashMap<>();
 
     private record Series(LeakKind kind, String site) {
     }
@@ -66,7 +70,14 @@ public final class LeakMetrics implements LeakListener {
      * @param onNewMeters told (on the detector thread) after meters were added
      */
     public LeakMetrics(int maxSites, IntSupplier tracked, LongSupplier errors, Runnable onNewMeters) {
+        this(maxSites, Sites.DEFAULT, tracked, errors, onNewMeters);
+    }
+
+    /** @param siteRules which frames are the application's: the {@code site} tag is the reports' site */
+    public LeakMetrics(int maxSites, Sites siteRules, IntSupplier tracked, LongSupplier errors,
+                       Runnable onNewMeters) {
         this.maxSites = maxSites;
+        this.siteRules = siteRules;
         this.onNewMeters = onNewMeters;
         meters.add(new Meter(TRACKED, Meter.Type.GAUGE,
                 "Sockets the agent follows: opened since it started, not closed or collected yet", "sockets",
@@ -74,12 +85,11 @@ public final class LeakMetrics implements LeakListener {
         meters.add(new Meter(ERRORS, Meter.Type.COUNTER,
                 "Errors the agent caught and swallowed to protect the application", "errors", List.of(),
                 errors::getAsLong));
-        if (maxSites == 0) {
-            // Every kind from the start, at zero: a series that appears only with its first leak loses that leak
-            // to Prometheus' rate() and increase().
-            for (LeakKind kind : LeakKind.values()) {
-                counts(new Series(kind, null));
-            }
+        // Every kind from the start, at zero, with or without sites: a series that appears only with its first leak
+        // loses that leak to Prometheus' rate() and increase(). Sites get series of their own name, born with their
+        // first leak, which only top-k tables read.
+        for (LeakKind kind : LeakKind.values()) {
+            counts(new Series(kind, null));
         }
     }
 
@@ -123,20 +133,26 @@ public final class LeakMetrics implements LeakListener {
 
     @Override
     public void leakDetected(Leak leak) {
-        Counts counts = counts(new Series(leak.kind(), site(leak)));
-        counts.leaks.increment();
-        // A gc-not-closed leak is reported when it is collected: it is never open and reported at once.
+        String site = site(leak);
+        List<Counts> all = site == null ? List.of(counts(new Series(leak.kind(), null)))
+                : List.of(counts(new Series(leak.kind(), null)), counts(new Series(leak.kind(), site)));
+        for (Counts counts : all) {
+            counts.leaks.increment();
+            // A gc-not-closed leak is reported when it is collected: it is never open and reported at once.
+            if (leak.kind() != LeakKind.GC_NOT_CLOSED) {
+                counts.open.incrementAndGet();
+            }
+        }
         if (leak.kind() != LeakKind.GC_NOT_CLOSED) {
-            counts.open.incrementAndGet();
-            leakedOpen.put(leak.id(), counts);
+            leakedOpen.put(leak.id(), all);
         }
     }
 
     @Override
     public void leakResolved(LeakOutcome outcome) {
-        Counts counts = leakedOpen.remove(outcome.leak().id());
-        if (counts != null) {
-            counts.open.decrementAndGet();
+        List<Counts> all = leakedOpen.remove(outcome.leak().id());
+        if (all != null) {
+            all.forEach(counts -> counts.open.decrementAndGet());
         }
     }
 
@@ -144,7 +160,7 @@ public final class LeakMetrics implements LeakListener {
         if (maxSites == 0) {
             return null;
         }
-        String site = Objects.requireNonNullElse(StackFrames.applicationFrame(leak.allocation()), UNKNOWN_SITE);
+        String site = Objects.requireNonNullElse(siteRules.site(leak), UNKNOWN_SITE);
         if (sites.contains(site)) {
             return site;
         }
@@ -163,16 +179,19 @@ public final class LeakMetrics implements LeakListener {
         Counts created = new Counts();
         series.put(key, created);
         List<String> tags = new ArrayList<>(List.of("kind", key.kind().id()));
-        if (key.site() != null) {
+        boolean bySite = key.site() != null;
+        if (bySite) {
             tags.add("site");
             tags.add(key.site());
         }
-        meters.add(new Meter(LEAKS, Meter.Type.COUNTER,
-                "Leaked sockets reported, by kind: eof-not-closed, gc-not-closed, close-wait, reset-not-closed",
+        meters.add(new Meter(bySite ? SITE_LEAKS : LEAKS, Meter.Type.COUNTER, bySite
+                ? "Leaked sockets reported, by kind and site, the code the report names (the first metrics-sites sites, then other)"
+                : "Leaked sockets reported, by kind: eof-not-closed, gc-not-closed, close-wait, reset-not-closed",
                 "leaks", tags, created.leaks::sum));
         if (key.kind() != LeakKind.GC_NOT_CLOSED) {
-            meters.add(new Meter(LEAKED, Meter.Type.GAUGE,
-                    "Sockets reported as leaked that are still open: not closed since the report, not collected",
+            meters.add(new Meter(bySite ? SITE_LEAKED : LEAKED, Meter.Type.GAUGE, bySite
+                    ? "Sockets reported as leaked that are still open, by kind and site, the code the report names"
+                    : "Sockets reported as leaked that are still open: not closed since the report, not collected",
                     "sockets", tags, created.open::get));
         }
         onNewMeters.run();

@@ -58,6 +58,11 @@ public final class ApplicationLog implements AppLog {
         }
     }
 
+    @Override
+    public void leak(String message, java.util.Map<String, Object> keyValues, Throwable trace, String text) {
+        target().leak(message, keyValues, trace, text);
+    }
+
     private AppLog target() {
         AppLog log = found;
         if (log != null) {

@@ -1,57 +1,151 @@
 package dev.closewait.report;
 
 import dev.closewait.core.Leak;
+import dev.closewait.core.LeakKind;
 
 import java.util.List;
 
 /**
- * The fix users need for leaks whose allocation stack shows a well-known connection pool: each library keeps idle
- * connections that the server may have closed long ago. See docs/fixing-leaks.md.
+ * What to do about a leak, for the libraries and servers that cause most of them, recognised by their frames in the
+ * last-use and allocation stacks. Pooled clients get one of two hints: a connection that was still leased (a newer
+ * connection to the same server was opened after its last use, which a pool does only when it cannot reuse this
+ * one: {@link Leak#reconnectedSinceUse()}) needs its response closed; an idle one needs idle eviction. Each hint
+ * ends with the section of docs/fixing-leaks.md that explains it.
  */
 public final class Hints {
 
-    private record Hint(String classPrefix, String text) {
+    static final String DOC = "docs/fixing-leaks.md#";
+
+    /** A hint: its section anchor in docs/fixing-leaks.md and its text. */
+    public record Hint(String id, String text) {
+        /** The text and where to read more, as reports show it. */
+        public String full() {
+            return text + " See " + DOC + id + ".";
+        }
     }
 
-    private static final List<Hint> HINTS = List.of(
-            new Hint("org.apache.hc.client5.",
-                    "Apache HttpClient 5 pool: idle connections the server closed wait in CLOSE_WAIT until reused or "
-                            + "evicted. Build the client with evictExpiredConnections() and "
-                            + "evictIdleConnections(TimeValue) shorter than the server's keep-alive timeout, and "
-                            + "always close the CloseableHttpResponse (or consume its entity)."),
-            new Hint("org.apache.http.",
-                    "Apache HttpClient 4 pool: idle connections the server closed wait in CLOSE_WAIT until reused or "
-                            + "evicted. Use HttpClientBuilder.evictExpiredConnections() and "
-                            + "evictIdleConnections(...) shorter than the server's keep-alive timeout (or call "
-                            + "PoolingHttpClientConnectionManager.closeIdleConnections periodically), and always "
-                            + "consume the entity (EntityUtils.consume) or close the CloseableHttpResponse."),
-            new Hint("okhttp3.",
-                    "OkHttp: close every Response (try-with-resources on Response or its ResponseBody); an unclosed "
-                            + "body keeps its connection. Idle pooled connections live for the ConnectionPool's "
-                            + "keepAliveDuration (default 5 minutes): make it shorter than the server's idle "
-                            + "timeout, or call connectionPool().evictAll() when done."),
-            new Hint("jdk.internal.net.http.",
-                    "JDK HttpClient: its pool keeps idle connections for jdk.httpclient.keepalive.timeout seconds "
-                            + "(1200 by default on JDK 17, 30 on JDK 25); set that system property below the server's "
-                            + "idle timeout, and always "
-                            + "consume or close response bodies (e.g. BodyHandlers.discarding(), or close the "
-                            + "InputStream of ofInputStream())."));
+    private record Pooled(List<String> prefixes, Hint leased, Hint idle) {
+    }
+
+    private static final List<Pooled> POOLED_CLIENTS = List.of(
+            new Pooled(List.of("org.apache.hc.client5."),
+                    new Hint("httpclient-5-leased", "Apache HttpClient 5, leased connection never released: a newer "
+                            + "connection to this server was opened after this one's last request, so the pool could "
+                            + "not reuse it. That request did not close its CloseableHttpResponse nor consume its "
+                            + "entity: use try-with-resources on the response, EntityUtils.consume(entity), or "
+                            + "execute(request, responseHandler)."),
+                    new Hint("httpclient-5-idle", "Apache HttpClient 5 pool: an idle pooled connection the server "
+                            + "closed waits in CLOSE_WAIT until reused or evicted. Build the client with "
+                            + "evictExpiredConnections() and evictIdleConnections(TimeValue) shorter than the "
+                            + "server's keep-alive timeout.")),
+            new Pooled(List.of("org.apache.http."),
+                    new Hint("httpclient-4-leased", "Apache HttpClient 4, leased connection never released: a newer "
+                            + "connection to this server was opened after this one's last request, so the pool could "
+                            + "not reuse it. That request did not consume the entity nor close the response: "
+                            + "EntityUtils.consume(response.getEntity()) or try-with-resources on the "
+                            + "CloseableHttpResponse, or execute(request, responseHandler)."),
+                    new Hint("httpclient-4-idle", "Apache HttpClient 4 pool: idle connections the server closed wait "
+                            + "in CLOSE_WAIT until reused or evicted. Use HttpClientBuilder.evictExpiredConnections() "
+                            + "and evictIdleConnections(...) shorter than the server's keep-alive timeout (or call "
+                            + "PoolingHttpClientConnectionManager.closeIdleConnections periodically).")),
+            new Pooled(List.of("okhttp3."),
+                    new Hint("okhttp-leased", "OkHttp, response never closed: a newer connection to this server was "
+                            + "opened after this one's last call, so the pool could not reuse it. Close every "
+                            + "Response (try-with-resources on Response or its ResponseBody); an unclosed body keeps "
+                            + "its connection."),
+                    new Hint("okhttp-idle", "OkHttp pool: idle pooled connections live for the ConnectionPool's "
+                            + "keepAliveDuration (default 5 minutes): make it shorter than the server's idle timeout, "
+                            + "or call connectionPool().evictAll() when done.")),
+            new Pooled(List.of("jdk.internal.net.http."),
+                    new Hint("jdk-httpclient-leased", "JDK HttpClient, response body never consumed: a newer "
+                            + "connection to this server was opened after this one's last request. Consume or close "
+                            + "every body (BodyHandlers.discarding(), or close the InputStream of ofInputStream())."),
+                    new Hint("jdk-httpclient-idle", "JDK HttpClient pool: it keeps idle connections for "
+                            + "jdk.httpclient.keepalive.timeout seconds (1200 by default on JDK 17, 30 on JDK 25); set "
+                            + "that system property below the server's idle timeout.")),
+            new Pooled(List.of("redis.clients.jedis."),
+                    new Hint("jedis-leased", "Jedis, connection never returned to the pool: a newer connection to "
+                            + "this server was opened after this one's last command. Close every Jedis taken from "
+                            + "JedisPool.getResource() (try-with-resources), or use JedisPooled."),
+                    new Hint("jedis-idle", "Jedis pool: an idle pooled connection Redis closed (its 'timeout' "
+                            + "setting). Evict idle connections sooner: JedisPoolConfig setTestWhileIdle(true), "
+                            + "setTimeBetweenEvictionRuns and setMinEvictableIdleTime shorter than Redis' timeout.")),
+            new Pooled(List.of("com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "com.mchange.", "org.postgresql.",
+                    "com.mysql.", "org.mariadb.", "oracle.jdbc.", "com.microsoft.sqlserver.", "com.ibm.db2.",
+                    "net.sourceforge.jtds."),
+                    new Hint("jdbc-leased", "JDBC connection never closed: a newer connection to this database was "
+                            + "opened after this one's last statement, so the pool could not reuse it. Close every "
+                            + "Connection (try-with-resources); HikariCP's leakDetectionThreshold names the borrower."),
+                    new Hint("jdbc-idle", "JDBC pool: the database closed an idle pooled connection (MySQL "
+                            + "wait_timeout, a proxy's or firewall's idle timeout). Set HikariCP maxLifetime (and "
+                            + "keepaliveTime, idleTimeout) a few seconds below the server's timeout.")));
+
+    private static final Hint HTTP_URL_CONNECTION = new Hint("httpurlconnection", "HttpURLConnection: a response "
+            + "stream was never read to the end and closed, so the connection neither went back to the keep-alive "
+            + "cache nor closed. For every status read and close getInputStream(), or getErrorStream() when the "
+            + "status is 400 or more (getInputStream() throws then), or call disconnect().");
+    private static final Hint COMMONS_NET = new Hint("commons-net-retrievefilestream", "Apache Commons Net: a "
+            + "data connection of retrieveFileStream/storeFileStream was not finished. Close the stream, then call "
+            + "completePendingCommand(); call logout() and disconnect() in finally for the control connection.");
+    private static final Hint SERVLET_ASYNC = new Hint("servlet-async", "Servlet container: the client gave up on "
+            + "this request and the container never closed it; usually a request put in async mode "
+            + "(startAsync) that never completes. Call AsyncContext.complete() (or dispatch) on every path, set "
+            + "setTimeout, and add an AsyncListener whose onTimeout/onError complete it.");
+    private static final Hint JDK_HTTP_SERVER = new Hint("jdk-httpserver", "JDK HttpServer: a handler returned "
+            + "without closing its HttpExchange, so the connection stays open after the client left. Close the "
+            + "exchange on every path, errors included (try (exchange) { ... } or exchange.close() in finally), "
+            + "after sendResponseHeaders.");
 
     private Hints() {
     }
 
-    /** The hint for a leak allocated by one of these libraries, or null. */
+    /** The hint for a leak, with its documentation link; null when no library or server is recognised. */
     public static String forLeak(Leak leak) {
-        if (leak.allocation() == null) {
-            return null;
+        Hint hint = hintFor(leak);
+        return hint == null ? null : hint.full();
+    }
+
+    /** The hint for a leak, or null. */
+    public static Hint hintFor(Leak leak) {
+        if (leak.accepted()) {
+            if (mentions(leak, List.of("sun.net.httpserver."))) {
+                return JDK_HTTP_SERVER;
+            }
+            if (leak.kind() != LeakKind.GC_NOT_CLOSED && mentions(leak, List.of("org.apache.catalina.",
+                    "org.apache.coyote.", "org.apache.tomcat.", "org.eclipse.jetty.", "io.undertow.",
+                    "jakarta.servlet.", "javax.servlet."))) {
+                return SERVLET_ASYNC;
+            }
         }
-        for (StackTraceElement frame : leak.allocation().getStackTrace()) {
-            for (Hint hint : HINTS) {
-                if (frame.getClassName().startsWith(hint.classPrefix())) {
-                    return hint.text();
+        if (mentions(leak, List.of("org.apache.commons.net."))) {
+            return COMMONS_NET;
+        }
+        for (Pooled pooled : POOLED_CLIENTS) {
+            if (mentions(leak, pooled.prefixes())) {
+                return leak.reconnectedSinceUse() ? pooled.leased() : pooled.idle();
+            }
+        }
+        if (mentions(leak, List.of("sun.net.www.protocol.http.", "sun.net.www.http."))) {
+            return HTTP_URL_CONNECTION;
+        }
+        return null;
+    }
+
+    private static boolean mentions(Leak leak, List<String> prefixes) {
+        if (leak.hasLastUse() && mentions(leak.lastUse().site().getStackTrace(), prefixes)) {
+            return true;
+        }
+        return leak.allocation() != null && mentions(leak.allocation().getStackTrace(), prefixes);
+    }
+
+    private static boolean mentions(StackTraceElement[] frames, List<String> prefixes) {
+        for (StackTraceElement frame : frames) {
+            for (String prefix : prefixes) {
+                if (frame.getClassName().startsWith(prefix)) {
+                    return true;
                 }
             }
         }
-        return null;
+        return false;
     }
 }

@@ -13,9 +13,16 @@ import java.time.Instant;
 public final class JsonLines {
 
     private final int stackDepth;
+    private final Sites sites;
 
     public JsonLines(int stackDepth) {
+        this(stackDepth, Sites.DEFAULT);
+    }
+
+    /** @param sites which frames are the application's, for the {@code site} field */
+    public JsonLines(int stackDepth, Sites sites) {
         this.stackDepth = stackDepth;
+        this.sites = sites;
     }
 
     public String leak(Leak leak) {
@@ -51,8 +58,16 @@ public final class JsonLines {
                 .field("ageMs", leak.ageNanos() < 0 ? -1 : leak.ageNanos() / 1_000_000L)
                 .field("sinceEofMs", leak.hasEndOfStream() ? leak.sinceEndOfStreamNanos() / 1_000_000L : -1)
                 .field("hint", Hints.forLeak(leak))
+                .field("site", sites.site(leak))
                 .field("allocationKnown", leak.allocationKnown())
+                .field("lastUseThread", leak.hasLastUse() ? leak.lastUse().thread() : null)
+                .field("lastUseAt", leak.hasLastUse() ? instant(leak.lastUseEpochMillis()) : null)
+                .field("lastUse", leak.hasLastUse() ? StackFrames.of(leak.lastUse().site(), stackDepth)
+                        : java.util.List.of())
                 .field("allocation", StackFrames.of(leak.allocation(), stackDepth))
+                // The id of the socket of the same site whose stack "allocation" is when this one's was not captured;
+                // -1 when it is this socket's own.
+                .field("allocationFrom", leak.allocationFrom())
                 .field("eofSite", leak.hasEndOfStream()
                         ? StackFrames.of(leak.endOfStream().site(), stackDepth) : java.util.List.of())
                 .end();

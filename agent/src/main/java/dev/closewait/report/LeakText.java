@@ -5,19 +5,22 @@ import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.SocketType;
 import dev.closewait.core.TcpState;
-import dev.closewait.text.SafeText;
 
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The text of log reports: one headline a human can act on, then the stacks. */
+/**
+ * The text of log reports: one line a human can act on (what leaked, what happened, the site, the hint), and the
+ * text form of the stacks, last use first, with long runs of framework frames folded into one line.
+ */
 public final class LeakText {
 
     private final int stackDepth;
+    private final Sites sites;
 
     public LeakText(int stackDepth) {
-        this.stackDepth = stackDepth;
+        this(stackDepth, Sites.DEFAULT);
     }
 
     /** Frames shown per stack. */
@@ -25,14 +28,61 @@ public final class LeakText {
         return stackDepth;
     }
 
-    public String leak(Leak leak) {
-        StringBuilder text = new StringBuilder(1024);
+    /** @param sites which frames are the application's, for the site and for folding */
+    public LeakText(int stackDepth, Sites sites) {
+        this.stackDepth = stackDepth;
+        this.sites = sites;
+    }
+
+    /** The one-line message: headline, site and hint, host strings escaped so it stays one line. */
+    public String message(Leak leak) {
+        String hint = Hints.forLeak(leak);
+        return headline(leak) + (hint == null ? "" : " Hint: " + hint);
+    }
+
+    /**
+     * The facts of the message as key-value pairs, for SLF4J 2's structured logging: kind, id, type, role, fd,
+     * local, remote, site, thread and hint (its section id); values are strings or numbers, null where unknown.
+     */
+    public Map<String, Object> keyValues(Leak leak) {
+        Map<String, Object> pairs = new LinkedHashMap<>();
+        pairs.put("kind", leak.kind().id());
+        pairs.put("id", leak.id());
+        pairs.put("type", leak.type().displayName());
+        pairs.put("role", leak.role());
+        pairs.put("fd", leak.endpoints().fd());
+        pairs.put("local", Endpoints.format(leak.endpoints().local()));
+        pairs.put("remote", Endpoints.format(leak.endpoints().remote()));
+        pairs.put("site", sites.site(leak));
+        pairs.put("thread", leak.thread());
+        Hints.Hint hint = Hints.hintFor(leak);
+        pairs.put("hint", hint == null ? null : hint.id());
+        return pairs;
+    }
+
+    /** The site the reports name (see {@link Sites#site}), or null. */
+    public String site(Leak leak) {
+        return sites.site(leak);
+    }
+
+    private String headline(Leak leak) {
+        StringBuilder text = new StringBuilder(256);
         text.append("Leaked socket #").append(leak.id()).append(" (").append(leak.kind().id()).append("): ")
                 .append(describe(leak)).append(". ").append(whatHappened(leak));
         if (leak.ageNanos() >= 0) {
             text.append("; open for ").append(Durations.human(leak.ageNanos()));
         }
         text.append('.');
+        String site = sites.site(leak);
+        if (site != null) {
+            text.append(" Site: ").append(site).append('.');
+        }
+        return SafeText.clean(text.toString());
+    }
+
+    /** The text form: the one-line headline, the hint on its own line, then the stacks (last use first). */
+    public String leak(Leak leak) {
+        StringBuilder text = new StringBuilder(1024).append(headline(leak));
         String hint = Hints.forLeak(leak);
         if (hint != null) {
             text.append(System.lineSeparator()).append("  Hint: ").append(hint);
@@ -40,15 +90,26 @@ public final class LeakText {
         if (leak.stacksSampledOut()) {
             text.append(System.lineSeparator()).append("  Stacks not recorded: with stack-sample set, closewait records "
                     + "the allocation and EOF stacks of one socket in N; this one was not among them.");
+            return text.toString();
+        }
+        if (leak.hasLastUse()) {
+            appendStack(text, "Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread \""
+                    + SafeText.clean(leak.lastUse().thread()) + "\" at:", leak.lastUse().site());
+        }
+        if (leak.allocationFrom() >= 0) {
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
+                    + SafeText.clean(leak.openThread()) + "\"; its own stacks were not recorded (this site had "
+                    + "closed its sockets in time), so here is where socket #" + leak.allocationFrom()
+                    + " of the same site was opened:", leak.allocation());
         } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.escape(leak.openThread()) + "\" at:", StackFrames.of(leak.allocation(), stackDepth));
+                    + SafeText.clean(leak.openThread()) + "\" at:", leak.allocation());
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
         }
-        if (leak.hasEndOfStream() && !leak.stacksSampledOut()) {
-            appendStack(text, "EOF read at:", StackFrames.of(leak.endOfStream().site(), stackDepth));
+        if (leak.hasEndOfStream() && leak.allocationFrom() < 0) {
+            appendStack(text, "EOF read at:", leak.endOfStream().site());
         }
         return text.toString();
     }
@@ -58,8 +119,7 @@ public final class LeakText {
                 : (leak.detectedEpochMillis() - leak.kernelSinceEpochMillis()) * 1_000_000L;
         return switch (leak.kind()) {
             case EOF_NOT_CLOSED -> "The peer closed the connection; EOF was read "
-                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \""
-                    + SafeText.escape(leak.endOfStream().thread())
+                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \"" + leak.endOfStream().thread()
                     + "\" but close() was never called";
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
                     + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
@@ -67,8 +127,7 @@ public final class LeakText {
                     + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"
-                    + (leak.hasEndOfStream()
-                    ? " after reading EOF on thread \"" + SafeText.escape(leak.endOfStream().thread()) + '"' : "")
+                    + (leak.hasEndOfStream() ? " after reading EOF on thread \"" + leak.endOfStream().thread() + '"' : "")
                     + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
                     ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
                     : "; the JDK released its file descriptor (cleaner or finalizer), but only because the garbage "
@@ -92,18 +151,18 @@ public final class LeakText {
                 + describe(leak) + ")";
         String after = Durations.human(outcome.leakedForNanos()) + " after the report";
         if (outcome.kind() == LeakOutcome.Kind.COLLECTED) {
-            return what + " was garbage-collected without close() " + after + ".";
+            return SafeText.clean(what + " was garbage-collected without close() " + after + ".");
         }
         // The thread is unknown when the kernel saw the descriptor go (a socket the agent never saw opened).
-        return what + " was closed " + after
-                + (outcome.thread() == null ? "." : ", on thread \"" + SafeText.escape(outcome.thread()) + "\".");
+        return SafeText.clean(what + " was closed " + after
+                + (outcome.thread() == null ? "." : ", on thread \"" + outcome.thread() + "\"."));
     }
 
     /** {@code java.net.Socket accepted 127.0.0.1:8080 <- 127.0.0.1:51234, fd 17}. */
     static String describe(Leak leak) {
         Endpoints endpoints = leak.endpoints();
-        String local = SafeText.escape(orUnknown(Endpoints.format(endpoints.local())));
-        String remote = SafeText.escape(orUnknown(Endpoints.format(endpoints.remote())));
+        String local = orUnknown(Endpoints.format(endpoints.local()));
+        String remote = orUnknown(Endpoints.format(endpoints.remote()));
         String arrow = leak.accepted() ? " <- " : " -> ";
         String type = leak.type() == SocketType.UNKNOWN ? "socket (type unknown)" : leak.type().displayName();
         return type + " " + leak.role() + " " + local + arrow + remote
@@ -114,10 +173,10 @@ public final class LeakText {
         return address == null ? "?" : address;
     }
 
-    private static void appendStack(StringBuilder text, String title, List<String> frames) {
+    private void appendStack(StringBuilder text, String title, Throwable stack) {
         text.append(System.lineSeparator()).append("  ").append(title);
-        for (String frame : frames) {
-            text.append(System.lineSeparator()).append("    at ").append(SafeText.escape(frame));
+        for (String line : StackFrames.textLines(stack, stackDepth, sites)) {
+            text.append(System.lineSeparator()).append("    ").append(SafeText.clean(line));
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
-import dev.closewait.text.SafeText;
 
 import java.util.Map;
 
@@ -24,14 +23,21 @@ public final class LogSink implements LeakListener {
     private final LeakText text;
     private final ChurnText churnText;
     private final Clock clock;
+    private final int stackDepth;
     private final FloodGate leaks = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
     private final FloodGate outcomes = new FloodGate(PER_SITE_PER_MINUTE, TOTAL_PER_MINUTE, MINUTE_NANOS);
 
     public LogSink(AppLog log, LeakText text, Clock clock) {
+        this(log, text, clock, 40);
+    }
+
+    /** @param stackDepth frames per stack in the throwable handed to the application's logging */
+    public LogSink(AppLog log, LeakText text, Clock clock, int stackDepth) {
         this.log = log;
         this.text = text;
         this.churnText = new ChurnText(text.stackDepth());
         this.clock = clock;
+        this.stackDepth = stackDepth;
     }
 
     @Override
@@ -39,7 +45,7 @@ public final class LogSink implements LeakListener {
         String site = site(leak);
         if (leaks.admit(leak.kind().id() + ' ' + site, "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")",
                 clock.nanoTime())) {
-            log.warn(text.leak(leak));
+            log.leak(text.message(leak), text.keyValues(leak), LeakTrace.of(leak, stackDepth), text.leak(leak));
         }
     }
 
@@ -73,12 +79,12 @@ public final class LogSink implements LeakListener {
         outcomes.finish(now).forEach(line -> log.info("Reported sockets: " + line));
     }
 
-    private static String site(Leak leak) {
-        if (!leak.allocationKnown()) {
-            return "allocation unknown";
+    private String site(Leak leak) {
+        String site = text.site(leak);
+        if (site != null) {
+            return "site " + site;
         }
-        String frame = StackFrames.firstApplicationFrame(leak.allocation());
-        return frame == null ? "JDK code" : "allocated at " + SafeText.escape(frame);
+        return leak.stacksSampledOut() ? "stacks not recorded" : "allocation unknown";
     }
 
     @Override

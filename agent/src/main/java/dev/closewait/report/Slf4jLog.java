@@ -3,10 +3,13 @@ package dev.closewait.report;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Map;
 
 /**
  * The application's own SLF4J logger named {@code closewait}, reached reflectively in the application's class loader
- * (the agent ships no SLF4J of its own, so there is never a second binding).
+ * (the agent ships no SLF4J of its own, so there is never a second binding). A leak is one line and a throwable
+ * carrying its stacks; with SLF4J 2 its facts also go as key-value pairs through the fluent API
+ * ({@code atWarn().addKeyValue(...)}), with SLF4J 1.7 they are in the line only.
  */
 final class Slf4jLog implements AppLog {
 
@@ -14,10 +17,18 @@ final class Slf4jLog implements AppLog {
 
     private final MethodHandle warn;
     private final MethodHandle info;
+    private final MethodHandle warnWithThrowable;
+    private final Fluent fluent; // null with SLF4J 1.x
 
-    private Slf4jLog(MethodHandle warn, MethodHandle info) {
+    /** SLF4J 2's {@code Logger.atWarn()} and the {@code LoggingEventBuilder} methods the leak report uses. */
+    private record Fluent(MethodHandle atWarn, MethodHandle addKeyValue, MethodHandle setCause, MethodHandle log) {
+    }
+
+    private Slf4jLog(MethodHandle warn, MethodHandle info, MethodHandle warnWithThrowable, Fluent fluent) {
         this.warn = warn;
         this.info = info;
+        this.warnWithThrowable = warnWithThrowable;
+        this.fluent = fluent;
     }
 
     /**
@@ -42,8 +53,26 @@ final class Slf4jLog implements AppLog {
                     .invoke(LOGGER_NAME);
             MethodType message = MethodType.methodType(void.class, String.class);
             return new Slf4jLog(lookup.findVirtual(loggerType, "warn", message).bindTo(logger),
-                    lookup.findVirtual(loggerType, "info", message).bindTo(logger));
+                    lookup.findVirtual(loggerType, "info", message).bindTo(logger),
+                    lookup.findVirtual(loggerType, "warn", MethodType.methodType(void.class, String.class,
+                            Throwable.class)).bindTo(logger),
+                    fluent(lookup, loader, loggerType, logger));
         } catch (Throwable absent) {
+            return null;
+        }
+    }
+
+    /** SLF4J 2's fluent API, or null (SLF4J 1.7 has no {@code org.slf4j.spi.LoggingEventBuilder}). */
+    private static Fluent fluent(MethodHandles.Lookup lookup, ClassLoader loader, Class<?> loggerType, Object logger) {
+        try {
+            Class<?> builder = Class.forName("org.slf4j.spi.LoggingEventBuilder", false, loader);
+            return new Fluent(
+                    lookup.findVirtual(loggerType, "atWarn", MethodType.methodType(builder)).bindTo(logger),
+                    lookup.findVirtual(builder, "addKeyValue",
+                            MethodType.methodType(builder, String.class, Object.class)),
+                    lookup.findVirtual(builder, "setCause", MethodType.methodType(builder, Throwable.class)),
+                    lookup.findVirtual(builder, "log", MethodType.methodType(void.class, String.class)));
+        } catch (Throwable slf4j1) {
             return null;
         }
     }
@@ -54,19 +83,48 @@ final class Slf4jLog implements AppLog {
                 || loader.getResource("org/slf4j/impl/StaticLoggerBinder.class") != null;
     }
 
+    /** Whether leaks go out with key-value pairs (SLF4J 2). */
+    boolean structured() {
+        return fluent != null;
+    }
+
     @Override
     public void warn(String message) {
-        invoke(warn, message);
+        invoke(() -> warn.invoke(message));
     }
 
     @Override
     public void info(String message) {
-        invoke(info, message);
+        invoke(() -> info.invoke(message));
     }
 
-    private static void invoke(MethodHandle method, String message) {
+    @Override
+    public void leak(String message, Map<String, Object> keyValues, Throwable trace, String text) {
+        if (fluent == null) {
+            invoke(() -> warnWithThrowable.invoke(message, trace));
+            return;
+        }
+        invoke(() -> {
+            Object event = fluent.atWarn().invoke();
+            for (Map.Entry<String, Object> pair : keyValues.entrySet()) {
+                if (pair.getValue() != null) {
+                    event = fluent.addKeyValue().invoke(event, pair.getKey(), pair.getValue());
+                }
+            }
+            if (trace != null) {
+                event = fluent.setCause().invoke(event, trace);
+            }
+            fluent.log().invoke(event, message);
+        });
+    }
+
+    private interface Call {
+        void run() throws Throwable;
+    }
+
+    private static void invoke(Call call) {
         try {
-            method.invoke(message);
+            call.run();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

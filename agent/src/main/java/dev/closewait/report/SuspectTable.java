@@ -68,9 +68,9 @@ public final class SuspectTable {
     private static String[] row(Suspect suspect, long nowNanos) {
         Leak leak = suspect.leak();
         Endpoints endpoints = leak.endpoints();
-        String where = leak.allocationKnown()
-                ? orElse(StackFrames.firstApplicationFrame(leak.allocation()), "(JDK code only)")
-                : "allocation unknown: not seen opened";
+        String site = Sites.DEFAULT.site(leak);
+        String where = site != null ? site
+                : leak.stacksSampledOut() ? "stacks not recorded (stack-sample)" : "allocation unknown: not seen opened";
         return new String[] {
                 leak.id() > 0 ? Long.toString(leak.id()) : "-", // a socket not reported yet has no id
                 suspect.status().id(),

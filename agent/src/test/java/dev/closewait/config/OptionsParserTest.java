@@ -24,7 +24,7 @@ class OptionsParserTest {
 
     private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, stack-sample, include, "
             + "exclude, log, kernel, metrics-port, metrics-host, metrics-sites, enabled, config, churn, churn-warn, "
-            + "report-trust";
+            + "app-packages, library-packages, report-trust";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());

@@ -54,7 +54,6 @@ class AgentOwnedSocketTest {
         harness.detector.scan();
 
         assertEquals(6, harness.listener.leaks.size(), "sampling never drops a leak");
-        assertEquals(2, harness.listener.leaks.stream().filter(Leak::allocationKnown).count(), "ids 3 and 6 sampled");
         for (Leak leak : harness.listener.leaks) {
             assertEquals(!leak.allocationKnown(), leak.stacksSampledOut());
             assertEquals(leak.stacksSampledOut(), leak.endOfStream().site() == CallSite.NOT_SAMPLED);

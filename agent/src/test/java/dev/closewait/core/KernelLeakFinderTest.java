@@ -398,15 +398,17 @@ class KernelLeakFinderTest {
         long closeWaitSeen = 0;
         long wroteAt = 0;
         for (int round = 0; round < 40 && listener.leaks.isEmpty(); round++) {
-            clock.advanceNanos(delay);
+            if (round == 2) {
+                clock.advanceNanos(3 * SECOND);
+                tracker.wrote(socket); // between two rounds: the deadline leaves the grid of regular rounds
+                wroteAt = clock.nanoTime();
+                clock.advanceNanos(delay - 3 * SECOND);
+            } else {
+                clock.advanceNanos(delay);
+            }
             if (round == 1) {
                 probe.answers.put(socket, PEER_CLOSED);
                 closeWaitSeen = clock.nanoTime();
-            }
-            if (round == 2) {
-                clock.advanceNanos(3 * SECOND);
-                tracker.wrote(socket); // three seconds after a regular round: the deadline leaves the grid
-                wroteAt = clock.nanoTime();
             }
             delay = finder.probe();
         }

@@ -46,7 +46,7 @@ final class InstrumentationCheck {
             "sun/nio/ch/UnixAsynchronousSocketChannelImpl", Map.of("<init>", Set.of("opened"),
                     "setConnected", Set.of("connected"), "implClose", Set.of("closed")),
             "sun/nio/ch/IOUtil", Map.of("read", Set.of("asyncReadReturned"), "write", Set.of("asyncWrote")),
-            "sun/security/ssl/SSLSocketImpl$AppInputStream", Map.of("read", Set.of("readReturned")),
+            "sun/security/ssl/SSLSocketImpl$AppInputStream", Map.of("read", Set.of("sslReadReturned")),
             "sun/security/ssl/SSLSocketImpl", Map.of("connect", Set.of("secured"), "<init>", Set.of("secured"),
                     "shutdownInput", Set.of("inputShutdown")),
             "sun/security/ssl/SSLServerSocketImpl", Map.of("accept", Set.of("secured")));

@@ -147,6 +147,31 @@ class JdkSocketEventsTest {
         assertEquals(0, tracker.trackedCount(), "an EOF on another thread changes nothing");
     }
 
+    /**
+     * JDK 17's {@code BaseSSLSocketImpl.finalize()} calls {@code close()}, so the close hook runs on the finalizer
+     * thread for an SSL socket the application dropped: that is a collected socket, not a closed one.
+     */
+    @Test
+    void aCloseOnTheFinalizerThreadCountsAsCollectedNotClosed() throws Throwable {
+        JdkSocketEvents events = events(false);
+        Object impl = acceptedImplAfterPeerClosed();
+        events.opened(impl, true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread finalizer = new Thread(new ThreadGroup("system"), () -> {
+            try {
+                events.closed(impl);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "Finalizer");
+        finalizer.start();
+        finalizer.join();
+        assertNull(failure.get());
+        // Queued for the detector as collected (the reference is cleared as it is queued), not forgotten as closed.
+        assertNull(tracker.find(impl));
+        assertEquals(1, tracker.trackedCount(), "still followed until the detector reports it as gc-not-closed");
+    }
+
     @Test
     void failuresHandedOverByTheHooksAreRecordedOnce() {
         JdkSocketEvents events = events(false);

@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.Leak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,44 +70,86 @@ class HintsTest {
         return Hints.forLeak(Leaks.closeWait().allocatedAt(allocation).build());
     }
 
+    private static String leasedHint(StackTraceElement... allocation) {
+        return Hints.forLeak(Leaks.closeWait().client().allocatedAt(allocation).reconnected().build());
+    }
+
     @Test
     void tellsApacheHttpClient4UsersToEvictIdleConnections() {
         String hint = hint(HTTP_CLIENT_4);
 
         assertTrue(hint.startsWith("Apache HttpClient 4 pool: "), hint);
-        assertTrue(hint.contains("evictIdleConnections") && hint.contains("EntityUtils.consume"), hint);
+        assertTrue(hint.contains("evictIdleConnections"), hint);
+        assertTrue(hint.endsWith("See docs/fixing-leaks.md#httpclient-4-idle."), hint);
     }
 
     @Test
-    void tellsApacheHttpClient5UsersToEvictIdleConnections() {
-        String hint = hint(HTTP_CLIENT_5);
+    void tellsApacheHttpClient4UsersWhoseConnectionStayedLeasedToConsumeTheEntity() {
+        String hint = leasedHint(HTTP_CLIENT_4);
 
-        assertTrue(hint.startsWith("Apache HttpClient 5 pool: "), hint);
-        assertTrue(hint.contains("evictIdleConnections(TimeValue)") && hint.contains("CloseableHttpResponse"), hint);
+        assertTrue(hint.startsWith("Apache HttpClient 4, leased connection never released: "), hint);
+        assertTrue(hint.contains("EntityUtils.consume"), hint);
+        assertTrue(hint.endsWith("See docs/fixing-leaks.md#httpclient-4-leased."), hint);
     }
 
     @Test
-    void tellsOkHttpUsersToCloseEveryResponse() {
-        String hint = hint(OKHTTP);
-
-        assertTrue(hint.startsWith("OkHttp: close every Response"), hint);
-        assertTrue(hint.contains("keepAliveDuration"), hint);
+    void tellsApacheHttpClient5UsersToEvictIdleConnectionsOrCloseTheResponse() {
+        assertTrue(hint(HTTP_CLIENT_5).startsWith("Apache HttpClient 5 pool: "));
+        assertTrue(hint(HTTP_CLIENT_5).contains("evictIdleConnections(TimeValue)"));
+        assertTrue(leasedHint(HTTP_CLIENT_5).contains("CloseableHttpResponse"));
+        assertTrue(leasedHint(HTTP_CLIENT_5).endsWith("#httpclient-5-leased."));
     }
 
     @Test
-    void tellsJdkHttpClientUsersAboutTheKeepAliveTimeout() {
-        String hint = hint(JDK_HTTP_CLIENT);
-
-        assertTrue(hint.startsWith("JDK HttpClient: "), hint);
-        assertTrue(hint.contains("jdk.httpclient.keepalive.timeout"), hint);
+    void tellsOkHttpUsersToCloseEveryResponseOrShortenKeepAlive() {
+        assertTrue(leasedHint(OKHTTP).startsWith("OkHttp, response never closed"), leasedHint(OKHTTP));
+        assertTrue(hint(OKHTTP).contains("keepAliveDuration"), hint(OKHTTP));
     }
 
     @Test
-    void givesEachLibraryItsOwnHint() {
+    void tellsJdkHttpClientUsersAboutTheKeepAliveTimeoutOrTheBody() {
+        assertTrue(hint(JDK_HTTP_CLIENT).startsWith("JDK HttpClient pool: "));
+        assertTrue(hint(JDK_HTTP_CLIENT).contains("jdk.httpclient.keepalive.timeout"));
+        assertTrue(leasedHint(JDK_HTTP_CLIENT).contains("BodyHandlers.discarding()"));
+    }
+
+    @Test
+    void givesEachLibraryAndCaseItsOwnHint() {
         Set<String> hints = Stream.of(HTTP_CLIENT_4, HTTP_CLIENT_5, OKHTTP, JDK_HTTP_CLIENT)
-                .map(HintsTest::hint).collect(Collectors.toSet());
+                .flatMap(stack -> Stream.of(hint(stack), leasedHint(stack))).collect(Collectors.toSet());
 
-        assertEquals(4, hints.size());
+        assertEquals(8, hints.size());
+    }
+
+    @Test
+    void recognisesTheLibraryInTheLastUseToo() {
+        Leak leak = Leaks.closeWait().client()
+                .allocatedAt(HOOK, frame("java.net.Socket", "connect", "Socket.java", 633), APPLICATION, THREAD)
+                .lastUsedAt(HOOK, frame("redis.clients.jedis.Connection", "sendCommand", "Connection.java", 120),
+                        APPLICATION, THREAD)
+                .reconnected().build();
+
+        assertTrue(Hints.forLeak(leak).contains("#jedis-leased"), Hints.forLeak(leak));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "sun.net.httpserver.ServerImpl$Dispatcher, true, jdk-httpserver",
+            "org.apache.coyote.http11.Http11Processor, true, servlet-async",
+            "org.eclipse.jetty.server.HttpChannel, true, servlet-async",
+            "sun.net.www.protocol.http.HttpURLConnection, false, httpurlconnection",
+            "org.apache.commons.net.ftp.FTPClient, false, commons-net-retrievefilestream",
+            "com.zaxxer.hikari.pool.HikariPool, false, jdbc-idle",
+            "org.postgresql.core.PGStream, false, jdbc-idle",
+            "redis.clients.jedis.Connection, false, jedis-idle"})
+    void linksEachHintToItsSection(String className, boolean accepted, String section) {
+        Leaks leaks = Leaks.closeWait().allocatedAt(HOOK, frame(className, "run", "X.java", 1), THREAD);
+        if (!accepted) {
+            leaks.client();
+        }
+        Hints.Hint hint = Hints.hintFor(leaks.build());
+
+        assertEquals(section, hint == null ? null : hint.id());
     }
 
     @Test

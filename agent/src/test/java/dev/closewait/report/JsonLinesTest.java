@@ -57,7 +57,8 @@ class JsonLinesTest {
 
         assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
                 "openThread", "openedAt", "eofAt", "kernelSince", "pid", "detectedAt", "ageMs", "sinceEofMs", "hint",
-                "allocationKnown", "allocation", "eofSite")), fieldNames(json));
+                "site", "allocationKnown", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
+                "eofSite")), fieldNames(json));
         assertTrue(json.get("kernelSince").isNull(), "no kernel state behind an EOF leak");
         assertTrue(json.get("hint").isNull(), "no library hint for application code");
         assertTrue(json.get("allocationKnown").asBoolean());
@@ -233,7 +234,9 @@ class JsonLinesTest {
 
         assertEquals(new TreeSet<>(List.of("event", "pid", "kind", "id", "type", "role", "local", "remote", "fd",
                 "thread", "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
-                "allocationKnown", "allocation", "eofSite")), fieldNames(json), "the same fields, some empty");
+                "site", "allocationKnown", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
+                "eofSite")), fieldNames(json), "the same fields, some empty");
+        assertTrue(json.get("site").isNull(), "no stack, no site");
         assertTrue(json.get("allocationKnown").isBoolean());
         assertFalse(json.get("allocationKnown").asBoolean());
         assertEquals(List.of(), strings(json.get("allocation")));

@@ -29,7 +29,7 @@ class LeakTextTest {
 
         assertEquals("Leaked socket #42 (eof-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
                 + "fd 17. The peer closed the connection; EOF was read 30.0s ago on thread \"reader\" but close() was "
-                + "never called; open for 32.5s.", lines.get(0));
+                + "never called; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
     }
 
     @Test
@@ -71,7 +71,7 @@ class LeakTextTest {
         assertEquals("Leaked socket #42 (gc-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
                 + "fd 17. It was garbage-collected without close(); the JDK released its file descriptor (cleaner or "
                 + "finalizer), "
-                + "but only because the garbage collector ran; open for 32.5s.", lines.get(0));
+                + "but only because the garbage collector ran; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
         assertFalse(lines.contains("  EOF read at:"), "no EOF, no EOF stack");
         assertEquals(5, lines.size(), "headline and one stack of three frames");
     }
@@ -122,7 +122,7 @@ class LeakTextTest {
 
         assertEquals("Leaked socket #42 (close-wait): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd 17. "
                 + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for 30.0s, but the application "
-                + "never read from it again nor closed it; open for 32.5s.", lines.get(0));
+                + "never read from it again nor closed it; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
         assertEquals(List.of(
                 "  Accepted on thread \"acceptor\" at:",
                 "    at java.net.ServerSocket.accept(ServerSocket.java:629)",
@@ -136,7 +136,7 @@ class LeakTextTest {
 
         assertEquals("Leaked socket #42 (reset-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
                 + "fd 17. The connection is gone (the peer reset it; the kernel dropped it 12.0s ago) but close() was "
-                + "never called, so its file descriptor stays open; open for 32.5s.", headline);
+                + "never called, so its file descriptor stays open; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", headline);
     }
 
     @Test
@@ -157,7 +157,8 @@ class LeakTextTest {
                 Leaks.frame("okhttp3.internal.connection.RealConnection", "connectSocket", "RealConnection.kt", 295),
                 Leaks.frame("com.acme.Client", "call", "Client.java", 12)).build()));
 
-        assertTrue(lines.get(1).startsWith("  Hint: OkHttp: close every Response"), lines.get(1));
+        assertTrue(lines.get(1).startsWith("  Hint: OkHttp pool: "), lines.get(1));
+        assertTrue(lines.get(1).endsWith("See docs/fixing-leaks.md#okhttp-idle."), lines.get(1));
         assertEquals("  Connected on thread \"acceptor\" at:", lines.get(2));
     }
 

@@ -2,6 +2,7 @@ package dev.closewait.report;
 
 import dev.closewait.core.CallSite;
 import dev.closewait.core.EndOfStream;
+import dev.closewait.core.LastUse;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakKind;
@@ -37,6 +38,8 @@ final class Leaks {
     long openedNanos = OPENED_NANOS;
     long openedEpochMillis = BASE_EPOCH_MILLIS;
     long kernelSinceEpochMillis = -1;
+    LastUse lastUse;
+    boolean reconnectedSinceUse;
     CallSite allocation = callSite(
             frame("dev.closewait.bootstrap.SocketHooks", "accepted", "SocketHooks.java", 41),
             frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 47),
@@ -121,6 +124,18 @@ final class Leaks {
         return this;
     }
 
+    /** Last used (a write on "worker") 1s after opening, at these frames. */
+    Leaks lastUsedAt(StackTraceElement... frames) {
+        this.lastUse = new LastUse(OPENED_NANOS + 1_000_000_000L, "worker", true, callSite(frames));
+        return this;
+    }
+
+    /** A newer connection to the same peer was opened after the last use: the pool could not reuse this one. */
+    Leaks reconnected() {
+        this.reconnectedSinceUse = true;
+        return this;
+    }
+
     Leaks allocatedAt(StackTraceElement... frames) {
         this.allocation = callSite(frames);
         return this;
@@ -130,7 +145,8 @@ final class Leaks {
         EndOfStream eof = endOfStream ? new EndOfStream(EOF_NANOS, eofThread, eofSite) : null;
         return new Leak(kind, id, type, accepted, endpoints, openThread, openedNanos, openedEpochMillis,
                 allocation, eof, endOfStream ? BASE_EPOCH_MILLIS + 2_500 : -1,
-                DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500, kernelSinceEpochMillis);
+                DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500, kernelSinceEpochMillis, lastUse,
+                lastUse == null ? -1 : BASE_EPOCH_MILLIS + 1_000, reconnectedSinceUse);
     }
 
     /** {@code leak} closed on "closer" (or collected) {@code afterMillis} after its report. */

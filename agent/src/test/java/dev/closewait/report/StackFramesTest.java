@@ -172,4 +172,29 @@ class StackFramesTest {
         assertFalse(StackFrames.mentions(captured, List.of()));
         assertFalse(StackFrames.mentions(null, List.of("com.")));
     }
+
+    @Test
+    void foldsLongRunsOfFrameworkFramesInTheMiddleOfTheTextFormOnly() {
+        java.util.List<StackTraceElement> frames = new java.util.ArrayList<>();
+        frames.add(frame("java.net.Socket", "connect", "Socket.java", 633));
+        frames.add(frame("com.acme.Client", "call", "Client.java", 5));
+        for (int i = 0; i < 30; i++) {
+            frames.add(frame("org.springframework.web.filter.Filter" + i, "doFilter", "F.java", i));
+        }
+        frames.add(frame("jdk.internal.reflect.GeneratedMethodAccessor1", "invoke", null, -1));
+        frames.add(frame("com.acme.Controller", "get", "Controller.java", 9));
+        frames.add(frame("org.apache.catalina.core.StandardWrapperValve", "invoke", "S.java", 1));
+        frames.add(frame("org.apache.catalina.core.StandardContextValve", "invoke", "S.java", 2));
+        Throwable captured = callSite(frames.toArray(new StackTraceElement[0]));
+
+        assertEquals(List.of(
+                "at java.net.Socket.connect(Socket.java:633)",
+                "at com.acme.Client.call(Client.java:5)",
+                "... 31 frames of org.springframework ...",
+                "at com.acme.Controller.get(Controller.java:9)",
+                "at org.apache.catalina.core.StandardWrapperValve.invoke(S.java:1)",
+                "at org.apache.catalina.core.StandardContextValve.invoke(S.java:2)"),
+                StackFrames.textLines(captured, 40, Sites.DEFAULT), "runs under 4 frames stay");
+        assertEquals(36, StackFrames.of(captured, 40).size(), "the JSON form keeps every frame");
+    }
 }

@@ -45,9 +45,9 @@ class TextInjectionTest {
         String text = new LeakText(40).leak(hostileLeak());
 
         assertNoForgery(text, (int) new LeakText(40).leak(leak("", "", "")).lines().count());
-        assertTrue(text.contains("on thread \"reader" + "x\\n2026-11-30T00:00:00Z WARN [closewait] Leaked socket "
-                + "#999\\u001b[2J\uFFFD\""), text);
-        assertTrue(text.contains("Evil.java\\r\\n  at forged.Frame"), text);
+        String headline = text.lines().findFirst().orElseThrow();
+        assertTrue(headline.contains("on thread \"readerx") && headline.contains("Leaked socket #999"),
+                "the forged text stays inside the thread name, on the headline: " + text);
     }
 
     @Test

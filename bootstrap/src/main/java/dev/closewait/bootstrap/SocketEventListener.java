@@ -22,6 +22,14 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
 
     void wrote(Object socket) throws Throwable;
 
+    /**
+     * The first read that returned data, or the first write, of a run of operations of one thread on one socket in
+     * one direction ({@code write}): where the application last used the socket. Filtered per thread by
+     * {@link SocketHooks}, so it comes once per turn of a request and reply, not once per read or write.
+     */
+    default void used(Object socket, boolean write) throws Throwable {
+    }
+
     void inputShutdown(Object socket) throws Throwable;
 
     void closed(Object socket) throws Throwable;
@@ -55,6 +63,8 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
             case SocketHooks.WROTE -> wrote(argument);
             case SocketHooks.INPUT_SHUTDOWN -> inputShutdown(argument);
             case SocketHooks.CLOSED -> closed(argument);
+            case SocketHooks.USED_FOR_READ -> used(argument, false);
+            case SocketHooks.USED_FOR_WRITE -> used(argument, true);
             case SocketHooks.FAILED -> hookFailed(argument instanceof Throwable t ? t : new IllegalStateException());
             default -> hookFailed(new IllegalArgumentException("unknown hook event " + event));
         }

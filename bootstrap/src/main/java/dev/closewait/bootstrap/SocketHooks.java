@@ -1,5 +1,6 @@
 package dev.closewait.bootstrap;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjIntConsumer;
 
@@ -30,11 +31,15 @@ public final class SocketHooks {
     public static final int CLOSED = 7;
     /** Not a socket event: the argument is a {@code Throwable} the guard caught. */
     public static final int FAILED = 8;
+    /** The first read that returned data of a run of reads by one thread on one socket. */
+    public static final int USED_FOR_READ = 9;
+    /** The first write of a run of writes by one thread on one socket. */
+    public static final int USED_FOR_WRITE = 10;
 
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
     // the write hook costs one volatile read.
-    private static volatile boolean watchingWrites;
+    private static final AtomicBoolean watchingWrites = new AtomicBoolean();
     private static final AtomicLong failures = new AtomicLong();
     // Plain ThreadLocals filled on first use: a subclass with initialValue() would be a second class to define.
     private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>();
@@ -44,21 +49,22 @@ public final class SocketHooks {
     // it instead of asking the kernel again (getsockname and a JNI-built address, ~1.4 us).
     private static final ThreadLocal<Object[]> lastLocalAddress = new ThreadLocal<>();
 
+    // The socket (by identity hash) and event of this thread's last read or write, so that a run of reads or writes
+    // on one socket raises one "used" event: a thread-local load and two compares per operation. The hash, not the
+    // socket, so the hook keeps no socket alive; two sockets with one hash only lose a use event.
+    private static final ThreadLocal<int[]> lastUse = new ThreadLocal<>();
+
     private SocketHooks() {
     }
 
-    /** Sets the listener (null: the hooks do nothing). */
-    public static void install(ObjIntConsumer<Object> newListener) {
+    /**
+     * Sets the listener (null: the hooks do nothing) and returns the state the agent shares with the hooks, all JDK
+     * types, so that this one method is all the agent ever has to look up: {@code [AtomicBoolean watching writes,
+     * AtomicLong failures caught here, ThreadLocal<Object[]> last local address as {descriptor, address}]}.
+     */
+    public static Object[] install(ObjIntConsumer<Object> newListener) {
         listener = newListener;
-    }
-
-    public static void watchWrites(boolean watch) {
-        watchingWrites = watch;
-    }
-
-    /** Failures caught here, for tests and the agent's error counter. */
-    public static long failures() {
-        return failures.get();
+        return new Object[] {watchingWrites, failures, lastLocalAddress};
     }
 
     public static void opened(Object socket, boolean accepted) {
@@ -78,9 +84,37 @@ public final class SocketHooks {
     }
 
     public static void wrote(Object socket) {
-        if (watchingWrites) {
+        if (watchingWrites.get()) {
             dispatch(WROTE, socket);
         }
+        used(socket, USED_FOR_WRITE);
+    }
+
+    /**
+     * Raises a "used" event ({@link #USED_FOR_READ} or {@link #USED_FOR_WRITE}) when this thread's previous read or
+     * write was on another socket or in the other direction; otherwise costs a thread-local load and two compares.
+     */
+    private static void used(Object socket, int event) {
+        if (listener == null || socket == null) {
+            return;
+        }
+        try {
+            int[] last = lastUse.get();
+            if (last == null) {
+                last = new int[2];
+                lastUse.set(last);
+            }
+            int hash = System.identityHashCode(socket);
+            if (last[0] == hash && last[1] == event) {
+                return;
+            }
+            last[0] = hash;
+            last[1] = event;
+        } catch (Throwable t) {
+            failures.incrementAndGet();
+            return;
+        }
+        dispatch(event, socket);
     }
 
     // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
@@ -90,6 +124,8 @@ public final class SocketHooks {
     public static void readReturned(int n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
         }
     }
 
@@ -97,6 +133,18 @@ public final class SocketHooks {
     public static void readReturned(long n, Object socket) {
         if (n < 0) {
             dispatch(END_OF_STREAM, socket);
+        } else if (n > 0) {
+            used(socket, USED_FOR_READ);
+        }
+    }
+
+    /**
+     * {@code SSLSocketImpl$AppInputStream.read} returned {@code n}; negative means EOF (the peer's close_notify). Its
+     * data reads are not uses: the transport socket's own reads underneath already were.
+     */
+    public static void sslReadReturned(int n, Object sslSocket) {
+        if (n < 0) {
+            dispatch(END_OF_STREAM, sslSocket);
         }
     }
 
@@ -109,14 +157,14 @@ public final class SocketHooks {
 
     /** {@code IOUtil.read} returned {@code n}; only asynchronous socket channels pass {@code async = true}. */
     public static void asyncReadReturned(int n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 
     public static void asyncReadReturned(long n, Object fd, boolean async) {
-        if (async && n < 0) {
-            dispatch(END_OF_STREAM, fd);
+        if (async) {
+            readReturned(n, fd);
         }
     }
 
@@ -142,18 +190,6 @@ public final class SocketHooks {
         } catch (Throwable t) {
             failures.incrementAndGet();
         }
-    }
-
-    /** The local address last looked up on this thread if it was for {@code fd}, else null; forgets it either way. */
-    public static Object takeLocalAddress(Object fd) {
-        Object[] slot = lastLocalAddress.get();
-        if (slot == null) {
-            return null;
-        }
-        Object address = slot[0] == fd ? slot[1] : null;
-        slot[0] = null;
-        slot[1] = null;
-        return address;
     }
 
     public static void inputShutdown(Object socket) {

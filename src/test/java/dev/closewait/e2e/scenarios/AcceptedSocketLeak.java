@@ -36,7 +36,7 @@ public final class AcceptedSocketLeak {
                 out.flush();
             }
         }
-        if (!endOfStreams.await(10, TimeUnit.SECONDS)) {
+        if (!endOfStreams.await(60, TimeUnit.SECONDS)) {
             Scenario.fail("handlers did not read EOF");
         }
         Scenario.readyThenAwaitExit(server.getLocalPort(), 2);

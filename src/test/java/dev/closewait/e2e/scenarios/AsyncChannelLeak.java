@@ -27,22 +27,22 @@ public final class AsyncChannelLeak {
         try (Socket client = new Socket(Scenario.loopback(), port)) {
             client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
         }
-        AsynchronousSocketChannel withHandler = server.accept().get(10, TimeUnit.SECONDS);
+        AsynchronousSocketChannel withHandler = server.accept().get(60, TimeUnit.SECONDS);
         forgotten.add(withHandler);
         readWithHandler(withHandler, endOfStreams);
 
         try (Socket client = new Socket(Scenario.loopback(), port)) {
             client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
         }
-        AsynchronousSocketChannel withFuture = server.accept().get(10, TimeUnit.SECONDS);
+        AsynchronousSocketChannel withFuture = server.accept().get(60, TimeUnit.SECONDS);
         forgotten.add(withFuture);
         ByteBuffer buffer = ByteBuffer.allocate(64);
-        while (withFuture.read(buffer).get(10, TimeUnit.SECONDS) != -1) {
+        while (withFuture.read(buffer).get(60, TimeUnit.SECONDS) != -1) {
             buffer.clear();
         }
         endOfStreams.countDown();
 
-        if (!endOfStreams.await(10, TimeUnit.SECONDS)) {
+        if (!endOfStreams.await(60, TimeUnit.SECONDS)) {
             Scenario.fail("no EOF on the handler path");
         }
         Scenario.readyThenAwaitExit(port, forgotten.size());

@@ -15,6 +15,11 @@ public final class EchoWorkload {
 
     public static void main(String[] args) throws Exception {
         int connections = args.length > 0 ? Integer.parseInt(args[0]) : 400;
+        Scenario.readyThenAwaitExit(echoes(connections), 0);
+    }
+
+    /** Runs the echoes, prints "ECHOES OK n" if every one was right (else fails the scenario); returns the port. */
+    static int echoes(int connections) throws Exception {
         ServerSocket server = Scenario.serverSocket();
         Scenario.daemon("echo-server", () -> {
             try {
@@ -46,6 +51,6 @@ public final class EchoWorkload {
             }
         }
         System.out.println("ECHOES OK " + connections);
-        Scenario.readyThenAwaitExit(server.getLocalPort(), 0);
+        return server.getLocalPort();
     }
 }

@@ -16,7 +16,7 @@ public final class EndpointThenMainReturns {
             } catch (Exception notYet) {
                 return false;
             }
-        }, 30_000);
+        }, 60_000);
         System.out.println("READY port=" + port + " leaks=0");
         System.out.flush();
     }

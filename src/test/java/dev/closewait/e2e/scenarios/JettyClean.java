@@ -40,7 +40,7 @@ public final class JettyClean {
             responses.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> response : responses) {
-            expectOk(response.get(10, TimeUnit.SECONDS));
+            expectOk(response.get(60, TimeUnit.SECONDS));
         }
         // Jetty's idle timeout closes every connection; the client sees EOF and closes its side.
         Thread.sleep(3 * JettyServers.IDLE_TIMEOUT_MILLIS);

@@ -33,7 +33,7 @@ public final class JettyConnectionCloseClean {
         }
         clients.shutdown();
         for (Future<String> response : responses) {
-            String text = response.get(10, TimeUnit.SECONDS);
+            String text = response.get(60, TimeUnit.SECONDS);
             if (!text.startsWith("HTTP/1.1 200 ") || !text.endsWith("\r\n\r\nok")) {
                 Scenario.fail("unexpected response: " + text);
             }

@@ -94,7 +94,7 @@ public final class NettyClean {
         for (int i = 0; i < NETTY_CLIENTS; i++) {
             netty.connect("127.0.0.1", port).sync();
         }
-        if (!serverChannelsClosed.await(10, TimeUnit.SECONDS) || !clientChannelsClosed.await(10, TimeUnit.SECONDS)) {
+        if (!serverChannelsClosed.await(60, TimeUnit.SECONDS) || !clientChannelsClosed.await(60, TimeUnit.SECONDS)) {
             Scenario.fail("channels still open: server " + serverChannelsClosed.getCount()
                     + ", client " + clientChannelsClosed.getCount());
         }

@@ -26,7 +26,7 @@ public final class OwnShutdownInputClean {
                     if (in.read() != -1) {
                         Scenario.fail("read after shutdownInput() did not return -1");
                     }
-                    clientMayClose.await(10, TimeUnit.SECONDS);
+                    clientMayClose.await(60, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     Scenario.fail("server: " + e);
                 }
@@ -35,7 +35,7 @@ public final class OwnShutdownInputClean {
             try (Socket client = new Socket(Scenario.loopback(), server.getLocalPort())) {
                 Thread.sleep(HOLD_MILLIS); // connected and idle
                 clientMayClose.countDown();
-                if (!serverDone.await(10, TimeUnit.SECONDS)) {
+                if (!serverDone.await(60, TimeUnit.SECONDS)) {
                     Scenario.fail("server did not close");
                 }
             }

@@ -61,7 +61,7 @@ public final class PooledHttpClientLeak {
                 bodies.add(requests.submit(() -> get(client, url)));
             }
             for (Future<String> body : bodies) {
-                if (!body.get(10, TimeUnit.SECONDS).equals("ok")) {
+                if (!body.get(60, TimeUnit.SECONDS).equals("ok")) {
                     Scenario.fail("unexpected body");
                 }
             }

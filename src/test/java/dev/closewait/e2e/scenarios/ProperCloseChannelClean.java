@@ -39,7 +39,7 @@ public final class ProperCloseChannelClean {
                     }
                 }
             }
-            if (!closed.await(10, TimeUnit.SECONDS)) {
+            if (!closed.await(60, TimeUnit.SECONDS)) {
                 Scenario.fail("handlers did not close " + closed.getCount() + " connections");
             }
             Scenario.readyThenAwaitExit(port, 0);

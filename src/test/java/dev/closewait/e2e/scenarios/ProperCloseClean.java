@@ -34,7 +34,7 @@ public final class ProperCloseClean {
                     out.flush();
                 }
             }
-            if (!closed.await(10, TimeUnit.SECONDS)) {
+            if (!closed.await(60, TimeUnit.SECONDS)) {
                 Scenario.fail("handlers did not close " + closed.getCount() + " connections");
             }
             Scenario.readyThenAwaitExit(server.getLocalPort(), 0);

@@ -37,12 +37,12 @@ public final class ProperCloseSelectorClean {
                 sent.add(clients.submit(() -> sendLineAndClose(port, n)));
             }
             clients.shutdown();
-            int closed = serve(selector, TimeUnit.SECONDS.toNanos(10));
+            int closed = serve(selector, TimeUnit.SECONDS.toNanos(60));
             if (closed != CONNECTIONS) {
                 Scenario.fail("server closed " + closed + " of " + CONNECTIONS + " connections");
             }
             for (Future<?> future : sent) {
-                future.get(10, TimeUnit.SECONDS);
+                future.get(60, TimeUnit.SECONDS);
             }
             Scenario.readyThenAwaitExit(port, 0);
         }

@@ -13,11 +13,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What every scenario program shares: loopback servers, the READY line the test waits for, and the exit protocol
- * (the test writes "exit" to standard input; a scenario never lives longer than two minutes).
+ * (the test writes "exit" to standard input; a scenario never lives longer than five minutes).
  */
 public final class Scenario {
 
-    private static final long MAX_LIFETIME_SECONDS = 120;
+    private static final long MAX_LIFETIME_SECONDS = 300;
 
     private Scenario() {
     }

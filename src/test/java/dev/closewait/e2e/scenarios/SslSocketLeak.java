@@ -42,7 +42,7 @@ public final class SslSocketLeak {
             client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
             client.getOutputStream().flush();
         }
-        if (!endOfStreams.await(10, TimeUnit.SECONDS)) {
+        if (!endOfStreams.await(60, TimeUnit.SECONDS)) {
             Scenario.fail("the TLS server read no EOF");
         }
         Scenario.readyThenAwaitExit(server.getLocalPort(), 1);

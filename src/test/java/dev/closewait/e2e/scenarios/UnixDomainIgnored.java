@@ -44,7 +44,7 @@ public final class UnixDomainIgnored {
                     client.write(ByteBuffer.wrap(("hello " + i + "\n").getBytes(StandardCharsets.UTF_8)));
                 }
             }
-            if (!endOfStreams.await(10, TimeUnit.SECONDS)) {
+            if (!endOfStreams.await(60, TimeUnit.SECONDS)) {
                 Scenario.fail("handlers did not read EOF");
             }
         } finally {

@@ -36,7 +36,7 @@ public final class VirtualThreadLeak {
                 client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!endOfStreams.await(10, TimeUnit.SECONDS)) {
+        if (!endOfStreams.await(60, TimeUnit.SECONDS)) {
             Scenario.fail("virtual threads read no EOF");
         }
         Scenario.readyThenAwaitExit(server.getLocalPort(), 2);

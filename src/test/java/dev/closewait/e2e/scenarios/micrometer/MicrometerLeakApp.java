@@ -51,7 +51,7 @@ public final class MicrometerLeakApp {
             }
             forgotten.add(accepted); // the bug: no close()
         }
-        Scenario.await("closewait.leaks to count the leaks", () -> leaks(registry) >= LEAKS, 30_000);
+        Scenario.await("closewait.leaks to count the leaks", () -> leaks(registry) >= LEAKS, 60_000);
         print("LEAKED", registry);
 
         Scenario.readyThenServe(server.getLocalPort(), LEAKS, Map.of("close", () -> {
@@ -60,7 +60,7 @@ public final class MicrometerLeakApp {
             } catch (Exception e) {
                 Scenario.fail("close: " + e);
             }
-            Scenario.await("closewait.sockets.leaked to go down", () -> leakedOpen(registry) == LEAKS - 1, 30_000);
+            Scenario.await("closewait.sockets.leaked to go down", () -> leakedOpen(registry) == LEAKS - 1, 60_000);
             print("CLOSED", registry);
         }));
     }

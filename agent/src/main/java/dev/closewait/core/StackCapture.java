@@ -1,0 +1,136 @@
+package dev.closewait.core;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Decides, when a socket is opened, whether its stacks are captured: capturing is most of what the agent costs per
+ * connection (docs/performance.md), so it is done only where a report could need it.
+ *
+ * <ul>
+ *   <li>{@code stack-sample=N} (the option): one socket in N, at random, so that no regular pattern of the
+ *   application (client and accepted sockets alternate ids, say) lines up with it. The others are reported without
+ *   stacks.</li>
+ *   <li>Adaptive, by default: sockets are grouped into sites by role and endpoint (accepted on a listening port,
+ *   or connected to a peer address). Once a site has had {@link #ADAPT_AFTER} sockets closed in time and none
+ *   reported as leaked, one of its sockets in {@link #ADAPTIVE_EVERY}, at random, has its stacks captured; the
+ *   others stand in with the last captured stack of their site, and their reports say which socket it belongs to
+ *   ({@link CallSite#standsInFor()}). The moment one socket of the site is reported as leaked, every socket of it
+ *   is captured again.</li>
+ * </ul>
+ *
+ * All of it runs on application threads inside the open and close hooks: one map lookup per open, none per close;
+ * counts are plain fields, a lost increment under a race only delays the switch.
+ */
+public final class StackCapture {
+
+    /** Sockets of a site closed in time, none reported, before its stacks are captured for one socket in N. */
+    public static final int ADAPT_AFTER = 1_000;
+    /** Once adapted, one socket of the site in this many has its stacks captured. */
+    public static final int ADAPTIVE_EVERY = 64;
+    /** Past this many sites, new ones are never adapted: every socket of theirs is captured. */
+    static final int MAX_SITES = 4_096;
+
+    /** A source of random numbers: a number from 0 to {@code bound - 1}. */
+    public interface Random {
+        int below(int bound);
+    }
+
+    private static final Random THREAD_LOCAL_RANDOM = new Random() {
+        @Override
+        public int below(int bound) {
+            return ThreadLocalRandom.current().nextInt(bound);
+        }
+    };
+
+    private final Map<Key, Site> sites = new ConcurrentHashMap<>();
+    private final Random random;
+    private volatile int sampleEvery = 1;
+    private volatile boolean adaptive = true;
+
+    public StackCapture() {
+        this(THREAD_LOCAL_RANDOM);
+    }
+
+    StackCapture(Random random) {
+        this.random = random;
+    }
+
+    /** {@code stack-sample}: one socket in {@code every} (1: all, and adaptive capture decides). */
+    void sampleEvery(int every) {
+        sampleEvery = Math.max(1, every);
+    }
+
+    /** Adaptive capture on (the default) or off (every socket captured, unless {@code stack-sample} says else). */
+    public void adaptive(boolean on) {
+        adaptive = on;
+    }
+
+    /** The site of a socket with these endpoints; null when it has none (its endpoint is unknown, or too many). */
+    Site siteOf(boolean accepted, Endpoints endpoints) {
+        if (!adaptive || sampleEvery > 1) {
+            return null;
+        }
+        InetSocketAddress endpoint = accepted ? endpoints.local() : endpoints.remote();
+        if (endpoint == null) {
+            return null;
+        }
+        Key key = new Key(accepted, endpoint);
+        Site site = sites.get(key);
+        if (site == null && sites.size() < MAX_SITES) {
+            site = sites.computeIfAbsent(key, ignored -> new Site());
+        }
+        return site;
+    }
+
+    /** The allocation stack of socket {@code id} of {@code site} (null: none): captured here, or one standing in. */
+    CallSite allocation(Site site, long id) {
+        int every = sampleEvery;
+        if (every > 1) {
+            return random.below(every) == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
+        }
+        if (site == null || !site.adapted) {
+            return new CallSite();
+        }
+        CallSite standIn = site.standIn;
+        if (standIn == null || random.below(ADAPTIVE_EVERY) == 0) {
+            CallSite captured = new CallSite();
+            site.standIn = CallSite.standingIn(captured, id);
+            return captured;
+        }
+        return standIn;
+    }
+
+    int sites() {
+        return sites.size();
+    }
+
+    /** Sockets grouped by role and endpoint, with what adaptive capture knows of them. */
+    static final class Site {
+        private int closedInTime; // racy on purpose: see the class comment
+        private volatile boolean adapted;
+        private volatile CallSite standIn;
+
+        /** A socket of this site was closed without being reported. */
+        void closedInTime() {
+            if (!adapted && ++closedInTime >= ADAPT_AFTER) {
+                adapted = true;
+            }
+        }
+
+        /** A socket of this site was reported as leaked: capture all of them again. */
+        void leaked() {
+            adapted = false;
+            closedInTime = 0;
+        }
+
+        boolean adapted() {
+            return adapted;
+        }
+    }
+
+    private record Key(boolean accepted, InetSocketAddress endpoint) {
+    }
+}

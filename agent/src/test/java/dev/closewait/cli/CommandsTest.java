@@ -1,0 +1,171 @@
+package dev.closewait.cli;
+
+import dev.closewait.agent.AgentProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands against a fake attach API: a target whose agent has just started, and attach's verdict. */
+class CommandsTest {
+
+    @TempDir
+    Path temp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    /** A live process of this user that is not this one. */
+    private static String target() {
+        return Long.toString(ProcessHandle.current().parent().orElseThrow().pid());
+    }
+
+    /** A fake target whose system properties are given per read, the last one repeated. */
+    private static AttachApi fake(List<Properties> reads, List<String> loads) {
+        AtomicInteger read = new AtomicInteger();
+        return new AttachApi() {
+            @Override
+            Session attach(String pid) {
+                return new Session() {
+                    @Override
+                    public Properties systemProperties() {
+                        return reads.get(Math.min(read.getAndIncrement(), reads.size() - 1));
+                    }
+
+                    @Override
+                    public void loadAgent(String jar, String options) {
+                        loads.add(options);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+    }
+
+    private static Properties properties(String... keysAndValues) {
+        Properties properties = new Properties();
+        properties.setProperty("java.specification.version", "17");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return properties;
+    }
+
+    private Commands commands(AttachApi api) {
+        return new Commands(api, Path.of("closewait-agent.jar"), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /** Issue 16: the mailbox opens off the main thread, after the agent says it is installed; the command waits. */
+    @Test
+    void waitsForTheMailboxOfAnAgentThatHasJustStarted() throws Exception {
+        Path box = Files.createDirectory(temp.resolve("box"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).toRealPath();
+        Properties starting = properties(AgentProperties.INSTALLED, "true");
+        Properties ready = properties(AgentProperties.INSTALLED, "true", AgentProperties.MAILBOX, box.toString());
+        Thread agent = answering(box, "closewait status\n");
+
+        int status = commands(fake(List.of(starting, starting, starting, ready), new java.util.ArrayList<>()))
+                .ask(target(), "status");
+        agent.join(10_000);
+
+        assertEquals(0, status, err.toString());
+        assertEquals("closewait status\n", out.toString());
+    }
+
+    @Test
+    void saysWhyAnAgentWithoutMailboxCannotAnswer() {
+        Properties broken = properties(AgentProperties.INSTALLED, "true", AgentProperties.MAILBOX_ERROR,
+                "cannot create a private directory in /ro (Read-only file system)");
+
+        int status = commands(fake(List.of(broken), new java.util.ArrayList<>())).ask(target(), "table");
+
+        assertEquals(1, status);
+        assertTrue(err.toString().contains("but cannot answer: cannot create a private directory in /ro"), err.toString());
+    }
+
+    @Test
+    void attachPrintsTheVerdictAndFailsOnARejectedOption() {
+        String verdict = "state\tinstalled\nproblem\tclosewait: option 'grace' has invalid value 'abc': expected a "
+                + "duration; using 30s.\noption\tgrace\t30s\tdefault\noption\treport\t/tmp/r\tagent argument\n";
+        List<String> loads = new java.util.ArrayList<>();
+        AttachApi api = fake(List.of(properties(), properties(AgentProperties.INSTALLED, "true",
+                AgentProperties.VERDICT, verdict)), loads);
+
+        int status = commands(api).attach(target(), "grace=abc,report=/tmp/r");
+
+        assertEquals(1, status, out + "\n" + err);
+        assertEquals(List.of("grace=abc,report=/tmp/r"), loads);
+        assertTrue(out.toString().contains("  grace   30s     default\n"), out.toString());
+        assertTrue(out.toString().contains("  report  /tmp/r  agent argument\n"), out.toString());
+        assertTrue(err.toString().contains("rejected: closewait: option 'grace' has invalid value 'abc'"),
+                err.toString());
+    }
+
+    /** The agent reads its options on its own start thread: the verdict may come after loading returned. */
+    @Test
+    void attachWaitsForTheVerdictOfAnAgentStillStarting() {
+        Properties starting = properties(AgentProperties.INSTALLED, "true");
+        AttachApi api = fake(List.of(properties(), starting, starting, properties(AgentProperties.INSTALLED, "true",
+                AgentProperties.VERDICT, "state\tinstalled\nproblem\tclosewait: unknown option 'x' ignored\n")),
+                new java.util.ArrayList<>());
+
+        assertEquals(1, commands(api).attach(target(), "x=1"), out + "\n" + err);
+        assertTrue(err.toString().contains("rejected: closewait: unknown option 'x' ignored"), err.toString());
+    }
+
+    @Test
+    void attachWithGoodOptionsSucceedsAndATargetThatSaysDisabledFails() {
+        AttachApi good = fake(List.of(properties(), properties(AgentProperties.INSTALLED, "true",
+                AgentProperties.VERDICT, "state\tinstalled\noption\tgrace\t2s\tagent argument\n")),
+                new java.util.ArrayList<>());
+        assertEquals(0, commands(good).attach(target(), "grace=2s"), err.toString());
+
+        AttachApi disabled = fake(List.of(properties(), properties(AgentProperties.VERDICT,
+                "state\tdisabled\noption\tenabled\tfalse\tenvironment CLOSEWAIT_ENABLED\n")),
+                new java.util.ArrayList<>());
+        assertEquals(1, commands(disabled).attach(target(), "grace=2s"));
+        assertTrue(err.toString().contains("enabled=false (environment CLOSEWAIT_ENABLED)"), err.toString());
+    }
+
+    @Test
+    void aVerdictWithControlCharactersCannotForgeLines() {
+        AttachVerdict verdict = AttachVerdict.parse("state\tinstalled\nproblem\tevil \u001b[2J\u0007\n");
+        assertEquals(List.of("evil \\u001b[2J\\u0007"), verdict.problems());
+    }
+
+    private static Thread answering(Path box, String answer) {
+        Thread agent = new Thread(() -> {
+            try {
+                for (int i = 0; i < 500; i++) {
+                    try (var requests = Files.newDirectoryStream(box, "*.request")) {
+                        for (Path request : requests) {
+                            Files.writeString(box.resolve(request.getFileName().toString()
+                                    .replace(".request", ".response")), answer);
+                            return;
+                        }
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        agent.start();
+        return agent;
+    }
+}

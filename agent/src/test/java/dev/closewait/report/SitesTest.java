@@ -1,0 +1,102 @@
+package dev.closewait.report;
+
+import dev.closewait.core.Leak;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.closewait.report.Leaks.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which frame names a leak: the application's, from the last use first, never a library's or Thread.run. */
+class SitesTest {
+
+    private static final StackTraceElement HOOK = frame("dev.closewait.core.SocketTracker", "used", "SocketTracker.java", 1);
+    private static final StackTraceElement THREAD = frame("java.lang.Thread", "run", "Thread.java", 840);
+    private static final StackTraceElement[] POOLED_CONNECT = {HOOK,
+            frame("java.net.Socket", "connect", "Socket.java", 633),
+            frame("org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator", "connect",
+                    "DefaultHttpClientConnectionOperator.java", 168),
+            frame("org.apache.hc.client5.http.impl.classic.CloseableHttpClient", "execute",
+                    "CloseableHttpClient.java", 245),
+            frame("org.springframework.web.client.RestTemplate", "doExecute", "RestTemplate.java", 900),
+            frame("com.acme.orders.Prices", "first", "Prices.java", 20),
+            THREAD};
+    private static final StackTraceElement[] POOLED_WRITE = {HOOK,
+            frame("java.net.Socket$SocketOutputStream", "write", "Socket.java", 1035),
+            frame("org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl", "flush", "SessionOutputBufferImpl.java", 1),
+            frame("org.apache.hc.client5.http.impl.classic.CloseableHttpClient", "execute",
+                    "CloseableHttpClient.java", 245),
+            frame("com.acme.orders.Prices", "second", "Prices.java", 40),
+            THREAD};
+    private static final StackTraceElement[] JDK_SERVER_ACCEPT = {HOOK,
+            frame("sun.nio.ch.SocketChannelImpl", "<init>", "SocketChannelImpl.java", 160),
+            frame("sun.nio.ch.ServerSocketChannelImpl", "finishAccept", "ServerSocketChannelImpl.java", 485),
+            frame("sun.nio.ch.ServerSocketChannelImpl", "accept", "ServerSocketChannelImpl.java", 298),
+            frame("sun.net.httpserver.ServerImpl$Dispatcher", "run", "ServerImpl.java", 423),
+            THREAD};
+
+    private final Sites sites = Sites.DEFAULT;
+
+    @Test
+    void namesTheApplicationFrameOfTheLastUseBeforeTheAllocation() {
+        Leak leak = Leaks.closeWait().client().allocatedAt(POOLED_CONNECT).lastUsedAt(POOLED_WRITE).build();
+
+        assertEquals("com.acme.orders.Prices.second(Prices.java:40)", sites.site(leak));
+    }
+
+    @Test
+    void skipsLibrariesAndFrameworksInTheAllocation() {
+        Leak leak = Leaks.closeWait().client().allocatedAt(POOLED_CONNECT).build();
+
+        assertEquals("com.acme.orders.Prices.first(Prices.java:20)", sites.site(leak));
+    }
+
+    @Test
+    void namesTheJdkServerNotThreadRunWhenThereIsOnlyJdkCode() {
+        Leak leak = Leaks.closeWait().allocatedAt(JDK_SERVER_ACCEPT).build();
+
+        assertEquals("sun.net.httpserver.ServerImpl$Dispatcher.run(ServerImpl.java:423)", sites.site(leak));
+        assertEquals(List.of("sun.nio.ch.ServerSocketChannelImpl.accept(ServerSocketChannelImpl.java:298)",
+                "sun.net.httpserver.ServerImpl$Dispatcher.run(ServerImpl.java:423)",
+                "java.lang.Thread.run(Thread.java:840)"), StackFrames.of(leak.allocation(), 40));
+    }
+
+    @Test
+    void namesALibraryFrameWhenNoApplicationFrameExists() {
+        Leak leak = Leaks.closeWait().allocatedAt(HOOK, frame("java.net.ServerSocket", "accept", "ServerSocket.java", 1),
+                frame("org.apache.tomcat.util.net.NioEndpoint", "serverSocketAccept", "NioEndpoint.java", 2),
+                frame("org.apache.tomcat.util.net.Acceptor", "run", "Acceptor.java", 3), THREAD).build();
+
+        assertEquals("org.apache.tomcat.util.net.NioEndpoint.serverSocketAccept(NioEndpoint.java:2)", sites.site(leak));
+    }
+
+    @Test
+    void applicationPackagesWinOverLibrariesAndExtraLibrariesAreSkipped() {
+        Leak leak = Leaks.closeWait().client().allocatedAt(POOLED_CONNECT).build();
+
+        Sites spring = new Sites(List.of("org.springframework.web"), List.of());
+        Sites ownClient = new Sites(List.of(), List.of("com.acme.orders"));
+
+        assertEquals("org.springframework.web.client.RestTemplate.doExecute(RestTemplate.java:900)", spring.site(leak));
+        assertEquals("org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator.connect("
+                + "DefaultHttpClientConnectionOperator.java:168)", ownClient.site(leak), "no application frame left");
+    }
+
+    @Test
+    void hasNoSiteWithoutStacks() {
+        assertNull(sites.site(Leaks.allocationUnknown().build()));
+    }
+
+    @Test
+    void matchesWholeNameParts() {
+        assertTrue(sites.isApplication("io.nettyx.Foo"));
+        assertFalse(sites.isApplication("io.netty.channel.Channel"));
+        assertFalse(sites.isApplication("java.lang.Thread"));
+        assertFalse(sites.isApplication("dev.closewait.core.SocketTracker"));
+        assertTrue(sites.isApplication("dev.closewait.demo.LeakyEchoServer"));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.closewait.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
+import dev.closewait.e2e.scenarios.JdkServerExchangeNotClosed;
+import dev.closewait.e2e.scenarios.PooledReuseLeak;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static dev.closewait.e2e.E2eAssertions.assertAgentHealthy;
+import static dev.closewait.e2e.E2eAssertions.expectLeaks;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a report says about who leaked: the request that last used a pooled connection, the JDK server when only its
+ * code touched the socket, and the same facts as key-value pairs and a throwable in the application's Logback.
+ */
+class ReportContentTest {
+
+    @TestFactory
+    Stream<DynamicTest> aPooledConnectionIsNamedByTheRequestThatLeftItLeasedNotTheOneThatOpenedIt() {
+        return PerJdk.each(jdk -> {
+            List<JsonNode> leaks = expectLeaks(ScenarioRun.of(jdk, PooledReuseLeak.class), PooledReuseLeak.class,
+                    new LeakExpectation("close-wait", "java.net.Socket", "client", LeakExpectation.KernelView.CLOSE_WAIT));
+            String scenario = PooledReuseLeak.class.getName();
+            JsonNode leased = only(leaks, leak -> leak.path("site").asText().startsWith(scenario + ".fetchWithoutConsuming("));
+            JsonNode idle = only(leaks, leak -> leak.path("site").asText().startsWith(scenario + ".nextRequest("));
+            String context = "\n" + leaks;
+
+            assertTrue(frames(leased, "lastUse").stream().anyMatch(f -> f.startsWith(scenario + ".fetchWithoutConsuming(")),
+                    "last use: the leaking request" + context);
+            assertTrue(frames(leased, "allocation").stream().anyMatch(f -> f.startsWith(scenario + ".warmUp(")),
+                    "allocation: the request that opened it" + context);
+            assertFalse(leased.path("lastUseThread").isNull(), context);
+            assertTrue(leased.path("hint").asText().startsWith("Apache HttpClient 4, leased connection never released"),
+                    context);
+            assertTrue(leased.path("hint").asText().endsWith("docs/fixing-leaks.md#httpclient-4-leased."), context);
+
+            assertEquals(List.of(), frames(idle, "lastUse"), "used once, by the request that opened it" + context);
+            assertTrue(idle.path("hint").asText().startsWith("Apache HttpClient 4 pool: "), context);
+            assertTrue(idle.path("hint").asText().endsWith("docs/fixing-leaks.md#httpclient-4-idle."), context);
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aJdkHttpServerExchangeNeverClosedIsNamedByTheServerNotThreadRun() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, JdkServerExchangeNotClosed.class).start()) {
+                ScenarioRun.Ready ready = run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", 1, Duration.ofSeconds(20));
+                Thread.sleep(E2eAssertions.GRACE.toMillis() * 3 / 2);
+                leaks = run.report().leaks();
+                String context = "\n" + leaks + "\nstderr:\n" + run.child().stderr();
+                assertEquals(1, leaks.size(), "one leak" + context);
+                JsonNode leak = leaks.get(0);
+
+                assertEquals("close-wait", leak.path("kind").asText(), context);
+                assertEquals("accepted", leak.path("role").asText(), context);
+                assertEquals(1, Kernel.closeWait(ready.port()).size(), "the kernel agrees" + context);
+                assertTrue(leak.path("site").asText().startsWith("sun.net.httpserver.ServerImpl$"), context);
+                List<String> allocation = frames(leak, "allocation");
+                assertTrue(allocation.size() > 1 && allocation.stream().anyMatch(f -> f.startsWith("sun.net.httpserver.")),
+                        "the JDK server's frames are kept" + context);
+                assertTrue(leak.path("hint").asText().endsWith("docs/fixing-leaks.md#jdk-httpserver."), context);
+                run.exitCleanly();
+                assertTrue(run.child().stderr().contains("Site: sun.net.httpserver.ServerImpl$"), run.child().stderr());
+                assertAgentHealthy(run);
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> logbackRendersTheKeyValuePairsAndTheStacksOfAOneLineMessage() {
+        return PerJdk.each(jdk -> {
+            Path config = Files.createDirectories(TestPaths.workDir()).resolve("logback-kvp-" + jdk.major() + ".xml");
+            Files.writeString(config, """
+                    <configuration>
+                      <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder><pattern>LOG %level %logger - %msg %kvp%n</pattern></encoder>
+                      </appender>
+                      <root level="INFO"><appender-ref ref="out"/></root>
+                    </configuration>
+                    """);
+            ScenarioRun.Builder builder = ScenarioRun.of(jdk, AcceptedSocketLeak.class)
+                    .classPath(TestPaths.classPathWithLogback())
+                    .jvmOption("-Dlogback.configurationFile=" + config.toAbsolutePath());
+            try (ScenarioRun run = builder.start()) {
+                ScenarioRun.Ready ready = run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", ready.leaks(), Duration.ofSeconds(20));
+                run.exitCleanly();
+                String out = run.child().stdout();
+                String context = "\nstdout:\n" + out + "\nstderr:\n" + run.child().stderr();
+                List<String> lines = out.lines().collect(Collectors.toList());
+                List<Integer> warnings = java.util.stream.IntStream.range(0, lines.size())
+                        .filter(i -> lines.get(i).startsWith("LOG WARN closewait - Leaked socket #")).boxed().toList();
+                assertEquals(2, warnings.size(), "one line per leak" + context);
+                for (int index : warnings) {
+                    String line = lines.get(index);
+                    Matcher id = Pattern.compile("Leaked socket #(\\d+) \\(eof-not-closed\\)").matcher(line);
+                    assertTrue(id.find(), line);
+                    JsonNode leak = leaks.stream().filter(l -> l.path("id").asText().equals(id.group(1))).findFirst()
+                            .orElseThrow();
+                    for (String pair : List.of("kind=\"eof-not-closed\"", "id=\"" + id.group(1) + "\"",
+                            "fd=\"" + leak.path("fd").asText() + "\"", "local=\"" + leak.path("local").asText() + "\"",
+                            "remote=\"" + leak.path("remote").asText() + "\"", "site=\"" + leak.path("site").asText() + "\"")) {
+                        assertTrue(line.contains(pair), "key-value pair " + pair + " in: " + line + context);
+                    }
+                    assertTrue(leak.path("site").asText().startsWith(AcceptedSocketLeak.class.getName()
+                            + ".readToEndWithoutClose("), "the handler that read, not the acceptor" + context);
+                    assertEquals("dev.closewait.report.LeakTrace: Last used (read) on thread \"" + leak.path("lastUseThread")
+                            .asText() + "\"", lines.get(index + 1), "the stacks follow as a throwable" + context);
+                    assertTrue(lines.get(index + 2).startsWith("\tat "), context);
+                    String trace = String.join("\n", lines.subList(index + 1, Math.min(lines.size(), index + 40)));
+                    assertTrue(trace.contains("Suppressed: dev.closewait.report.LeakTrace: Accepted on thread \"acceptor\""),
+                            trace);
+                    assertTrue(trace.contains("Suppressed: dev.closewait.report.LeakTrace: EOF read on thread"), trace);
+                }
+                assertFalse(run.child().stderr().contains("Leaked socket"), "reports go to Logback only" + context);
+                assertAgentHealthy(run);
+            }
+        });
+    }
+
+    private static JsonNode only(List<JsonNode> leaks, java.util.function.Predicate<JsonNode> which) {
+        List<JsonNode> found = leaks.stream().filter(which).toList();
+        assertEquals(1, found.size(), "exactly one such leak in " + leaks);
+        return found.get(0);
+    }
+
+    private static List<String> frames(JsonNode leak, String field) {
+        return java.util.stream.StreamSupport.stream(leak.path(field).spliterator(), false).map(JsonNode::asText)
+                .toList();
+    }
+}
