@@ -2,7 +2,11 @@ package dev.closewait.e2e;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.InputStream;
+import java.lang.reflect.Constructor;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import java.util.jar.JarInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The agent jar is one self-contained jar that can clash with nothing in the host. */
@@ -66,6 +71,32 @@ class AgentJarTest {
         assertEquals(Set.of("dev/closewait/shaded/bytebuddy/jar/asm/"), shaded, classesByPackage.toString());
         int asm = classesByPackage.get("dev/closewait/shaded/bytebuddy/jar/asm/");
         assertTrue(asm <= 40, asm + " ASM classes: " + classesByPackage);
+    }
+
+    /**
+     * The agent's own class loader (the agent runs in it) finds the agent's classes and resources in the jar, not on
+     * the class path, and shares MetricsBridge with the loader that loaded the entry point.
+     */
+    @Test
+    void theAgentsClassLoaderReadsTheJarAndSharesOnlyTheMetricsBridge() throws Exception {
+        try (URLClassLoader entry = new URLClassLoader(new URL[] {TestPaths.agentJar().toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Constructor<?> constructor = Class.forName("dev.closewait.agent.AgentClassLoader", true, entry)
+                    .getDeclaredConstructor(File.class, ClassLoader.class);
+            constructor.setAccessible(true);
+            ClassLoader agent = (ClassLoader) constructor.newInstance(TestPaths.agentJar().toFile(), entry);
+
+            Class<?> binding = Class.forName("dev.closewait.metrics.MicrometerAutoBinding", false, agent);
+            assertSame(agent, binding.getClassLoader());
+            try (InputStream binder = binding.getResourceAsStream("closewait-micrometer.jar")) {
+                assertNotNull(binder, "the embedded binder jar, as MicrometerAutoBinding reads it");
+            }
+            assertNotNull(agent.getResource("dev/closewait/bootstrap/SocketHooks.class"));
+            Class<?> bridge = Class.forName("dev.closewait.bootstrap.MetricsBridge", false, agent);
+            assertSame(entry, bridge.getClassLoader(), "MetricsBridge comes from the entry point's loader");
+            assertSame(agent, Class.forName("dev.closewait.bootstrap.JdkFields", false, agent).getClassLoader(),
+                    "JdkFields, to which the JDK is opened, is the agent loader's own");
+        }
     }
 
     @Test

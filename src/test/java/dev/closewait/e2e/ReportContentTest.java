@@ -132,6 +132,51 @@ class ReportContentTest {
         });
     }
 
+    @TestFactory
+    Stream<DynamicTest> withSlf4j17TheFactsAreInTheOneLineMessageAndTheStacksInTheThrowable() {
+        return PerJdk.each(jdk -> {
+            ScenarioRun.Builder builder = ScenarioRun.of(jdk, AcceptedSocketLeak.class).classPath(slf4j17ClassPath());
+            try (ScenarioRun run = builder.start()) {
+                ScenarioRun.Ready ready = run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", ready.leaks(), Duration.ofSeconds(20));
+                run.exitCleanly();
+                String err = run.child().stderr();
+                List<String> lines = err.lines().toList();
+                List<Integer> warnings = java.util.stream.IntStream.range(0, lines.size())
+                        .filter(i -> lines.get(i).startsWith("[closewait-detector] WARN closewait - Leaked socket #"))
+                        .boxed().toList();
+                assertEquals(2, warnings.size(), "slf4j-simple 1.7 prints the message itself, no pairs first\n" + err);
+                for (int index : warnings) {
+                    String line = lines.get(index);
+                    JsonNode leak = leaks.stream().filter(l -> line.contains("Leaked socket #" + l.path("id").asText()
+                            + " (eof-not-closed): ")).findFirst().orElseThrow();
+                    assertTrue(line.contains(", fd " + leak.path("fd").asText() + ". "), line);
+                    assertTrue(line.contains(leak.path("local").asText() + " <- " + leak.path("remote").asText()), line);
+                    assertTrue(line.contains("Site: " + leak.path("site").asText() + "."), line);
+                    assertTrue(lines.get(index + 1).startsWith("dev.closewait.report.LeakTrace: Last used (read)"),
+                            "the throwable follows\n" + err);
+                }
+                assertAgentHealthy(run);
+            }
+        });
+    }
+
+    /** The scenarios' class path with SLF4J 1.7.36 (api and simple) from the local Maven repository instead of 2.x. */
+    private static String slf4j17ClassPath() {
+        String path = Stream.of(TestPaths.classPath().split(java.io.File.pathSeparator))
+                .map(entry -> entry.matches(".*/org/slf4j/slf4j-(api|simple)/2[^/]*/.*")
+                        ? entry.replaceAll("/2\\.[0-9.]+/slf4j-(api|simple)-2\\.[0-9.]+\\.jar$", "/1.7.36/slf4j-$1-1.7.36.jar")
+                        : entry)
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            if (entry.contains("slf4j")) {
+                assertTrue(entry.contains("1.7.36") && Files.isRegularFile(Path.of(entry)),
+                        "SLF4J 1.7.36 in the local Maven repository: " + entry);
+            }
+        }
+        return path;
+    }
+
     private static JsonNode only(List<JsonNode> leaks, java.util.function.Predicate<JsonNode> which) {
         List<JsonNode> found = leaks.stream().filter(which).toList();
         assertEquals(1, found.size(), "exactly one such leak in " + leaks);

@@ -74,13 +74,12 @@ final class AgentInstaller {
     }
 
     /**
-     * On the thread that runs premain or agentmain: only what must be in place before the application goes on, so
-     * that no socket it opens is missed (the hooks class, the tracker and its listener, the transformer). Nothing
-     * here parses, compiles a pattern, writes a file or starts a pool; the rest starts on {@code closewait-start}
-     * ({@link #startReporting}), and sockets opened meanwhile are tracked all the same and reported once it runs.
+     * On the thread that runs premain or agentmain: first what must be in place before any socket is opened (the
+     * hooks class, the tracker and its listener, the transformer), with nothing that parses, compiles a pattern,
+     * writes a file or starts a pool; then the reporting side ({@link #startReporting}).
      *
      * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
-     *              else null: they are read on {@code closewait-start}
+     *              else null: they are read by {@link #startReporting}
      */
     static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
             throws Throwable {
@@ -102,13 +101,13 @@ final class AgentInstaller {
 
         Started started = new Started();
         errors.onGiveUp(started);
-        AgentThread start = new AgentThread("start", new Runnable() {
+        Runnable start = new Runnable() {
             @Override
             public void run() {
                 try {
                     startReporting(arguments, early, attached, errors, loaders, ownPorts, clock, tracker, events,
                             started);
-                    StartupTimer.step("reporting (closewait-start)");
+                    StartupTimer.step("reporting");
                     StartupTimer.print();
                 } catch (Throwable t) {
                     started.turnOff();
@@ -119,7 +118,7 @@ final class AgentInstaller {
                     started.announced();
                 }
             }
-        });
+        };
         // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
         // problems and the start line when the application ends before the start got that far.
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
@@ -128,10 +127,13 @@ final class AgentInstaller {
                 started.finish(errors);
             }
         }));
-        start.start();
+        // On this thread, not on a thread of its own: started in the background, the reporting side raced with what
+        // expects it in place when main begins (the start line, an attach's verdict, the kernel view's first look at
+        // the process's sockets), see docs/performance.md. The cheap premain path above is kept.
+        start.run();
     }
 
-    /** On {@code closewait-start}: options, report sinks, the detector thread and everything after it. */
+    /** Options, report sinks, the detector thread and everything after it. */
     private static void startReporting(String arguments, ParsedOptions early, boolean attached, AgentErrors errors,
                                        ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
                                        SocketTracker tracker, JdkSocketEvents events, Started started)

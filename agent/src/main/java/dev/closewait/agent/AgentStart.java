@@ -16,8 +16,8 @@ public final class AgentStart {
     /**
      * Installs the agent; {@code beganNanos} is when premain or agentmain was entered. Returns false, having installed
      * nothing and said so in one line, when {@code enabled=false}; throws if the start failed. The options are read
-     * here only when some source could turn the agent off ({@link StartGate#couldStayOut}), else on
-     * {@code closewait-start}.
+     * here only when some source could turn the agent off ({@link StartGate#couldStayOut}), else once the hooks
+     * are in place.
      */
     public static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
                                   long beganNanos) throws Throwable {
@@ -33,7 +33,6 @@ public final class AgentStart {
             early = gate.options();
         }
         try {
-            // the start-up steps are printed when closewait-start has finished
             AgentInstaller.install(arguments, early, instrumentation, attached);
         } catch (Exception | Error e) {
             Verdict.publish("failed", null);

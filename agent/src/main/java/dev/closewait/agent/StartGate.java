@@ -25,8 +25,7 @@ final class StartGate {
     /**
      * Whether any source could say {@code enabled=false}: the agent argument mentions {@code enabled} or
      * {@code config} (a config file may), or the matching system property or environment variable is set. If none
-     * can, reading the options waits for {@code closewait-start}: parsing them (regular expressions, a config file)
-     * is a cost every JVM would otherwise pay on its main thread.
+     * can, reading the options waits until the hooks are in place.
      */
     static boolean couldStayOut(String arguments) {
         String lower = arguments == null ? "" : arguments.toLowerCase(Locale.ROOT);

@@ -99,6 +99,17 @@ public final class Hints {
     private Hints() {
     }
 
+    /** Every hint, for checking that each has its section in the documentation. */
+    static List<Hint> all() {
+        List<Hint> all = new java.util.ArrayList<>(List.of(HTTP_URL_CONNECTION, COMMONS_NET, SERVLET_ASYNC,
+                JDK_HTTP_SERVER));
+        for (Pooled pooled : POOLED_CLIENTS) {
+            all.add(pooled.leased());
+            all.add(pooled.idle());
+        }
+        return all;
+    }
+
     /** The hint for a leak, with its documentation link; null when no library or server is recognised. */
     public static String forLeak(Leak leak) {
         Hint hint = hintFor(leak);

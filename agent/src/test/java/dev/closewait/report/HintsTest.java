@@ -176,4 +176,14 @@ class HintsTest {
 
         assertNull(Hints.forLeak(leaks.build()));
     }
+
+    @Test
+    void everyHintLinksToASectionThatExists() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "fixing-leaks.md"));
+
+        assertEquals(16, Hints.all().size(), "6 pooled libraries with two hints each, 4 others");
+        for (Hints.Hint hint : Hints.all()) {
+            assertTrue(doc.contains("<a id=\"" + hint.id() + "\"></a>"), "no section for " + hint.id());
+        }
+    }
 }

@@ -5,9 +5,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * Leaks an accepted socket as the very first thing in main, while the agent is still starting in the background
- * (its options, sinks and detector come up on closewait-start); prints whether its start was still under way then
- * (the agent publishes its verdict property when the start has finished).
+ * Leaks an accepted socket as the very first thing in main; prints whether the agent's start was still under way then
+ * (the agent publishes its verdict property when its start has finished; it is under way only if the agent ever
+ * starts its reporting side in the background again).
  */
 public final class LeakBeforeAgentStarted {
 
