@@ -87,7 +87,9 @@ class HostSafetyTest {
                 assertEquals(2000, leaks.size(), "every leak in the JSON report");
                 run.exitCleanly();
                 String stderr = run.child().stderr();
-                int logged = count(stderr, "WARN closewait - Leaked socket #");
+                // One line each, on whichever agent thread logs (slf4j-simple: [thread] LEVEL logger - message).
+                int logged = (int) Pattern.compile("(?m)^\\[closewait-[^\\]]+\\] WARN closewait - .*Leaked socket #\\d+")
+                        .matcher(stderr).results().count();
                 long summed = 0;
                 int summaries = 0;
                 Matcher more = Pattern.compile("([\\d,]+) more like #\\d+").matcher(stderr);

@@ -33,7 +33,10 @@ public final class JsonReport {
         }
         List<JsonNode> events = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(file)) {
+            String text = Files.readString(file);
+            // The agent may be writing the last event as this reads: a line without its newline is not complete yet.
+            int end = text.lastIndexOf('\n') + 1;
+            for (String line : text.substring(0, end).split("\n")) {
                 if (!line.isBlank()) {
                     events.add(JSON.readTree(line));
                 }
