@@ -33,7 +33,8 @@ public final class JsonReport {
         }
         List<JsonNode> events = new ArrayList<>();
         try {
-            String text = Files.readString(file);
+            // Bytes, not readString: a multi-byte character cut by an unfinished write must not throw.
+            String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
             // The agent may be writing the last event as this reads: a line without its newline is not complete yet.
             int end = text.lastIndexOf('\n') + 1;
             for (String line : text.substring(0, end).split("\n")) {
