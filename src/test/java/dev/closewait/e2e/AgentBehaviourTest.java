@@ -61,7 +61,7 @@ class AgentBehaviourTest {
                     + "number from 1 to 1024; using 40."), stderr);
             assertTrue(stderr.contains("closewait: unknown option 'bogus' ignored; allowed options: grace, report, "
                     + "report-max-size, stack-depth, stack-sample, include, exclude, log, kernel, metrics-port, "
-                    + "metrics-host, metrics-sites."), stderr);
+                    + "metrics-host, metrics-sites"), stderr); // more options follow the first ones
             assertTrue(stderr.contains("closewait: option 'log' has invalid value 'loud': expected auto, stderr or "
                     + "off; using auto."), stderr);
         });
