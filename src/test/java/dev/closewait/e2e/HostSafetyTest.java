@@ -58,15 +58,20 @@ class HostSafetyTest {
 
     @TestFactory
     Stream<DynamicTest> aReportSinkThatFailsIsCountedLoggedOnceAndTheOthersReportOn() {
-        // /dev/full opens for appending, then every write fails with ENOSPC: a full disk.
+        // Before the leaks are due, the JSON report file is replaced by a directory: the sink notices the file is gone,
+        // cannot open the path again, and fails on every event from then on.
         return PerJdk.each(jdk -> {
-            try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).withoutReportFile()
-                    .agentOptions("grace=1s,report=/dev/full").start()) {
+            try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).agentOptions("grace=5s").start()) {
                 run.awaitReady();
-                String where = "closewait: internal error in report to JsonLinesSink";
+                run.agentGrace(); // the start line: the sinks are open by then
+                java.nio.file.Path report = run.report().file();
+                java.nio.file.Files.deleteIfExists(report);
+                java.nio.file.Files.createDirectory(report);
+                String where = "closewait: internal error in report to json";
                 run.child().awaitStderr("Leaked socket #", 2, Waits.EVENT);
+                run.child().awaitStderr(where, 1, Waits.EVENT);
                 String stderr = Waits.holds(run.child()::stderr, err -> count(err, where) == 1
-                        && count(err, "Leaked socket #") == 2, run.agentGrace().multipliedBy(2), () -> where);
+                        && count(err, "Leaked socket #") == 2, run.agentGrace(), () -> where);
                 assertEquals(1, count(stderr, where), stderr);
                 run.exitCleanly();
             }

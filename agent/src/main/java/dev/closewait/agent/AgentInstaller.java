@@ -12,6 +12,7 @@ import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
@@ -31,8 +32,9 @@ import dev.closewait.report.LeakText;
 import dev.closewait.report.LogSink;
 import dev.closewait.report.Sites;
 import dev.closewait.report.ReportDispatcher;
-import dev.closewait.report.ReportSink;
+import dev.closewait.report.ReportPath;
 import dev.closewait.report.StderrLog;
+import dev.closewait.text.SafeText;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -142,8 +145,8 @@ final class AgentInstaller {
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
         Sites sites = new Sites(options.appPackages(), options.libraryPackages());
-        List<ReportSink> sinks = sinks(options, sites, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        List<ReportDispatcher.Sink> sinks = sinks(options, sites, loaders, clock);
+        boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
         ProcFs procFs = options.kernel() ? ProcFs.system() : null;
         // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
         System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
@@ -154,12 +157,17 @@ final class AgentInstaller {
         StartupTimer.step("sinks+start line");
         // A failure the hook guard catches is counted there and passed to the listener, which records it: count it
         // once. The guard's own failures (and those it could not pass on) are counted there only.
+        // Each report sink counts its own failures, against a budget of its own (see ReportDispatcher).
+        AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
         LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
-                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded(), MetricsBridge::newMeters);
-        sinks.add(metrics);
+                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded()
+                        + sinkFailures(reports.get()), MetricsBridge::newMeters);
+        sinks.add(new ReportDispatcher.Sink("metrics", metrics, true));
         StatusCounts statusCounts = new StatusCounts();
-        sinks.add(statusCounts);
-        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(), errors);
+        sinks.add(new ReportDispatcher.Sink("status", statusCounts, true));
+        ReportDispatcher dispatcher = new ReportDispatcher(sinks, options.include(), options.exclude(),
+                new StderrLine());
+        reports.set(dispatcher);
 
         ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
@@ -181,17 +189,23 @@ final class AgentInstaller {
         // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
         Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
                 EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
-                suspects, statusCounts, StatusSinks.of(options, sinks, published), errors);
+                suspects, statusCounts, StatusSinks.of(options, sinks, dispatcher, published), errors);
         MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
                 new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
         if (!started.running(detectorThread, () -> {
+            long deadline = System.nanoTime() + (FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
             scan.run();
             dispatcher.finish();
+            dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
         }, mailbox)) {
             return; // turned off, or the JVM exits, meanwhile
         }
-        Runnable stopMetrics = MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+        Runnable stopEndpoint = MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
                 errors, published);
+        Runnable stopMetrics = () -> {
+            stopEndpoint.run();
+            dispatcher.stop(); // and the report sinks' threads
+        };
         if (!started.metricsStarted(stopMetrics)) {
             stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
             return;
@@ -364,9 +378,13 @@ final class AgentInstaller {
         return kernel;
     }
 
-    private static List<ReportSink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
-                                          Clock clock) {
-        List<ReportSink> sinks = new ArrayList<>();
+    private static long sinkFailures(ReportDispatcher dispatcher) {
+        return dispatcher == null ? 0 : dispatcher.failures();
+    }
+
+    private static List<ReportDispatcher.Sink> sinks(AgentOptions options, Sites sites, ClassLoaderCandidates loaders,
+                                                     Clock clock) {
+        List<ReportDispatcher.Sink> sinks = new ArrayList<>();
         LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
             case AUTO -> new ApplicationLog(loaders);
@@ -374,20 +392,24 @@ final class AgentInstaller {
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
-            sinks.add(new LogSink(log, text, clock, options.stackDepth()));
+            sinks.add(new ReportDispatcher.Sink("log", new LogSink(log, text, clock, options.stackDepth())));
         }
         if (options.report() != null) {
             try {
-                sinks.add(JsonLinesSink.open(options.report(), options.reportMaxBytes(),
-                        new JsonLines(options.stackDepth(), sites)));
+                sinks.add(new ReportDispatcher.Sink("json", JsonLinesSink.open(options.report(),
+                        options.reportMaxBytes(), new JsonLines(options.stackDepth(), sites), options.reportTrust())));
+            } catch (ReportPath.Refused e) {
+                System.err.println("closewait: option 'report' is refused: " + e.getMessage()
+                        + "; no JSON report will be written.");
             } catch (Exception e) {
                 System.err.println("closewait: option 'report' names a file that cannot be written ("
-                        + options.report() + ": " + e + "); no JSON report will be written.");
+                        + SafeText.escape(options.report().toString()) + ": " + SafeText.escape(e.toString())
+                        + "); no JSON report will be written.");
             }
         }
-        ReportSink jfr = JfrEvents.sink(options.stackDepth(), sites);
+        LeakListener jfr = JfrEvents.sink(options.stackDepth(), sites);
         if (jfr != null) {
-            sinks.add(jfr);
+            sinks.add(new ReportDispatcher.Sink("jfr", jfr, true));
         }
         return sinks;
     }

@@ -21,6 +21,15 @@ public final class ClosewaitAgent {
     private static final String VERDICT_PROPERTY = AgentProperties.VERDICT;
     private static final String START_CLASS = "dev.closewait.agent.AgentStart";
 
+    /**
+     * The double-install guard: at most one agent per JVM, whatever the host does. A static of this class, which the
+     * JVM loads once, through the application's class loader, for every load of the agent ({@code -javaagent:} or
+     * attach, any number of times: each resolves this class name there and finds the one already loaded), so the
+     * application cannot clear it as it can a system property ({@code System.setProperties}). The property
+     * {@link AgentProperties#INSTALLED} is still set, for the command line to read.
+     */
+    private static boolean claimed;
+
     private ClosewaitAgent() {
     }
 
@@ -32,12 +41,19 @@ public final class ClosewaitAgent {
         start(arguments, instrumentation, true);
     }
 
-    private static synchronized boolean claimInstallation() {
-        if (System.getProperty(INSTALLED_PROPERTY) != null) {
+    static synchronized boolean claimInstallation() {
+        if (claimed) {
             return false;
         }
+        claimed = true;
         System.setProperty(INSTALLED_PROPERTY, "true");
         return true;
+    }
+
+    /** Nothing was installed (a failed start before instrumenting, or enabled=false): a later attach may try. */
+    static synchronized void releaseInstallation() {
+        claimed = false;
+        System.clearProperty(INSTALLED_PROPERTY);
     }
 
     private static void start(String arguments, Instrumentation instrumentation, boolean attached) {
@@ -58,21 +74,60 @@ public final class ClosewaitAgent {
             Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
                     long.class).invoke(null, arguments, instrumentation, attached, began);
             if (Boolean.FALSE.equals(installed)) {
-                System.clearProperty(INSTALLED_PROPERTY); // enabled=false: nothing installed, a later attach may
+                releaseInstallation(); // enabled=false: nothing installed, a later attach may
             }
         } catch (Throwable t) {
-            Throwable cause = t instanceof InvocationTargetException thrown ? thrown.getCause() : t;
+            failed(t instanceof InvocationTargetException thrown ? thrown.getCause() : t, agent);
+        }
+    }
+
+    /**
+     * Says so first, then makes the hooks inert and, when nothing was instrumented, lets a later attach try again:
+     * each step on its own, so that a failing step (the agent's classes may be what failed) cannot silence the line
+     * or keep the claim.
+     */
+    static void failed(Throwable cause, Class<?> agent) {
+        try {
+            System.err.println("closewait: the agent could not start and is disabled; the application is not "
+                    + "affected: " + printable(String.valueOf(cause)));
+        } catch (Throwable ignored) {
+            // standard error is gone: nothing to tell
+        }
+        try {
+            System.setProperty(VERDICT_PROPERTY, "state\tfailed\n");
+        } catch (Throwable ignored) {
+            // the command line then finds no verdict
+        }
+        boolean instrumented;
+        try {
+            instrumented = agent != null && !(boolean) agent.getMethod("undoPartialStart").invoke(null);
+        } catch (Throwable unknown) {
+            instrumented = true; // not known: stay claimed, for a second agent must never instrument twice
+        }
+        if (!instrumented) {
             try {
-                if (agent == null || (boolean) agent.getMethod("undoPartialStart").invoke(null)) {
-                    System.clearProperty(INSTALLED_PROPERTY); // nothing instrumented: a later attach may try again
-                }
-                System.err.println("closewait: the agent could not start and is disabled; the application is not "
-                        + "affected: " + cause);
-                System.setProperty(VERDICT_PROPERTY, "state\tfailed\n");
+                releaseInstallation();
             } catch (Throwable ignored) {
-                // nothing left to try
+                // the claim stays: a later attach is refused, which is safe
             }
         }
+    }
+
+    /**
+     * Control characters escaped, at most 1,000 characters: the failure may quote host-controlled text (a path).
+     * Not SafeText: no other agent class may be named here (see the class comment).
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 1000) + 16);
+        for (int i = 0; i < text.length() && out.length() < 1000; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.length() < 1000 ? out.toString() : out + "…";
     }
 
     /**

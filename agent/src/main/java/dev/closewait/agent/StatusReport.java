@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -20,8 +21,8 @@ import java.util.function.Supplier;
  */
 final class StatusReport {
 
-    /** One place reports go, with the name {@link AgentErrors} records its failures under. */
-    record Sink(String name, Supplier<String> description, String errorPlace) {
+    /** One place reports go, with how many times it failed (null: it cannot fail, or is not a report sink). */
+    record Sink(String name, Supplier<String> description, LongSupplier failures) {
     }
 
     private final String version;
@@ -106,10 +107,9 @@ final class StatusReport {
                 .append("  collected after report ").append(counts.collectedAfterReport()).append('\n');
 
         text.append("\nSinks:\n");
-        Map<String, Long> failures = errors.countsByPlace();
         int nameWidth = sinks.stream().mapToInt(s -> s.name().length()).max().orElse(0);
         for (Sink sink : sinks) {
-            long failed = sink.errorPlace() == null ? 0 : failures.getOrDefault(sink.errorPlace(), 0L);
+            long failed = sink.failures() == null ? 0 : sink.failures().getAsLong();
             text.append("  ").append(pad(sink.name(), nameWidth)).append("  ").append(sink.description().get())
                     .append(failed == 0 ? "" : "; " + failed + " failed").append('\n');
         }

@@ -4,7 +4,7 @@ import dev.closewait.config.AgentOptions;
 import dev.closewait.jfr.JfrEvents;
 import dev.closewait.report.JsonLinesSink;
 import dev.closewait.report.LogSink;
-import dev.closewait.report.ReportSink;
+import dev.closewait.report.ReportDispatcher;
 import dev.closewait.text.SafeText;
 
 import java.nio.file.Files;
@@ -18,17 +18,17 @@ final class StatusSinks {
     private StatusSinks() {
     }
 
-    static List<StatusReport.Sink> of(AgentOptions options, List<ReportSink> sinks,
-                                      MetricsPublishing.Published published) {
+    static List<StatusReport.Sink> of(AgentOptions options, List<ReportDispatcher.Sink> sinks,
+                                      ReportDispatcher dispatcher, MetricsPublishing.Published published) {
         List<StatusReport.Sink> list = new ArrayList<>();
-        boolean log = sinks.stream().anyMatch(LogSink.class::isInstance);
+        boolean log = sinks.stream().anyMatch(sink -> sink.listener() instanceof LogSink);
         list.add(new StatusReport.Sink("log", () -> switch (options.log()) {
             case AUTO -> "the application's SLF4J logger 'closewait' when it has a binding, else standard error";
             case STDERR -> "standard error";
             case OFF -> "off (log=off)";
-        }, log ? "report to LogSink" : null));
+        }, log ? () -> dispatcher.failures("log") : null));
         Path report = options.report();
-        boolean json = sinks.stream().anyMatch(JsonLinesSink.class::isInstance);
+        boolean json = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
         list.add(new StatusReport.Sink("JSON report", () -> {
             if (report == null) {
                 return "none (no report option)";
@@ -42,12 +42,12 @@ final class StatusSinks {
             } catch (Exception e) {
                 return path + ", unreadable now (" + e.getClass().getSimpleName() + ")";
             }
-        }, json ? "report to JsonLinesSink" : null));
-        list.add(new StatusReport.Sink("Micrometer", published::micrometer, "report to LeakMetrics"));
+        }, json ? () -> dispatcher.failures("json") : null));
+        list.add(new StatusReport.Sink("Micrometer", published::micrometer, () -> dispatcher.failures("metrics")));
         list.add(new StatusReport.Sink("Prometheus", () -> SafeText.escape(published.endpoint), null));
         list.add(new StatusReport.Sink("JFR", () -> JfrEvents.available()
                 ? "events closewait.Leak and closewait.LeakClosed, committed while a recording runs"
-                : "none: this runtime has no jdk.jfr module", "report to Lazy"));
+                : "none: this runtime has no jdk.jfr module", () -> dispatcher.failures("jfr")));
         return list;
     }
 }

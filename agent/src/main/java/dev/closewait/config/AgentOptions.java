@@ -22,11 +22,12 @@ import java.util.List;
  * @param appPackages class-name prefixes whose frames are always the application's, even under a library's
  *                    package, when reports pick a leak's site
  * @param libraryPackages class-name prefixes skipped, like the built-in list of libraries, when reports pick a site
+ * @param reportTrust whether the JSON report may be opened through a symbolic link or in a file another user owns
  */
 public record AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
                            LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics,
                            int stackSample, ChurnOptions churn, List<String> appPackages,
-                           List<String> libraryPackages) {
+                           List<String> libraryPackages, boolean reportTrust) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_STACK_DEPTH = 40;
@@ -45,6 +46,14 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
                         ChurnOptions churn) {
         this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample, churn,
                 List.of(), List.of());
+    }
+
+    /** With report-trust off. */
+    public AgentOptions(Duration grace, Path report, int stackDepth, List<String> include, List<String> exclude,
+                        LogTarget log, boolean kernel, long reportMaxBytes, MetricsOptions metrics, int stackSample,
+                        ChurnOptions churn, List<String> appPackages, List<String> libraryPackages) {
+        this(grace, report, stackDepth, include, exclude, log, kernel, reportMaxBytes, metrics, stackSample, churn,
+                appPackages, libraryPackages, false);
     }
 
     /** With the default churn options. */
@@ -68,6 +77,7 @@ public record AgentOptions(Duration grace, Path report, int stackDepth, List<Str
 
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_GRACE, null, DEFAULT_STACK_DEPTH, List.of(), List.of(), LogTarget.AUTO, true,
-                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS, List.of(), List.of());
+                DEFAULT_REPORT_MAX_BYTES, MetricsOptions.DEFAULTS, 1, ChurnOptions.DEFAULTS, List.of(), List.of(),
+                false);
     }
 }

@@ -1,5 +1,7 @@
 package dev.closewait.config;
 
+import dev.closewait.text.SafeText;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +35,8 @@ public final class OptionsParser {
     private static final int MAX_METRICS_SITES = 100;
     /** Host names, IPv4 and IPv6 addresses (with or without brackets); whether it resolves is found out at bind. */
     private static final Pattern HOST = Pattern.compile("[\\p{Alnum}._:%\\-\\[\\]]{1,253}");
+    private static final Pattern ASCII_NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final int MAX_ECHO = 200;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     /** One package or class name segment; prefixes are checked segment by segment, see {@link #validPrefix}. */
     private static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
@@ -41,7 +45,7 @@ public final class OptionsParser {
     public static final List<String> KEYS =
             List.of("grace", "report", "report-max-size", "stack-depth", "stack-sample", "include", "exclude", "log",
                     "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
-                    "churn-warn", "app-packages", "library-packages");
+                    "churn-warn", "app-packages", "library-packages", "report-trust");
 
     private OptionsParser() {
     }
@@ -84,6 +88,7 @@ public final class OptionsParser {
         List<String> appPackages = defaults.appPackages();
         List<String> libraryPackages = defaults.libraryPackages();
         ChurnOptions churn = defaults.churn();
+        boolean reportTrust = defaults.reportTrust();
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
@@ -100,6 +105,7 @@ public final class OptionsParser {
                 case "exclude" -> exclude = parsePrefixes(key, value, exclude, found);
                 case "log" -> log = parseLog(value, log, found);
                 case "kernel" -> kernel = parseSwitch(key, value, kernel, found);
+                case "report-trust" -> reportTrust = parseSwitch(key, value, reportTrust, found);
                 case "report-max-size" -> reportMaxBytes = parseSize(key, value, reportMaxBytes, found);
                 case "stack-sample" -> stackSample = parseStackSample(value, stackSample, found);
                 case "metrics-port" -> metricsPort = parseMetricsPort(value, metricsPort, found);
@@ -114,7 +120,7 @@ public final class OptionsParser {
                 case "config" -> {
                     // read above, before every other source
                 }
-                default -> problems.add("closewait: unknown option '" + key + "' ignored; allowed options: "
+                default -> problems.add("closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
                         + String.join(", ", KEYS) + ".");
             }
             if (found.isEmpty()) {
@@ -130,7 +136,8 @@ public final class OptionsParser {
         pending.values().forEach(problems::addAll);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
-                reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages), problems, enabled, sources, accepted);
+                reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages, reportTrust), problems,
+                enabled, sources, accepted);
     }
 
     private static final String ENVIRONMENT = "environment";
@@ -180,7 +187,7 @@ public final class OptionsParser {
             }
             int equals = pair.indexOf('=');
             if (equals < 0 || pair.substring(0, equals).isBlank()) {
-                problems.add("closewait: agent argument '" + pair.trim() + "' ignored: expected key=value, "
+                problems.add("closewait: agent argument '" + echo(pair.trim()) + "' ignored: expected key=value, "
                         + "with key one of " + String.join(", ", KEYS) + ". (Loaded with jcmd JVMTI.agent_load? "
                         + "jcmd takes key=value apart unless quoted: '\"grace=2s,report=FILE\"'.)");
                 continue;
@@ -192,7 +199,7 @@ public final class OptionsParser {
     private static Duration parseGrace(String value, Duration current, List<String> problems) {
         Duration parsed = parseDuration(value);
         if (parsed == null || parsed.compareTo(MIN_GRACE) < 0 || parsed.compareTo(MAX_GRACE) > 0) {
-            problems.add("closewait: option 'grace' has invalid value '" + value + "': expected a duration such as "
+            problems.add("closewait: option 'grace' has invalid value '" + echo(value) + "': expected a duration such as "
                     + "500ms, 10s, 2m or 1h, from 100ms to 24h; using " + format(current) + ".");
             return current;
         }
@@ -236,7 +243,7 @@ public final class OptionsParser {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
-            problems.add("closewait: option 'report' has invalid path '" + value + "' (" + e.getReason()
+            problems.add("closewait: option 'report' has invalid path '" + echo(value) + "' (" + echo(e.getReason())
                     + "): expected the path of a JSON Lines file to append to; using " + (current == null ? "none" : current)
                     + ".");
             return current;
@@ -244,15 +251,11 @@ public final class OptionsParser {
     }
 
     private static int parseStackDepth(String value, int current, List<String> problems) {
-        try {
-            int depth = Integer.parseInt(value);
-            if (depth >= 1 && depth <= MAX_STACK_DEPTH) {
-                return depth;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        Integer depth = wholeNumber(value, 1, MAX_STACK_DEPTH);
+        if (depth != null) {
+            return depth;
         }
-        problems.add("closewait: option 'stack-depth' has invalid value '" + value + "': expected a whole number "
+        problems.add("closewait: option 'stack-depth' has invalid value '" + echo(value) + "': expected a whole number "
                 + "from 1 to " + MAX_STACK_DEPTH + "; using " + current + ".");
         return current;
     }
@@ -262,7 +265,7 @@ public final class OptionsParser {
         if (port != null) {
             return port;
         }
-        problems.add("closewait: option 'metrics-port' has invalid value '" + value + "': expected a port number "
+        problems.add("closewait: option 'metrics-port' has invalid value '" + echo(value) + "': expected a port number "
                 + "from 1 to " + MAX_PORT + "; " + (current > 0 ? "using " + current + "." : "no metrics endpoint."));
         return current;
     }
@@ -271,7 +274,7 @@ public final class OptionsParser {
         if (HOST.matcher(value).matches()) {
             return value;
         }
-        problems.add("closewait: option 'metrics-host' has invalid value '" + value + "': expected a host name or "
+        problems.add("closewait: option 'metrics-host' has invalid value '" + echo(value) + "': expected a host name or "
                 + "IP address to listen on, such as 127.0.0.1, ::1 or 0.0.0.0; using " + current + ".");
         return current;
     }
@@ -281,26 +284,33 @@ public final class OptionsParser {
         if (sites != null) {
             return sites;
         }
-        problems.add("closewait: option 'metrics-sites' has invalid value '" + value + "': expected a whole number "
+        problems.add("closewait: option 'metrics-sites' has invalid value '" + echo(value) + "': expected a whole number "
                 + "from 0 (no site tag) to " + MAX_METRICS_SITES + "; using " + current + ".");
         return current;
     }
 
-    /** The value as a number within [min, max], or null. */
+    /**
+     * The value as a number within [min, max], or null. Only ASCII digits, no sign: {@code Integer.parseInt} would
+     * also take {@code +5} and digits of other scripts ({@code ٥}), which no user means as a number here.
+     */
     private static Integer wholeNumber(String value, int min, int max) {
-        try {
-            int number = Integer.parseInt(value);
-            return number >= min && number <= max ? number : null;
-        } catch (NumberFormatException e) {
+        if (!ASCII_NUMBER.matcher(value).matches()) {
             return null;
         }
+        int number = Integer.parseInt(value);
+        return number >= min && number <= max ? number : null;
+    }
+
+    /** An option's value or key as echoed in a problem line: control characters escaped, at most 200 characters. */
+    static String echo(String value) {
+        return SafeText.bounded(value, MAX_ECHO);
     }
 
     private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {
         List<String> prefixes = Arrays.stream(value.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         for (String prefix : prefixes) {
             if (!validPrefix(prefix)) {
-                problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected package or"
+                problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': expected package or"
                         + " class name prefixes separated by ':', such as com.acme.db:org.example.Client; "
                         + (current.isEmpty() ? "not filtering." : "keeping " + String.join(":", current) + "."));
                 return current;
@@ -325,15 +335,11 @@ public final class OptionsParser {
     }
 
     private static int parseStackSample(String value, int current, List<String> problems) {
-        try {
-            int every = Integer.parseInt(value);
-            if (every >= 1 && every <= 1000) {
-                return every;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        Integer every = wholeNumber(value, 1, 1000);
+        if (every != null) {
+            return every;
         }
-        problems.add("closewait: option 'stack-sample' has invalid value '" + value + "': expected a whole number "
+        problems.add("closewait: option 'stack-sample' has invalid value '" + echo(value) + "': expected a whole number "
                 + "from 1 (record the stacks of every socket) to 1000 (one socket in 1000); using " + current + ".");
         return current;
     }
@@ -355,7 +361,7 @@ public final class OptionsParser {
                 return new ChurnOptions(current.on(), count, current.warnPercent());
             }
         }
-        problems.add("closewait: option 'churn-warn' has invalid value '" + value + "': expected a number of "
+        problems.add("closewait: option 'churn-warn' has invalid value '" + echo(value) + "': expected a number of "
                 + "connections closed first by the application to one destination within 60s, from 1 to "
                 + MAX_CHURN_WARN + ", or a share of the ephemeral port range such as 10% or 2.5% (above 0%, at most "
                 + "100%); using " + current.warnText() + ".");
@@ -377,7 +383,7 @@ public final class OptionsParser {
                 return size;
             }
         }
-        problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected a size such as "
+        problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': expected a size such as "
                 + "500k, 100m or 1g, from 1k to 100g; using " + formatSize(current) + ".");
         return current;
     }
@@ -396,7 +402,7 @@ public final class OptionsParser {
         if (value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false")) {
             return false;
         }
-        problems.add("closewait: option '" + key + "' has invalid value '" + value + "': expected on or off; using "
+        problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': expected on or off; using "
                 + (current ? "on" : "off") + ".");
         return current;
     }
@@ -407,7 +413,7 @@ public final class OptionsParser {
                 return target;
             }
         }
-        problems.add("closewait: option 'log' has invalid value '" + value + "': expected auto, stderr or off; using "
+        problems.add("closewait: option 'log' has invalid value '" + echo(value) + "': expected auto, stderr or off; using "
                 + current.name().toLowerCase(Locale.ROOT) + ".");
         return current;
     }

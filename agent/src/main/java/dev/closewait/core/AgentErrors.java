@@ -1,5 +1,7 @@
 package dev.closewait.core;
 
+import dev.closewait.text.SafeText;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +59,8 @@ public final class AgentErrors {
         if (logged.size() < MAX_LOGGED_CAUSES && logged.add(cause)) {
             try {
                 String message = "closewait: internal error in " + where + " (the application is not affected; "
-                        + "later errors of this kind are only counted): " + failure;
+                        + "later errors of this kind are only counted): " + SafeText.bounded(String.valueOf(failure),
+                        1000);
                 firstMessages.add(message);
                 warn.accept(message);
             } catch (Throwable ignored) {

@@ -1,6 +1,6 @@
 package dev.closewait.jfr;
 
-import dev.closewait.report.ReportSink;
+import dev.closewait.core.LeakListener;
 import dev.closewait.report.Sites;
 
 /**
@@ -22,14 +22,14 @@ public final class JfrEvents {
      * A sink that loads the JFR sink with the first event, on the detector thread (never at start: loading JFR's
      * event machinery costs start-up time), or null without JFR.
      */
-    public static ReportSink sink(int stackDepth, Sites sites) {
+    public static LeakListener sink(int stackDepth, Sites sites) {
         return available() ? new Lazy(stackDepth, sites) : null;
     }
 
-    private static final class Lazy implements ReportSink {
+    private static final class Lazy implements LeakListener {
         private final int stackDepth;
         private final Sites sites;
-        private ReportSink sink; // detector thread only
+        private LeakListener sink; // detector thread only
 
         Lazy(int stackDepth, Sites sites) {
             this.stackDepth = stackDepth;
@@ -37,20 +37,20 @@ public final class JfrEvents {
         }
 
         @Override
-        public void leak(dev.closewait.core.Leak leak) {
-            sink().leak(leak);
+        public void leakDetected(dev.closewait.core.Leak leak) {
+            sink().leakDetected(leak);
         }
 
         @Override
-        public void outcome(dev.closewait.core.LeakOutcome outcome) {
-            sink().outcome(outcome);
+        public void leakResolved(dev.closewait.core.LeakOutcome outcome) {
+            sink().leakResolved(outcome);
         }
 
-        private ReportSink sink() {
+        private LeakListener sink() {
             if (sink == null) {
                 try {
                     // By name, so that loading this class never loads JfrSink and the jdk.jfr types it names.
-                    sink = (ReportSink) Class.forName(JfrEvents.class.getPackageName() + ".JfrSink", true,
+                    sink = (LeakListener) Class.forName(JfrEvents.class.getPackageName() + ".JfrSink", true,
                             JfrEvents.class.getClassLoader()).getConstructor(int.class, Sites.class).newInstance(stackDepth, sites);
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException("cannot load the JFR events: " + e, e);

@@ -3,7 +3,7 @@ package dev.closewait.jfr;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
-import dev.closewait.report.ReportSink;
+import dev.closewait.core.LeakListener;
 import dev.closewait.report.Sites;
 import dev.closewait.report.StackFrames;
 
@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * <p>Loaded only through {@link JfrEvents#sink}, which checks that the runtime has the {@code jdk.jfr} module.
  */
-public final class JfrSink implements ReportSink {
+public final class JfrSink implements LeakListener {
 
     private final int stackDepth;
     private final Sites sites;
@@ -32,7 +32,7 @@ public final class JfrSink implements ReportSink {
     }
 
     @Override
-    public void leak(Leak leak) {
+    public void leakDetected(Leak leak) {
         LeakEvent event = new LeakEvent();
         if (!event.shouldCommit()) {
             return;
@@ -54,7 +54,7 @@ public final class JfrSink implements ReportSink {
     }
 
     @Override
-    public void outcome(LeakOutcome outcome) {
+    public void leakResolved(LeakOutcome outcome) {
         LeakClosedEvent event = new LeakClosedEvent();
         if (!event.shouldCommit()) {
             return;

@@ -2,9 +2,9 @@ package dev.closewait.metrics;
 
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakKind;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
-import dev.closewait.report.ReportSink;
 import dev.closewait.report.Sites;
 
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * to a fixed number of distinct sites), sockets tracked, the kernel's socket states, errors swallowed. Reports
  * arrive on the detector's thread; meters are read from any thread.
  */
-public final class LeakMetrics implements ReportSink {
+public final class LeakMetrics implements LeakListener {
 
     static final String LEAKS = "closewait.leaks";
     static final String LEAKED = "closewait.sockets.leaked";
@@ -132,7 +132,7 @@ public final class LeakMetrics implements ReportSink {
     }
 
     @Override
-    public void leak(Leak leak) {
+    public void leakDetected(Leak leak) {
         String site = site(leak);
         List<Counts> all = site == null ? List.of(counts(new Series(leak.kind(), null)))
                 : List.of(counts(new Series(leak.kind(), null)), counts(new Series(leak.kind(), site)));
@@ -149,7 +149,7 @@ public final class LeakMetrics implements ReportSink {
     }
 
     @Override
-    public void outcome(LeakOutcome outcome) {
+    public void leakResolved(LeakOutcome outcome) {
         List<Counts> all = leakedOpen.remove(outcome.leak().id());
         if (all != null) {
             all.forEach(counts -> counts.open.decrementAndGet());

@@ -13,21 +13,49 @@ import java.util.List;
 public final class ApplicationLog implements AppLog {
 
     private final ClassLoaderCandidates loaders;
-    private final AppLog fallback = new StderrLog();
+    private final AppLog fallback;
     private volatile AppLog found;
 
     public ApplicationLog(ClassLoaderCandidates loaders) {
         this.loaders = loaders;
+        this.fallback = new StderrLog();
     }
 
+    /** With the application's logger already found, and a fallback of the test's choosing. */
+    ApplicationLog(AppLog application, AppLog fallback) {
+        this.loaders = new ClassLoaderCandidates();
+        this.fallback = fallback;
+        this.found = application;
+    }
+
+    /**
+     * To the application's logger; if that throws anything (an appender's RuntimeException, an OutOfMemoryError, a
+     * StackOverflowError), the report goes to standard error instead and the failure is thrown on, to be counted.
+     */
     @Override
     public void warn(String message) {
-        target().warn(message);
+        AppLog target = target();
+        try {
+            target.warn(message);
+        } catch (Throwable t) {
+            if (target != fallback) {
+                fallback.warn(message);
+            }
+            throw t;
+        }
     }
 
     @Override
     public void info(String message) {
-        target().info(message);
+        AppLog target = target();
+        try {
+            target.info(message);
+        } catch (Throwable t) {
+            if (target != fallback) {
+                fallback.info(message);
+            }
+            throw t;
+        }
     }
 
     @Override

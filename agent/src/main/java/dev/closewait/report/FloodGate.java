@@ -1,5 +1,7 @@
 package dev.closewait.report;
 
+import dev.closewait.text.SafeText;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +84,7 @@ final class FloodGate {
             if (window.suppressed > 0) {
                 summaries.add(String.format(Locale.ROOT, "%,d more like %s in the last %s were not logged one by one"
                                 + " (the JSON report and the metrics have them all).",
-                        window.suppressed, window.example, Durations.human(now - windowStart)));
+                        window.suppressed, SafeText.escape(window.example), Durations.human(now - windowStart)));
             }
         }
         windows.clear();

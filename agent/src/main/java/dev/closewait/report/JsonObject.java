@@ -1,5 +1,7 @@
 package dev.closewait.report;
 
+import dev.closewait.text.SafeText;
+
 import java.util.List;
 
 /** Builds one JSON object on one line, fields in the order they are added. Strings are escaped per RFC 8259. */
@@ -66,6 +68,12 @@ final class JsonObject {
         json.append(':');
     }
 
+    /**
+     * RFC 8259 string. Whatever the host put in it, the result is valid JSON that encodes to UTF-8 without loss: a
+     * lone UTF-16 surrogate (which no encoder accepts) becomes U+FFFD, and every control character, DEL, C1 control,
+     * bidirectional override and line separator is written as a {@code \}{@code uXXXX} escape, so that printing the
+     * file on a terminal cannot run an escape sequence.
+     */
     private void quote(String value) {
         json.append('"');
         for (int i = 0; i < value.length(); i++) {
@@ -77,8 +85,13 @@ final class JsonObject {
                 case '\r' -> json.append("\\r");
                 case '\t' -> json.append("\\t");
                 default -> {
-                    if (c < 0x20) {
-                        json.append(String.format("\\u%04x", (int) c));
+                    if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                            && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        json.append(c).append(value.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        json.append("\\ufffd");
+                    } else if (SafeText.isControl(c)) {
+                        json.append("\\u").append(String.format(java.util.Locale.ROOT, "%04x", (int) c));
                     } else {
                         json.append(c);
                     }

@@ -3,6 +3,7 @@ package dev.closewait.report;
 import dev.closewait.core.Churn;
 import dev.closewait.core.Clock;
 import dev.closewait.core.Leak;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
 
@@ -12,7 +13,7 @@ import java.util.Map;
  * Leaks as WARN, what became of them as INFO; a flood of similar ones is held back and summed up once a minute
  * (see {@link FloodGate}).
  */
-public final class LogSink implements ReportSink {
+public final class LogSink implements LeakListener {
 
     static final int PER_SITE_PER_MINUTE = 10;
     static final int TOTAL_PER_MINUTE = 100;
@@ -40,7 +41,7 @@ public final class LogSink implements ReportSink {
     }
 
     @Override
-    public void leak(Leak leak) {
+    public void leakDetected(Leak leak) {
         String site = site(leak);
         if (leaks.admit(leak.kind().id() + ' ' + site, "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")",
                 clock.nanoTime())) {
@@ -49,7 +50,7 @@ public final class LogSink implements ReportSink {
     }
 
     @Override
-    public void outcome(LeakOutcome outcome) {
+    public void leakResolved(LeakOutcome outcome) {
         Leak leak = outcome.leak();
         String site = site(leak);
         if (outcomes.admit(outcome.kind() + " " + site, "the " + outcome.kind().name().toLowerCase(java.util.Locale.ROOT)

@@ -1,45 +1,74 @@
 package dev.closewait.report;
 
-import dev.closewait.core.AgentErrors;
 import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.TcpState;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Hands each event to every sink, after the include/exclude filters on the allocation stack. One failing sink does
- * not keep the others from reporting.
+ * Hands each event to every sink, after the include/exclude filters on the allocation stack. Each sink runs on a
+ * thread of its own behind a bounded queue ({@link IsolatedSink}): a sink that blocks or fails never delays or drops
+ * another's events, never blocks the detector, and uses up only its own failure budget.
  */
 public final class ReportDispatcher implements LeakListener {
 
-    private final List<ReportSink> sinks;
+    private final List<IsolatedSink> sinks;
     private final List<String> include;
     private final List<String> exclude;
-    private final AgentErrors errors;
 
-    public ReportDispatcher(List<ReportSink> sinks, List<String> include, List<String> exclude, AgentErrors errors) {
-        this.sinks = List.copyOf(sinks);
+    /**
+     * A sink and the short name its thread and messages carry ("log", "json", "metrics"). An {@code inMemory} sink
+     * (counters: the metrics, the status counts) does no I/O and calls nothing that can block, so it is called on the
+     * detector's thread, before the others are handed the event (a meter has counted a leak by the time the JSON
+     * report shows it); it still has its own failure budget.
+     */
+    public record Sink(String name, LeakListener listener, boolean inMemory) {
+
+        /** A sink that writes somewhere, on a thread of its own. */
+        public Sink(String name, LeakListener listener) {
+            this(name, listener, false);
+        }
+    }
+
+    /**
+     * @param sinks   where reports go, each isolated from the others
+     * @param include allocation-stack prefixes of which one must appear; empty for all
+     * @param exclude allocation-stack prefixes of which none may appear
+     * @param warn    where the agent's own one-line messages go (a sink's first failures, dropped events)
+     */
+    public ReportDispatcher(List<Sink> sinks, List<String> include, List<String> exclude, Consumer<String> warn) {
+        this(sinks, include, exclude, warn, IsolatedSink.QUEUE_CAPACITY);
+    }
+
+    ReportDispatcher(List<Sink> sinks, List<String> include, List<String> exclude, Consumer<String> warn,
+                     int queueCapacity) {
+        List<IsolatedSink> isolated = new ArrayList<>();
+        for (Sink sink : sinks) {
+            isolated.add(new IsolatedSink(sink.name(), sink.listener(), warn, sink.inMemory() ? 0 : queueCapacity));
+        }
+        isolated.sort(java.util.Comparator.comparing(sink -> !sink.inline()));
+        this.sinks = List.copyOf(isolated);
         this.include = include;
         this.exclude = exclude;
-        this.errors = errors;
     }
 
     @Override
     public void leakDetected(Leak leak) {
         if (wanted(leak)) {
-            toEachSink(sink -> sink.leak(leak));
+            sinks.forEach(sink -> sink.leakDetected(leak));
         }
     }
 
     @Override
     public void leakResolved(LeakOutcome outcome) {
         if (wanted(outcome.leak())) {
-            toEachSink(sink -> sink.outcome(outcome));
+            sinks.forEach(sink -> sink.leakResolved(outcome));
         }
     }
 
@@ -47,33 +76,61 @@ public final class ReportDispatcher implements LeakListener {
     @Override
     public void churn(Churn churn) {
         if (wanted(churn.stack())) {
-            toEachSink(sink -> sink.churn(churn));
+            sinks.forEach(sink -> sink.churn(churn));
         }
     }
 
     @Override
     public void socketStates(Map<TcpState, Integer> countsByState) {
-        toEachSink(sink -> sink.socketStates(countsByState));
+        sinks.forEach(sink -> sink.socketStates(countsByState));
     }
 
     @Override
     public void tick() {
-        toEachSink(ReportSink::tick);
+        sinks.forEach(IsolatedSink::tick);
     }
 
-    /** At JVM exit. */
+    /** At JVM exit: tells every sink to write out what it holds back. */
+    @Override
     public void finish() {
-        toEachSink(ReportSink::finish);
+        sinks.forEach(IsolatedSink::finish);
     }
 
-    private void toEachSink(Consumer<ReportSink> event) {
-        for (ReportSink sink : sinks) {
+    /**
+     * Waits until every sink has handled what it was given, at most until {@code deadlineNanos}
+     * ({@link System#nanoTime()}); a stuck sink is given up on. True if all of them got through.
+     */
+    public boolean drain(long deadlineNanos) {
+        boolean all = true;
+        for (IsolatedSink sink : sinks) {
             try {
-                event.accept(sink);
-            } catch (Throwable t) {
-                errors.record("report to " + sink.getClass().getSimpleName(), t);
+                all &= sink.drained(deadlineNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
+        return all;
+    }
+
+    /** Stops every sink's thread (when the agent turns itself off). */
+    public void stop() {
+        sinks.forEach(IsolatedSink::stop);
+    }
+
+    /** Errors all sinks threw, each counted against that sink's own budget. */
+    public long failures() {
+        return sinks.stream().mapToLong(IsolatedSink::failures).sum();
+    }
+
+    /** Errors the sink of this name threw; 0 for no such sink. */
+    public long failures(String sinkName) {
+        return sinks.stream().filter(sink -> sink.name().equals(sinkName)).mapToLong(IsolatedSink::failures).sum();
+    }
+
+    /** Events dropped, over all sinks, because a sink was not keeping up. */
+    public long dropped() {
+        return sinks.stream().mapToLong(IsolatedSink::dropped).sum();
     }
 
     private boolean wanted(Leak leak) {

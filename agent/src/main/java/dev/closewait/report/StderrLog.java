@@ -1,5 +1,7 @@
 package dev.closewait.report;
 
+import dev.closewait.text.SafeText;
+
 import java.time.Instant;
 
 /** Text reports on standard error, for applications without SLF4J. */
@@ -17,6 +19,8 @@ public final class StderrLog implements AppLog {
 
     private static void print(String level, String message) {
         // The application's current System.err, so redirections it made are respected.
-        System.err.println(Instant.now() + " " + level + "[closewait] " + message);
+        // Host-controlled names in the message are escaped where they are put in; this is the last defence
+        // against an ESC sequence reaching the terminal.
+        System.err.println(Instant.now() + " " + level + "[closewait] " + SafeText.escapeKeepingLines(message));
     }
 }

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OptionsParserTest {
 
     private static final String ALLOWED_KEYS = "grace, report, report-max-size, stack-depth, stack-sample, include, "
-            + "exclude, log, kernel, metrics-port, metrics-host, metrics-sites, enabled, config, churn, churn-warn";
+            + "exclude, log, kernel, metrics-port, metrics-host, metrics-sites, enabled, config, churn, churn-warn, "
+            + "app-packages, library-packages, report-trust";
 
     private static ParsedOptions parse(String agentArgs) {
         return OptionsParser.parse(agentArgs, new Properties(), Map.of());
@@ -527,5 +528,40 @@ class OptionsParserTest {
 
         assertOneProblem(parsed, "'stack-sample'", "'" + value + "'", "from 1", "to 1000", "using 1");
         assertEquals(1, parsed.options().stackSample());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"stack-depth=+5", "stack-depth=\u0665", "stack-sample=+5", "stack-sample=\u0661\u0660",
+            "metrics-port=+9100", "metrics-port=\uff19\uff11\uff10\uff10", "metrics-sites=\u0967"})
+    void takesOnlyAsciiDigitsWithoutASignAsANumber(String argument) {
+        ParsedOptions parsed = parse(argument);
+
+        assertOneProblem(parsed, "has invalid value");
+        assertEquals(AgentOptions.defaults(), parsed.options());
+    }
+
+    @Test
+    void echoesAHostileValueEscapedAndBounded() {
+        String forged = "5\nclosewait: watching sockets\u001b[2J" + "x".repeat(5_000);
+
+        ParsedOptions parsed = parse("stack-depth=" + forged + ",no\u001b[31mkey=1");
+
+        assertEquals(2, parsed.problems().size(), parsed.problems().toString());
+        String value = parsed.problems().get(1);
+        assertTrue(value.contains("'5\\nclosewait: watching sockets\\u001b[2Jxxx"), value);
+        assertTrue(value.contains("(5033 characters)'"), value);
+        assertTrue(value.length() < 600, value.length() + " characters");
+        String key = parsed.problems().get(0);
+        assertTrue(key.contains("unknown option 'no\\u001b[31mkey'"), key);
+        for (String problem : parsed.problems()) {
+            assertTrue(problem.chars().noneMatch(c -> c < 0x20), problem);
+        }
+    }
+
+    @Test
+    void readsReportTrust() {
+        assertEquals(false, parse("").options().reportTrust());
+        assertEquals(true, parse("report-trust=on").options().reportTrust());
+        assertOneProblem(parse("report-trust=yes"), "'report-trust'", "expected on or off");
     }
 }

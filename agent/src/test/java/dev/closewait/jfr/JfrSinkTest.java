@@ -50,8 +50,8 @@ class JfrSinkTest {
         JfrSink sink = new JfrSink(40, Sites.DEFAULT);
         Leak unreadable = leak(null);
 
-        assertDoesNotThrow(() -> sink.leak(unreadable));
-        assertDoesNotThrow(() -> sink.outcome(new LeakOutcome(unreadable, LeakOutcome.Kind.CLOSED, 5_000_000_000L,
+        assertDoesNotThrow(() -> sink.leakDetected(unreadable));
+        assertDoesNotThrow(() -> sink.leakResolved(new LeakOutcome(unreadable, LeakOutcome.Kind.CLOSED, 5_000_000_000L,
                 1_700_000_004_000L, "main")));
     }
 
@@ -62,8 +62,8 @@ class JfrSinkTest {
         Path file = temp.resolve("leaks.jfr");
         try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
             recording.start();
-            sink.leak(leak);
-            sink.outcome(new LeakOutcome(leak, LeakOutcome.Kind.CLOSED, 5_000_000_000L, 1_700_000_004_000L, "main"));
+            sink.leakDetected(leak);
+            sink.leakResolved(new LeakOutcome(leak, LeakOutcome.Kind.CLOSED, 5_000_000_000L, 1_700_000_004_000L, "main"));
             recording.stop();
             recording.dump(file);
         }

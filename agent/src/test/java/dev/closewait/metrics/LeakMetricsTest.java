@@ -78,9 +78,9 @@ class LeakMetricsTest {
     void countsLeaksByKind() {
         LeakMetrics metrics = metrics(0);
 
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
-        metrics.leak(leak(LeakKind.CLOSE_WAIT));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leakDetected(leak(LeakKind.CLOSE_WAIT));
 
         assertEquals(2, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"));
         assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "close-wait"));
@@ -94,12 +94,12 @@ class LeakMetricsTest {
         Leak closedLater = leak(LeakKind.EOF_NOT_CLOSED);
         Leak collectedLater = leak(LeakKind.EOF_NOT_CLOSED);
         Leak stillOpen = leak(LeakKind.EOF_NOT_CLOSED);
-        metrics.leak(closedLater);
-        metrics.leak(collectedLater);
-        metrics.leak(stillOpen);
+        metrics.leakDetected(closedLater);
+        metrics.leakDetected(collectedLater);
+        metrics.leakDetected(stillOpen);
 
-        metrics.outcome(outcome(closedLater, LeakOutcome.Kind.CLOSED));
-        metrics.outcome(outcome(collectedLater, LeakOutcome.Kind.COLLECTED));
+        metrics.leakResolved(outcome(closedLater, LeakOutcome.Kind.CLOSED));
+        metrics.leakResolved(outcome(collectedLater, LeakOutcome.Kind.COLLECTED));
 
         assertEquals(1, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
         assertEquals(3, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"), "the counter never goes down");
@@ -109,11 +109,11 @@ class LeakMetricsTest {
     void anOutcomeCountsOnceAndNeverForAnUnknownLeak() {
         LeakMetrics metrics = metrics(0);
         Leak leak = leak(LeakKind.RESET_NOT_CLOSED);
-        metrics.leak(leak);
+        metrics.leakDetected(leak);
 
-        metrics.outcome(outcome(leak, LeakOutcome.Kind.CLOSED));
-        metrics.outcome(outcome(leak, LeakOutcome.Kind.COLLECTED));
-        metrics.outcome(outcome(leak(LeakKind.RESET_NOT_CLOSED), LeakOutcome.Kind.CLOSED));
+        metrics.leakResolved(outcome(leak, LeakOutcome.Kind.CLOSED));
+        metrics.leakResolved(outcome(leak, LeakOutcome.Kind.COLLECTED));
+        metrics.leakResolved(outcome(leak(LeakKind.RESET_NOT_CLOSED), LeakOutcome.Kind.CLOSED));
 
         assertEquals(0, value(metrics, LeakMetrics.LEAKED, "kind", "reset-not-closed"));
     }
@@ -123,8 +123,8 @@ class LeakMetricsTest {
         LeakMetrics metrics = metrics(0);
         Leak leak = leak(LeakKind.GC_NOT_CLOSED);
 
-        metrics.leak(leak);
-        metrics.outcome(outcome(leak, LeakOutcome.Kind.COLLECTED));
+        metrics.leakDetected(leak);
+        metrics.leakResolved(outcome(leak, LeakOutcome.Kind.COLLECTED));
 
         assertEquals(1, value(metrics, LeakMetrics.LEAKS, "kind", "gc-not-closed"));
         assertEquals(3, count(metrics, LeakMetrics.LEAKED));
@@ -134,7 +134,7 @@ class LeakMetricsTest {
     void siteIsTheFirstApplicationFrame() {
         LeakMetrics metrics = metrics(10);
 
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.db.Pool", "lease"));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.db.Pool", "lease"));
 
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease(App.java:12)"));
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.db.Pool.lease(App.java:12)"));
@@ -146,8 +146,8 @@ class LeakMetricsTest {
         Leak kernelOnly = new Leak(LeakKind.CLOSE_WAIT, 99, SocketType.UNKNOWN, true, Endpoints.UNKNOWN, null, 0, -1,
                 null, null, -1, 1, 1, 1);
 
-        metrics.leak(kernelOnly);
-        metrics.leak(leak(LeakKind.CLOSE_WAIT, "java.lang.Thread", "run"));
+        metrics.leakDetected(kernelOnly);
+        metrics.leakDetected(leak(LeakKind.CLOSE_WAIT, "java.lang.Thread", "run"));
 
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "unknown"));
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site",
@@ -161,7 +161,7 @@ class LeakMetricsTest {
         for (int i = 0; i < 1000; i++) {
             Leak leak = leak(LeakKind.EOF_NOT_CLOSED, "com.acme.generated.Caller" + i, "open");
             leaks.add(leak);
-            metrics.leak(leak);
+            metrics.leakDetected(leak);
         }
 
         Set<String> sites = new HashSet<>();
@@ -180,7 +180,7 @@ class LeakMetricsTest {
 
         // Folded leaks leave the gauge of the series they were counted in.
         for (Leak leak : leaks) {
-            metrics.outcome(outcome(leak, LeakOutcome.Kind.CLOSED));
+            metrics.leakResolved(outcome(leak, LeakOutcome.Kind.CLOSED));
         }
         assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "other"));
         assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site",
@@ -190,10 +190,10 @@ class LeakMetricsTest {
     @Test
     void aSiteKnownBeforeTheCapWasReachedKeepsItsOwnSeries() {
         LeakMetrics metrics = metrics(1);
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.A", "open"));
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.B", "open"));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.A", "open"));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.B", "open"));
 
-        metrics.leak(leak(LeakKind.CLOSE_WAIT, "com.acme.A", "open"));
+        metrics.leakDetected(leak(LeakKind.CLOSE_WAIT, "com.acme.A", "open"));
 
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "close-wait", "site", "com.acme.A.open(App.java:12)"));
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "other"));
@@ -205,8 +205,8 @@ class LeakMetricsTest {
         int before = newMeters.get();
         int metersBefore = metrics.meters().size();
 
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
-        metrics.leak(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED));
+        metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED));
 
         assertEquals(before + 1, newMeters.get());
         assertEquals(metersBefore + 2, metrics.meters().size(), "a counter and a gauge for the new site");
@@ -224,16 +224,16 @@ class LeakMetricsTest {
         assertEquals(0, count(metrics, LeakMetrics.SITE_LEAKS));
 
         Leak first = leak(LeakKind.EOF_NOT_CLOSED, "com.acme.A", "open");
-        metrics.leak(first);
+        metrics.leakDetected(first);
         for (int i = 0; i < 5; i++) {
-            metrics.leak(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.B" + i, "open"));
+            metrics.leakDetected(leak(LeakKind.EOF_NOT_CLOSED, "com.acme.B" + i, "open"));
         }
 
         assertEquals(6, value(metrics, LeakMetrics.LEAKS, "kind", "eof-not-closed"));
         assertEquals(6, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
         assertEquals(1, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "com.acme.A.open(App.java:12)"));
         assertEquals(3, value(metrics, LeakMetrics.SITE_LEAKS, "kind", "eof-not-closed", "site", "other"));
-        metrics.outcome(outcome(first, LeakOutcome.Kind.CLOSED));
+        metrics.leakResolved(outcome(first, LeakOutcome.Kind.CLOSED));
         assertEquals(5, value(metrics, LeakMetrics.LEAKED, "kind", "eof-not-closed"));
         assertEquals(0, value(metrics, LeakMetrics.SITE_LEAKED, "kind", "eof-not-closed", "site", "com.acme.A.open(App.java:12)"));
     }

@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,6 +93,47 @@ class PrometheusEndpointTest {
 
         assertEquals(500, send("GET", "/metrics").statusCode());
         assertEquals(1, errors.count());
+    }
+
+    @Test
+    void aSilentClientDoesNotHoldUpAScrape() throws Exception {
+        start(() -> "x 1\n");
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), endpoint.address().getPort())) {
+            silent.getOutputStream().write("GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            silent.getOutputStream().flush(); // and nothing more: a handler now waits on this client
+
+            HttpResponse<String> scrape = send("GET", "/metrics");
+
+            assertEquals(200, scrape.statusCode());
+            assertEquals("x 1\n", scrape.body());
+            silent.setSoTimeout(100);
+            assertThrows(SocketTimeoutException.class, () -> silent.getInputStream().read(),
+                    "the scrape was answered while the silent client was still being waited for");
+        }
+    }
+
+    @Test
+    void aSilentClientIsDisconnectedAfterTheReadTimeout() throws Exception {
+        endpoint = PrometheusEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "x 1\n",
+                ownPorts, errors, 200);
+        List<Socket> silent = new ArrayList<>();
+        try {
+            // More than the handlers and the waiting room together: the surplus is turned away at once.
+            for (int i = 0; i < PrometheusEndpoint.HANDLERS + PrometheusEndpoint.WAITING + 5; i++) {
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), endpoint.address().getPort());
+                client.setSoTimeout(30_000);
+                silent.add(client);
+            }
+            for (Socket client : silent) {
+                assertEquals(-1, client.getInputStream().read(), "disconnected, never answered");
+            }
+            assertEquals(200, send("GET", "/metrics").statusCode(), "and the endpoint serves again");
+            assertEquals(0, errors.count(), warnings.toString());
+        } finally {
+            for (Socket client : silent) {
+                client.close();
+            }
+        }
     }
 
     @Test

@@ -2,10 +2,10 @@ package dev.closewait.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.closewait.core.AgentErrors;
 import dev.closewait.core.CallSite;
 import dev.closewait.core.Churn;
 import dev.closewait.core.Leak;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import org.junit.jupiter.api.Test;
 
@@ -89,14 +89,14 @@ class ChurnReportTest {
 
     @Test
     void dispatchesChurnToEverySinkThroughTheIncludeFilter() throws Exception {
-        List<Churn> seen = new ArrayList<>();
-        ReportSink sink = new ReportSink() {
+        List<Churn> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LeakListener sink = new LeakListener() {
             @Override
-            public void leak(Leak leak) {
+            public void leakDetected(Leak leak) {
             }
 
             @Override
-            public void outcome(LeakOutcome outcome) {
+            public void leakResolved(LeakOutcome outcome) {
             }
 
             @Override
@@ -104,10 +104,14 @@ class ChurnReportTest {
                 seen.add(churn);
             }
         };
-        AgentErrors errors = new AgentErrors(line -> { });
-        new ReportDispatcher(List.of(sink), List.of("com.acme"), List.of(), errors).churn(churn("c", stack()));
-        new ReportDispatcher(List.of(sink), List.of("org.other"), List.of(), errors).churn(churn("c", stack()));
-        new ReportDispatcher(List.of(sink), List.of(), List.of("com.acme"), errors).churn(churn("c", stack()));
+        List<ReportDispatcher.Sink> sinks = List.of(new ReportDispatcher.Sink("test", sink));
+        for (ReportDispatcher dispatcher : List.of(
+                new ReportDispatcher(sinks, List.of("com.acme"), List.of(), line -> { }),
+                new ReportDispatcher(sinks, List.of("org.other"), List.of(), line -> { }),
+                new ReportDispatcher(sinks, List.of(), List.of("com.acme"), line -> { }))) {
+            dispatcher.churn(churn("c", stack()));
+            assertTrue(dispatcher.drain(System.nanoTime() + 20_000_000_000L));
+        }
         assertEquals(1, seen.size());
     }
 }

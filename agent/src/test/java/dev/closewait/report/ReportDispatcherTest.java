@@ -2,54 +2,78 @@ package dev.closewait.report;
 
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.Leak;
+import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static dev.closewait.report.Leaks.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportDispatcherTest {
 
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(20);
+
     /** Keeps what it is given. */
-    private static final class RecordingSink implements ReportSink {
-        final List<Leak> leaks = new ArrayList<>();
-        final List<LeakOutcome> outcomes = new ArrayList<>();
+    private static class RecordingSink implements LeakListener {
+        final List<Leak> leaks = new CopyOnWriteArrayList<>();
+        final List<LeakOutcome> outcomes = new CopyOnWriteArrayList<>();
 
         @Override
-        public void leak(Leak leak) {
+        public void leakDetected(Leak leak) {
             leaks.add(leak);
         }
 
         @Override
-        public void outcome(LeakOutcome outcome) {
+        public void leakResolved(LeakOutcome outcome) {
             outcomes.add(outcome);
         }
     }
 
     /** A sink whose disk is full. */
-    private static final class BrokenSink implements ReportSink {
-        int calls;
+    private static final class BrokenSink implements LeakListener {
+        volatile int calls;
 
         @Override
-        public void leak(Leak leak) {
+        public void leakDetected(Leak leak) {
             calls++;
             throw new IllegalStateException("disk full");
         }
 
         @Override
-        public void outcome(LeakOutcome outcome) {
+        public void leakResolved(LeakOutcome outcome) {
             calls++;
             throw new IllegalStateException("disk full");
         }
     }
 
-    private final List<String> warnings = new ArrayList<>();
-    private final AgentErrors errors = new AgentErrors(warnings::add);
+    /** A log whose appender hangs on its first event, until released. */
+    private static final class StuckSink extends RecordingSink {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void leakDetected(Leak leak) {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.leakDetected(leak);
+        }
+    }
+
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final RecordingSink sink = new RecordingSink();
 
     private static Leak allocatedIn(String className) {
@@ -61,7 +85,8 @@ class ReportDispatcherTest {
     }
 
     private ReportDispatcher dispatcher(List<String> include, List<String> exclude) {
-        return new ReportDispatcher(List.of(sink), include, exclude, errors);
+        return new ReportDispatcher(List.of(new ReportDispatcher.Sink("recording", sink)), include, exclude,
+                warnings::add);
     }
 
     @Test
@@ -73,6 +98,7 @@ class ReportDispatcherTest {
         dispatcher.leakDetected(leak);
         dispatcher.leakResolved(outcome);
 
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
         assertEquals(List.of(leak), sink.leaks);
         assertEquals(List.of(outcome), sink.outcomes);
     }
@@ -90,6 +116,7 @@ class ReportDispatcherTest {
         dispatcher.leakResolved(Leaks.outcome(web, LeakOutcome.Kind.CLOSED, 1));
         dispatcher.leakResolved(Leaks.outcome(db, LeakOutcome.Kind.COLLECTED, 1));
 
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
         assertEquals(List.of(db, client), sink.leaks);
         assertEquals(1, sink.outcomes.size(), "outcomes follow the same filter");
         assertSame(db, sink.outcomes.get(0).leak());
@@ -105,6 +132,7 @@ class ReportDispatcherTest {
         dispatcher.leakDetected(app);
         dispatcher.leakResolved(Leaks.outcome(test, LeakOutcome.Kind.CLOSED, 1));
 
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
         assertEquals(List.of(app), sink.leaks);
         assertEquals(List.of(), sink.outcomes);
     }
@@ -120,6 +148,7 @@ class ReportDispatcherTest {
         dispatcher.leakDetected(app);
         dispatcher.leakDetected(other);
 
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
         assertEquals(List.of(app), sink.leaks);
     }
 
@@ -127,7 +156,9 @@ class ReportDispatcherTest {
     void keepsReportingToTheOtherSinksWhenOneFails() {
         BrokenSink broken = new BrokenSink();
         RecordingSink after = new RecordingSink();
-        ReportDispatcher dispatcher = new ReportDispatcher(List.of(sink, broken, after), List.of(), List.of(), errors);
+        ReportDispatcher dispatcher = new ReportDispatcher(List.of(new ReportDispatcher.Sink("first", sink),
+                new ReportDispatcher.Sink("broken", broken), new ReportDispatcher.Sink("after", after)),
+                List.of(), List.of(), warnings::add);
         Leak leak = Leaks.eofNotClosed().build();
         LeakOutcome outcome = Leaks.outcome(leak, LeakOutcome.Kind.CLOSED, 10);
 
@@ -135,12 +166,64 @@ class ReportDispatcherTest {
         dispatcher.leakResolved(outcome);
         dispatcher.leakDetected(leak);
 
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
         assertEquals(List.of(leak, leak), sink.leaks);
         assertEquals(List.of(leak, leak), after.leaks, "the sink after the broken one still gets every event");
         assertEquals(List.of(outcome), after.outcomes);
         assertEquals(3, broken.calls);
-        assertEquals(3, errors.count());
+        assertEquals(3, dispatcher.failures());
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("report to BrokenSink"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("internal error in report to broken"), warnings.get(0));
+    }
+
+    @Test
+    void aStuckSinkNeitherBlocksTheDetectorNorDelaysOrDropsAnotherSinksEvents() throws Exception {
+        StuckSink log = new StuckSink();
+        RecordingSink json = new RecordingSink();
+        ReportDispatcher dispatcher = new ReportDispatcher(List.of(new ReportDispatcher.Sink("log", log),
+                new ReportDispatcher.Sink("json", json)), List.of(), List.of(), warnings::add, 2);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            dispatcher.leakDetected(Leaks.eofNotClosed().build());
+            assertTrue(log.entered.await(20, TimeUnit.SECONDS), "the log is stuck in its first event");
+            for (int i = 2; i <= 10; i++) {
+                dispatcher.leakDetected(Leaks.eofNotClosed().build()); // never waits for the stuck log
+                while (json.leaks.size() < i) { // paced by the JSON sink, whose queue is small too
+                    Thread.sleep(1);
+                }
+            }
+        });
+
+        assertEquals(10, json.leaks.size(), "the JSON report has every event while the log is stuck");
+        assertEquals(7, dispatcher.dropped(), "1 in the stuck call, 2 queued, 7 dropped for the log alone");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("the log report is not keeping up"), warnings.get(0));
+        log.release.countDown();
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(3, log.leaks.size(), "the log got what fit in its queue");
+    }
+
+    @Test
+    void aSinkFailingAThousandTimesIsTurnedOffAloneAndTheOthersGoOn() {
+        BrokenSink broken = new BrokenSink();
+        ReportDispatcher dispatcher = new ReportDispatcher(List.of(new ReportDispatcher.Sink("log", broken),
+                new ReportDispatcher.Sink("json", sink)), List.of(), List.of(), warnings::add);
+        Leak leak = Leaks.eofNotClosed().build();
+        int events = (int) AgentErrors.GIVE_UP_AFTER + 200;
+
+        for (int i = 0; i < events; i++) {
+            dispatcher.leakDetected(leak);
+            if (i == AgentErrors.GIVE_UP_AFTER - 1) {
+                assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+            }
+        }
+
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(events, sink.leaks.size(), "the JSON report goes on");
+        assertEquals(AgentErrors.GIVE_UP_AFTER, broken.calls, "the failing sink is not called after its budget");
+        assertEquals(AgentErrors.GIVE_UP_AFTER, dispatcher.failures());
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(1).contains("the log report failed 1000 times and is turned off; the other reports "
+                + "go on"), warnings.get(1));
+        assertFalse(warnings.get(0).contains("turned itself off"), "the agent itself stays on");
     }
 }

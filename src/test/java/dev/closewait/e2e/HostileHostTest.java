@@ -1,0 +1,112 @@
+package dev.closewait.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
+import dev.closewait.e2e.scenarios.LoneSurrogateThreadName;
+import dev.closewait.e2e.scenarios.PrintsInstalledMark;
+import dev.closewait.e2e.scenarios.ReplacesSystemProperties;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A host that is hostile, by accident or on purpose: a report path naming a pipe, thread names with lone surrogates
+ * and escape sequences, replaced system properties, an unwritable temporary directory. Cases of issue 12; see
+ * docs/robustness.md.
+ */
+class HostileHostTest {
+
+    @TestFactory
+    Stream<DynamicTest> aReportPathNamingAPipeIsRefusedAtOnceAndMainRuns() {
+        return PerJdk.each(jdk -> {
+            Path fifo = TestPaths.workDir().resolve("report-fifo-jdk" + jdk.major());
+            Files.deleteIfExists(fifo);
+            Files.createDirectories(fifo.getParent());
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+            try (ScenarioRun run = ScenarioRun.of(jdk, AcceptedSocketLeak.class).withoutReportFile()
+                    .agentOptions("grace=1s,report=" + fifo).start()) {
+                run.awaitReady(); // before the fix: never, the JVM waited in open() for a reader
+                String stderr = run.child().stderr();
+                assertTrue(stderr.contains("closewait: option 'report' is refused: " + fifo
+                        + " is a named pipe (FIFO), not a regular file"), stderr);
+                run.exitCleanly();
+            } finally {
+                Files.deleteIfExists(fifo);
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> hostileThreadNamesGiveThreeValidJsonLinesAndNoForgedLogLines() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, LoneSurrogateThreadName.class)
+                    .classPath(TestPaths.classPathWithout("slf4j")).start()) {
+                run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", 3, Duration.ofSeconds(20));
+                run.exitCleanly();
+                List<String> lines = Files.readAllLines(run.report().file());
+                assertEquals(3, lines.size(), String.join("\n", lines) + "\n" + run.child().stderr());
+                assertEquals(3, run.report().leaks().size(), "every line valid JSON");
+                assertEquals(Stream.of("handler-before", "handler-\uFFFD", "handler-\u001b[31mred\nWARN forged").sorted()
+                        .toList(), leaks.stream().map(leak -> leak.path("thread").asText()).sorted().toList());
+                String stderr = run.child().stderr();
+                assertFalse(stderr.contains("\u001b"), "no escape sequence reaches standard error:\n" + stderr);
+                assertFalse(Pattern.compile("^WARN forged", Pattern.MULTILINE).matcher(stderr).find(), stderr);
+                assertTrue(stderr.contains("thread \"handler-\\u001b[31mred\\nWARN forged\""), stderr);
+                assertTrue(stderr.contains("thread \"handler-\uFFFD\""), stderr);
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aSecondAttachIsRefusedAfterTheApplicationReplacedItsSystemProperties() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, ReplacesSystemProperties.class).start()) {
+                run.awaitReady();
+                assertTrue(run.child().stdout().contains("PROPERTIES REPLACED installed=null"), run.child().stdout());
+                Cli attach = Cli.run(jdk, run.workDir(), "attach", Long.toString(run.child().pid()), "grace=1s");
+                String targetErr = run.child().stderr();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!targetErr.contains("already installed") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    targetErr = run.child().stderr();
+                }
+                assertEquals(1, count(targetErr, "closewait: watching sockets"), attach + "\n" + targetErr);
+                assertEquals(1, count(targetErr, "closewait: the agent is already installed in this JVM; this second "
+                        + "load is ignored."), attach + "\n" + targetErr);
+                run.exitCleanly();
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> anUnwritableTempDirectoryIsSaidInOneLineAndTheAgentStillWatches() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, PrintsInstalledMark.class)
+                    .jvmOption("-Djava.io.tmpdir=/proc/self/closewait-no-such-dir").start()) {
+                run.awaitReady();
+                String stderr = run.child().stderr();
+                assertEquals(1, count(stderr, "closewait: watching sockets"), stderr);
+                assertEquals(1, count(stderr, "closewait: the report and status commands cannot reach this JVM: "
+                        + "cannot create a private directory in /proc/self/closewait-no-such-dir"), stderr);
+                assertTrue(run.child().stdout().contains("MAIN installed=true"), "installed, and says so: "
+                        + run.child().stdout());
+                run.exitCleanly();
+            }
+        });
+    }
+
+    private static int count(String text, String fragment) {
+        return text.split(Pattern.quote(fragment), -1).length - 1;
+    }
+}
