@@ -88,6 +88,7 @@ class AgentJarTest {
 
             Class<?> binding = Class.forName("dev.closewait.metrics.MicrometerAutoBinding", false, agent);
             assertSame(agent, binding.getClassLoader());
+            assertNotNull(binding.getPackage().getImplementationVersion(), "the agent's version, from the manifest");
             try (InputStream binder = binding.getResourceAsStream("closewait-micrometer.jar")) {
                 assertNotNull(binder, "the embedded binder jar, as MicrometerAutoBinding reads it");
             }

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * The class loader the agent runs in: the agent jar again, with the platform loader as parent, so the agent's classes
@@ -54,9 +56,37 @@ final class AgentClassLoader extends ClassLoader {
         }
         try (InputStream in = jar.getInputStream(entry)) {
             byte[] classFile = in.readAllBytes();
+            definePackageOf(name);
             return defineClass(name, classFile, 0, classFile.length);
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
+        }
+    }
+
+    /**
+     * The package with the jar manifest's title and version, as a {@code URLClassLoader} would define it: the agent
+     * names its own version through {@code Package.getImplementationVersion()}.
+     */
+    private void definePackageOf(String className) throws IOException {
+        int dot = className.lastIndexOf('.');
+        if (dot < 0) {
+            return;
+        }
+        String name = className.substring(0, dot);
+        if (getDefinedPackage(name) != null) {
+            return;
+        }
+        Manifest manifest = jar.getManifest();
+        Attributes main = manifest == null ? new Attributes() : manifest.getMainAttributes();
+        try {
+            definePackage(name, main.getValue(Attributes.Name.SPECIFICATION_TITLE),
+                    main.getValue(Attributes.Name.SPECIFICATION_VERSION),
+                    main.getValue(Attributes.Name.SPECIFICATION_VENDOR),
+                    main.getValue(Attributes.Name.IMPLEMENTATION_TITLE),
+                    main.getValue(Attributes.Name.IMPLEMENTATION_VERSION),
+                    main.getValue(Attributes.Name.IMPLEMENTATION_VENDOR), null);
+        } catch (IllegalArgumentException definedMeanwhile) {
+            // another thread defined it first: the same values
         }
     }
 

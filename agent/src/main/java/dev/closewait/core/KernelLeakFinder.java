@@ -8,7 +8,8 @@ import java.util.Map;
  * reports what only the kernel can tell: a socket whose peer closed (CLOSE_WAIT) that the application neither read
  * to EOF, wrote to, nor closed for the grace period (close-wait), and a socket whose connection is gone (reset, or
  * closed both ways) while its descriptor stays open (reset-not-closed). One round costs one non-blocking
- * {@link SocketProbe} call per such socket, whatever the size of the network namespace; it runs on the detector
+ * {@link SocketProbe} call per open tracked socket (reported ones and ones that read EOF are probed only to count
+ * them in the summary), whatever the size of the network namespace; it runs on the detector
  * thread. A socket that read EOF is left to the EOF rule: one kind per socket. A socket whose input the application
  * shut down is not probed: the kernel then flags end-of-input whatever the peer did.
  *
@@ -76,13 +77,22 @@ public final class KernelLeakFinder {
         for (TrackedSocket tracked : tracker.open.values()) {
             int fd = tracked.endpoints.fd();
             Object socket = tracked.get();
-            if (socket == null || fd < 0 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN
-                    || tracked.endOfStream != null || tracked.inputShutdownByApplication) {
+            if (socket == null || fd < 0 || tracked.agentOwned || tracked.inputShutdownByApplication
+                    || tracked.state() == TrackedSocket.CLOSED) {
                 continue;
             }
             SocketProbe.Result result = probe.probe(socket, fd);
-            if (result == SocketProbe.Result.UNKNOWN || tracked.state() != TrackedSocket.OPEN) {
+            if (result == SocketProbe.Result.UNKNOWN || tracked.state() == TrackedSocket.CLOSED) {
                 continue; // closed meanwhile: nothing it said is about this socket
+            }
+            if (tracked.state() != TrackedSocket.OPEN || tracked.endOfStream != null) {
+                // Reported already, or left to the EOF rule: counted in the summary, never reported again here.
+                if (result == SocketProbe.Result.ALIVE) {
+                    alive++;
+                } else if (result == SocketProbe.Result.PEER_CLOSED) {
+                    peerClosed++;
+                }
+                continue;
             }
             if (tracked.allocation == null && tracked.endpoints.local() != null) {
                 tracked.accepted = untracked.isListening(tracked.endpoints.local().getPort()); // adopted

@@ -101,10 +101,9 @@ class KernelLeakFinderTest {
         assertEquals(clock.epochMillis(closeWaitSeen), leak.kernelSinceEpochMillis());
         assertEquals(20 * SECOND + grace, leak.ageNanos());
 
-        probe.asked.clear();
         probeEveryQuarterGraceFor(3, socket, PEER_CLOSED);
         assertEquals(1, listener.leaks.size(), "a socket is reported once");
-        assertEquals(List.of(), probe.asked, "a reported socket is not probed again");
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), finder.lastCounts(), "but still counted where it sits");
         assertEquals(List.of(), listener.outcomes);
     }
 
@@ -160,14 +159,37 @@ class KernelLeakFinderTest {
     }
 
     @Test
-    void neverProbesASocketThatReadEndOfStream() {
+    void leavesASocketThatReadEndOfStreamToTheEndOfStreamRule() {
         Object socket = harness.open();
         tracker.endOfStream(socket);
 
         probeEveryQuarterGraceFor(4, socket, PEER_CLOSED);
 
         assertEquals(List.of(LeakKind.EOF_NOT_CLOSED), kinds(), "one kind per socket: the EOF rule's");
-        assertEquals(List.of(), probe.asked);
+    }
+
+    @Test
+    void countsReportedAndEndOfStreamSocketsByTheirKernelStateWithoutReportingThemAgain() {
+        Object reportedByKernel = harness.open();
+        Object readEof = harness.open();
+        Object gone = harness.open();
+        tracker.endOfStream(readEof);
+        probe.answers.put(readEof, PEER_CLOSED);
+        probe.answers.put(gone, ALIVE);
+        long seen = clock.nanoTime();
+        probeAt(seen, reportedByKernel, PEER_CLOSED);
+        probeAt(seen + grace, reportedByKernel, PEER_CLOSED);
+        detector.scan();
+        assertEquals(List.of(LeakKind.CLOSE_WAIT, LeakKind.EOF_NOT_CLOSED), kinds());
+
+        probe.answers.put(gone, CONNECTION_GONE);
+        probeAt(seen + 2 * grace, reportedByKernel, PEER_CLOSED);
+        detector.scan();
+
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 2), finder.lastCounts(),
+                "both leaked sockets still sit in CLOSE_WAIT; a gone connection has no TCP state");
+        assertEquals(List.of(LeakKind.CLOSE_WAIT, LeakKind.EOF_NOT_CLOSED), kinds(),
+                "no second report of either, and the gone connection is still within its grace");
     }
 
     @Test
