@@ -21,6 +21,7 @@ public final class KernelSnapshot {
     private final EnumMap<TcpState, Integer> countsByState = new EnumMap<>(TcpState.class);
     private final Set<Long> tcpInodes = new HashSet<>();
     private final Set<Long> socketInodes;
+    private final long listedAtNanos;
 
     /** A snapshot for which the TCP tables were read: {@code tcpSockets} are the rows of the descriptors' inodes. */
     public KernelSnapshot(Map<Integer, Long> socketInodesByFd, List<KernelSocket> tcpSockets) {
@@ -33,6 +34,12 @@ public final class KernelSnapshot {
      * @param tablesRead       whether the TCP tables were read; if not, a missing row says nothing
      */
     public KernelSnapshot(Map<Integer, Long> socketInodesByFd, List<KernelSocket> tcpSockets, boolean tablesRead) {
+        this(socketInodesByFd, tcpSockets, tablesRead, Long.MAX_VALUE);
+    }
+
+    private KernelSnapshot(Map<Integer, Long> socketInodesByFd, List<KernelSocket> tcpSockets, boolean tablesRead,
+                           long listedAtNanos) {
+        this.listedAtNanos = listedAtNanos;
         this.socketInodesByFd = Map.copyOf(socketInodesByFd);
         this.socketInodes = new HashSet<>(socketInodesByFd.values());
         this.tcpSockets = List.copyOf(tcpSockets);
@@ -41,6 +48,22 @@ public final class KernelSnapshot {
             countsByState.merge(socket.state(), 1, Integer::sum);
             tcpInodes.add(socket.inode());
         }
+    }
+
+    /**
+     * This snapshot, saying that its descriptors were listed no earlier than {@code nanos} (the tracker's clock):
+     * what became untracked after that (a socket collected meanwhile) may be missing from it.
+     */
+    public KernelSnapshot listedAt(long nanos) {
+        return new KernelSnapshot(socketInodesByFd, tcpSockets, tablesRead, nanos);
+    }
+
+    /**
+     * When the descriptors were listed, at the earliest, in the tracker's nanoseconds; Long.MAX_VALUE when unknown,
+     * taken as "after everything the caller knows of".
+     */
+    public long listedAtNanos() {
+        return listedAtNanos;
     }
 
     public List<KernelSocket> tcpSockets() {

@@ -33,8 +33,11 @@ public final class UntrackedSockets {
     private final long rowlessRecheckNanos;
     private final OwnPorts ownPorts;
     private final Map<Long, Entry> byInode = new HashMap<>();
-    /** Sockets the detector found collected without close() since the last table scan, by descriptor. */
-    private final Map<Integer, Endpoints> collectedSinceLastScan = new HashMap<>();
+    /**
+     * Sockets the detector found collected without close(), by descriptor, until a table scan whose descriptors were
+     * listed after the collection has looked for them. A scan listed before it skipped the descriptor as tracked.
+     */
+    private final Map<Integer, Collected> collectedSinceLastScan = new HashMap<>();
     private volatile Settled settled = new Settled(Set.of(), false, 0);
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
     private volatile Set<Integer> listeningPorts = Set.of();
@@ -44,6 +47,9 @@ public final class UntrackedSockets {
 
     /** Inodes that need no table scan, and when the earliest row-less one must be looked at again. */
     private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos) {
+    }
+
+    private record Collected(Endpoints endpoints, long collectedNanos) {
     }
 
     private static final class Entry {
@@ -66,8 +72,8 @@ public final class UntrackedSockets {
 
     /** A tracked socket was collected without close(): its descriptor may stay open and must not be reported again. */
     public void collected(Endpoints endpoints) {
-        if (endpoints.fd() >= 0) {
-            collectedSinceLastScan.put(endpoints.fd(), endpoints);
+        if (endpoints.fd() >= 0 && collectedSinceLastScan.size() < MAX_UNTRACKED) {
+            collectedSinceLastScan.put(endpoints.fd(), new Collected(endpoints, clock.nanoTime()));
         }
     }
 
@@ -148,7 +154,9 @@ public final class UntrackedSockets {
                 update(descriptor.getKey(), descriptor.getValue(), null, now);
             }
         }
-        collectedSinceLastScan.clear();
+        long listed = snapshot.listedAtNanos();
+        collectedSinceLastScan.values().removeIf(collected -> collected.collectedNanos() - listed < 0
+                || listed == Long.MAX_VALUE);
     }
 
     private void update(int fd, long inode, KernelSocket row, long now) {
@@ -160,9 +168,9 @@ public final class UntrackedSockets {
             }
             entry = new Entry();
             byInode.put(inode, entry);
-            Endpoints collected = collectedSinceLastScan.get(fd);
+            Collected collected = collectedSinceLastScan.get(fd);
             // A tracked socket collected without close(): reported already, by the GC rule.
-            entry.ignored = collected != null && (row == null || samePorts(collected, row));
+            entry.ignored = collected != null && (row == null || samePorts(collected.endpoints(), row));
         }
         entry.socket = row;
         entry.checkedNanos = now;

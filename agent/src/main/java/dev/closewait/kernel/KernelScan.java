@@ -59,8 +59,10 @@ public final class KernelScan {
      */
     public KernelSnapshot read() throws IOException {
         long start = threadCpuNanos.getAsLong();
+        long listed = tracker.nanoTime();
         try {
-            return view.snapshot(tracker.openDescriptors(), fds -> untracked.needsTables(fds, tracker.nanoTime()));
+            return view.snapshot(tracker.openDescriptors(), fds -> untracked.needsTables(fds, tracker.nanoTime()))
+                    .listedAt(listed);
         } finally {
             lastCpuNanos = Math.max(0, threadCpuNanos.getAsLong() - start);
         }

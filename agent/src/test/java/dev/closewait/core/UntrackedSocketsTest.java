@@ -239,6 +239,26 @@ class UntrackedSocketsTest {
     }
 
     @Test
+    void doesNotReportACollectedChannelAgainWhenTheScanInFlightListedItBeforeItWasCollected() {
+        long listedWhileTracked = clock.nanoTime();
+        clock.advanceNanos(SECOND / 10);
+        collectChannel(); // the scan in flight skipped its descriptor: it was still tracked then
+        untracked.join(snapshot(LISTENER).listedAt(listedWhileTracked));
+
+        clock.advanceNanos(SECOND / 10);
+        long listedAfter = clock.nanoTime();
+        for (int i = 0; i < 8; i++) {
+            untracked.join(snapshot(LISTENER, collectedRow(TcpState.CLOSE_WAIT)).listedAt(listedAfter));
+            detector.scan();
+            clock.advanceNanos(grace / 4);
+            listedAfter = clock.nanoTime();
+        }
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED), kinds(),
+                () -> "reported twice, the second time as never seen opened: " + listener.leaks);
+    }
+
+    @Test
     void stillReportsAnUnknownSocketWithOtherPortsOnTheDescriptorOfACollectedOne() {
         collectChannel();
         KernelSocket reusedFd = new KernelSocket(ENDPOINTS.fd(), 5018, TcpState.CLOSE_WAIT,
