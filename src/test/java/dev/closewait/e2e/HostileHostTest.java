@@ -63,9 +63,9 @@ class HostileHostTest {
                 assertFalse(stderr.contains("\u001b"), "no escape sequence reaches standard error:\n" + stderr);
                 assertFalse(Pattern.compile("^WARN forged", Pattern.MULTILINE).matcher(stderr).find(), stderr);
                 // Escaped in place, whichever escape the text uses for the newline and the lone surrogate.
-                assertTrue(Pattern.compile("thread \"handler-\\\\u001b\\[31mred\\\\(n|u000a)WARN forged\"")
+                assertTrue(Pattern.compile("thread \"handler-\\\\u001b\\[31mred\\\\nWARN forged\"")
                         .matcher(stderr).find(), stderr);
-                assertTrue(Pattern.compile("thread \"handler-(\uFFFD|\\\\ud800)\"").matcher(stderr).find(), stderr);
+                assertTrue(Pattern.compile("thread \"handler-\uFFFD\"").matcher(stderr).find(), stderr);
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.text.SafeText;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
@@ -77,7 +78,7 @@ public final class LeakText {
         if (site != null) {
             text.append(" Site: ").append(site).append('.');
         }
-        return SafeText.clean(text.toString());
+        return SafeText.escape(text.toString());
     }
 
     /** The text form: the one-line headline, the hint on its own line, then the stacks (last use first). */
@@ -94,16 +95,16 @@ public final class LeakText {
         }
         if (leak.hasLastUse()) {
             appendStack(text, "Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread \""
-                    + SafeText.clean(leak.lastUse().thread()) + "\" at:", leak.lastUse().site());
+                    + SafeText.escape(leak.lastUse().thread()) + "\" at:", leak.lastUse().site());
         }
         if (leak.allocationFrom() >= 0) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.clean(leak.openThread()) + "\"; its own stacks were not recorded (this site had "
+                    + SafeText.escape(leak.openThread()) + "\"; its own stacks were not recorded (this site had "
                     + "closed its sockets in time), so here is where socket #" + leak.allocationFrom()
                     + " of the same site was opened:", leak.allocation());
         } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.clean(leak.openThread()) + "\" at:", leak.allocation());
+                    + SafeText.escape(leak.openThread()) + "\" at:", leak.allocation());
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
@@ -151,10 +152,10 @@ public final class LeakText {
                 + describe(leak) + ")";
         String after = Durations.human(outcome.leakedForNanos()) + " after the report";
         if (outcome.kind() == LeakOutcome.Kind.COLLECTED) {
-            return SafeText.clean(what + " was garbage-collected without close() " + after + ".");
+            return SafeText.escape(what + " was garbage-collected without close() " + after + ".");
         }
         // The thread is unknown when the kernel saw the descriptor go (a socket the agent never saw opened).
-        return SafeText.clean(what + " was closed " + after
+        return SafeText.escape(what + " was closed " + after
                 + (outcome.thread() == null ? "." : ", on thread \"" + outcome.thread() + "\"."));
     }
 
@@ -176,7 +177,7 @@ public final class LeakText {
     private void appendStack(StringBuilder text, String title, Throwable stack) {
         text.append(System.lineSeparator()).append("  ").append(title);
         for (String line : StackFrames.textLines(stack, stackDepth, sites)) {
-            text.append(System.lineSeparator()).append("    ").append(SafeText.clean(line));
+            text.append(System.lineSeparator()).append("    ").append(SafeText.escape(line));
         }
     }
 }

@@ -50,7 +50,7 @@ class LeakTraceTest {
         LeakTrace trace = LeakTrace.of(Leaks.gcNotClosed().threads("evil\nWARN forged", "r").build(), 1);
 
         assertEquals(1, trace.getStackTrace().length);
-        assertEquals("Accepted on thread \"evil\\u000aWARN forged\"", trace.getMessage());
+        assertEquals("Accepted on thread \"evil\\nWARN forged\"", trace.getMessage());
     }
 
     @Test
