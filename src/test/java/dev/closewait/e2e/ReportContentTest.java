@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -143,7 +144,7 @@ class ReportContentTest {
                 String err = run.child().stderr();
                 List<String> lines = err.lines().toList();
                 List<Integer> warnings = java.util.stream.IntStream.range(0, lines.size())
-                        .filter(i -> lines.get(i).startsWith("[closewait-detector] WARN closewait - Leaked socket #"))
+                        .filter(i -> lines.get(i).startsWith("[closewait-report-log] WARN closewait - Leaked socket #"))
                         .boxed().toList();
                 assertEquals(2, warnings.size(), "slf4j-simple 1.7 prints the message itself, no pairs first\n" + err);
                 for (int index : warnings) {
@@ -161,17 +162,24 @@ class ReportContentTest {
         });
     }
 
-    /** The scenarios' class path with SLF4J 1.7.36 (api and simple) from the local Maven repository instead of 2.x. */
+    /**
+     * The scenarios' class path with SLF4J 1.7.36 (api and simple) instead of 2.x: the jars the build copied to
+     * {@code closewait.slf4j17.dir} (see the root pom), so a fresh machine has them too.
+     */
     private static String slf4j17ClassPath() {
+        Path dir = Path.of(System.getProperty("closewait.slf4j17.dir", "target/slf4j17"));
+        Map<String, String> old = Map.of("slf4j-api", dir.resolve("slf4j-api-1.7.36.jar").toString(),
+                "slf4j-simple", dir.resolve("slf4j-simple-1.7.36.jar").toString());
         String path = Stream.of(TestPaths.classPath().split(java.io.File.pathSeparator))
-                .map(entry -> entry.matches(".*/org/slf4j/slf4j-(api|simple)/2[^/]*/.*")
-                        ? entry.replaceAll("/2\\.[0-9.]+/slf4j-(api|simple)-2\\.[0-9.]+\\.jar$", "/1.7.36/slf4j-$1-1.7.36.jar")
-                        : entry)
+                .map(entry -> {
+                    Matcher slf4j = Pattern.compile(".*/(slf4j-(?:api|simple))-2\\.[0-9.]+\\.jar$").matcher(entry);
+                    return slf4j.matches() ? old.get(slf4j.group(1)) : entry;
+                })
                 .collect(Collectors.joining(java.io.File.pathSeparator));
         for (String entry : path.split(java.io.File.pathSeparator)) {
             if (entry.contains("slf4j")) {
                 assertTrue(entry.contains("1.7.36") && Files.isRegularFile(Path.of(entry)),
-                        "SLF4J 1.7.36 in the local Maven repository: " + entry);
+                        "SLF4J 1.7.36 copied by the build: " + entry);
             }
         }
         return path;
