@@ -129,7 +129,11 @@ public final class SocketTracker {
 
     /** A read returned EOF. Only the first one counts, and none after the application shut its own input down. */
     public void endOfStream(Object socket) {
-        TrackedSocket tracked = find(socket);
+        endOfStream(find(socket));
+    }
+
+    /** As {@link #endOfStream(Object)}, for a record the caller has looked up already (null: does nothing). */
+    public void endOfStream(TrackedSocket tracked) {
         if (tracked == null || tracked.endOfStream != null || tracked.inputShutdownByApplication
                 || tracked.agentOwned || tracked.state() != TrackedSocket.OPEN) {
             return;
@@ -213,7 +217,9 @@ public final class SocketTracker {
             return;
         }
         forgotten(tracked);
-        awaitingClose.remove(tracked);
+        if (tracked.endOfStream != null) {
+            awaitingClose.remove(tracked); // only sockets that read EOF are in it: the others skip a map operation
+        }
         int previous = tracked.markClosed();
         tracked.clear();
         StackCapture.Site site = tracked.site;
@@ -334,14 +340,25 @@ public final class SocketTracker {
     }
 
     /**
+     * How many sockets were ever tracked (opened, accepted or adopted, the agent's own included; closed ones too).
+     * Zero means that nothing this tracker knows can ever be reported.
+     */
+    public long socketsSeen() {
+        return ids.get();
+    }
+
+    /**
      * The descriptor numbers of sockets not closed yet (reported or not): the kernel view lists only the other
-     * socket descriptors of the process, for a tracked socket's state is asked per descriptor. Any thread.
+     * socket descriptors of the process, for a tracked socket's state is asked per descriptor. A socket already
+     * garbage-collected counts until the detector has taken it off the tracker (and told the kernel view, see
+     * {@code UntrackedSockets.collected}): listed as untracked before that, it was followed, and reported, a second
+     * time. Any thread.
      */
     public BitSet openDescriptors() {
         BitSet fds = new BitSet();
         for (TrackedSocket tracked : open.values()) {
             int fd = tracked.endpoints.fd();
-            if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED && tracked.get() != null) {
+            if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED) {
                 fds.set(fd);
             }
         }

@@ -168,8 +168,11 @@ public final class UntrackedSockets {
             }
             entry = new Entry();
             byInode.put(inode, entry);
+        }
+        if (!entry.ignored && entry.report == null) {
+            // A tracked socket collected without close(): reported already, by the GC rule. Also when a scan listed
+            // its descriptor before the detector had taken it off the tracker, and the entry is older than that.
             Collected collected = collectedSinceLastScan.get(fd);
-            // A tracked socket collected without close(): reported already, by the GC rule.
             entry.ignored = collected != null && (row == null || samePorts(collected.endpoints(), row));
         }
         entry.socket = row;

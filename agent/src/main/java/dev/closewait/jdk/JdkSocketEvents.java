@@ -8,6 +8,7 @@ import dev.closewait.core.Endpoints;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
+import dev.closewait.core.TrackedSocket;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -87,11 +88,12 @@ public final class JdkSocketEvents implements SocketEventListener {
         if (key == null) {
             return;
         }
-        if (tracker.find(key) == null) {
+        TrackedSocket tracked = tracker.find(key);
+        if (tracked == null) {
             adopt(socket, key);
             return;
         }
-        tracker.endOfStream(key);
+        tracker.endOfStream(tracked); // one map operation per EOF, not two
     }
 
     /**

@@ -55,6 +55,19 @@ class CollectedSocketTest {
     }
 
     @Test
+    void aCollectedSocketKeepsItsDescriptorListedAsTrackedUntilTheDetectorHasTakenItOff() {
+        Object socket = harness.keep(new Object());
+        tracker.opened(socket, SocketType.SOCKET_CHANNEL, false, Harness.ENDPOINTS);
+        harness.collect(socket);
+
+        assertTrue(tracker.openDescriptors().get(17),
+                "between the collection and the detector's round the kernel view must not take it for untracked");
+
+        detector.scan();
+        assertFalse(tracker.openDescriptors().get(17));
+    }
+
+    @Test
     void reportsGcNotClosedWithEndOfStreamWhenCollectedWithinGrace() {
         Object socket = harness.open();
         clock.advance(Duration.ofSeconds(1));

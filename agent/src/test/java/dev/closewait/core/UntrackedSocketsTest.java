@@ -259,6 +259,22 @@ class UntrackedSocketsTest {
     }
 
     @Test
+    void doesNotReportACollectedChannelAgainWhenAScanListedItBeforeTheDetectorTookItOffTheTracker() {
+        Object channel = harness.keep(new Object());
+        tracker.opened(channel, SocketType.SOCKET_CHANNEL, false, ENDPOINTS);
+        harness.collect(channel);
+        // A scan in the window between the collection and the detector's next round: the descriptor is listed,
+        // and (before the fix) was taken for a socket the agent never saw opened.
+        untracked.join(snapshot(LISTENER, collectedRow(TcpState.CLOSE_WAIT)));
+        detector.scan(); // reports gc-not-closed and tells the kernel view
+
+        joinEveryQuarterGraceFor(4, snapshot(LISTENER, collectedRow(TcpState.CLOSE_WAIT)));
+
+        assertEquals(List.of(LeakKind.GC_NOT_CLOSED), kinds(),
+                () -> "reported twice, the second time as never seen opened: " + listener.leaks);
+    }
+
+    @Test
     void stillReportsAnUnknownSocketWithOtherPortsOnTheDescriptorOfACollectedOne() {
         collectChannel();
         KernelSocket reusedFd = new KernelSocket(ENDPOINTS.fd(), 5018, TcpState.CLOSE_WAIT,
