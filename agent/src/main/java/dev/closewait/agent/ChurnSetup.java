@@ -3,7 +3,6 @@ package dev.closewait.agent;
 import dev.closewait.config.ChurnOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.ChurnDetector;
-import dev.closewait.core.Clock;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.kernel.EphemeralPorts;
@@ -21,17 +20,19 @@ final class ChurnSetup {
     private ChurnSetup() {
     }
 
-    /** Creates and hooks up the detector; null with {@code churn=off}. */
-    static ChurnDetector install(ChurnOptions options, SocketTracker tracker, Clock clock, LeakListener listener,
-                                 LeakMetrics metrics, AgentErrors errors) {
+    /**
+     * Lets {@code churn}, counting closes since before main, report; null, and the tracker no longer tells it of
+     * closes, with {@code churn=off}.
+     */
+    static ChurnDetector install(ChurnOptions options, ChurnDetector churn, SocketTracker tracker,
+                                 LeakListener listener, LeakMetrics metrics, AgentErrors errors) {
         if (!options.on()) {
+            tracker.observeCloses(null);
             return null;
         }
         int ports = EphemeralPorts.system().ports();
-        ChurnDetector churn = new ChurnDetector(clock, options.threshold(ports), ports, StackFrames::applicationFrame,
-                listener, errors);
+        churn.start(options.threshold(ports), ports, StackFrames::applicationFrame, listener, errors);
         metrics.connections(churn::applicationCloses, churn::peerCloses, churn::timeWaitEstimate);
-        tracker.observeCloses(churn);
         return churn;
     }
 

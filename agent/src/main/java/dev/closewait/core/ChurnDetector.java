@@ -28,35 +28,48 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
     static final int MAX_SITE_LOOKUPS_PER_SCAN = 32;
 
     private final Clock clock;
-    private final long threshold;
-    private final int portRange;
-    private final Function<Throwable, String> siteOf;
-    private final LeakListener listener;
-    private final AgentErrors errors;
     private final long originNanos;
     private final ConcurrentHashMap<InetSocketAddress, Destination> destinations = new ConcurrentHashMap<>();
     private final LongAdder applicationCloses = new LongAdder();
     private final LongAdder peerCloses = new LongAdder();
     private final LongAdder unfollowed = new LongAdder();
     private final ChurnWindow activeCloses;
+    /** What {@link #scan} needs, set once by {@link #start}; null until then, and scans do nothing. */
+    private volatile Reporting reporting;
+
+    private record Reporting(long threshold, int portRange, Function<Throwable, String> siteOf,
+                             LeakListener listener, AgentErrors errors) {
+    }
 
     /**
+     * Counts closes from now on; reports nothing until {@link #start}. The agent creates it before the application
+     * runs, so that the closes made while its options are still being read (in the background) count too.
+     */
+    public ChurnDetector(Clock clock) {
+        this.clock = clock;
+        this.originNanos = clock.nanoTime();
+        this.activeCloses = new ChurnWindow(originNanos, WINDOW_NANOS);
+    }
+
+    /** A detector that reports from the start: {@link #ChurnDetector(Clock)} then {@link #start}. */
+    public ChurnDetector(Clock clock, long threshold, int portRange, Function<Throwable, String> siteOf,
+                         LeakListener listener, AgentErrors errors) {
+        this(clock);
+        start(threshold, portRange, siteOf, listener, errors);
+    }
+
+    /**
+     * Lets {@link #scan} report, counting every close since this detector was created.
+     *
      * @param threshold  active closes to one destination within the window above which churn is reported
      * @param portRange  ephemeral ports of this host, for the report
      * @param siteOf     the site ({@code pkg.Class.method} of the first application frame) of an allocation stack,
      *                   or null when it has none
      * @param listener   told of churn, on the detector thread
      */
-    public ChurnDetector(Clock clock, long threshold, int portRange, Function<Throwable, String> siteOf,
-                         LeakListener listener, AgentErrors errors) {
-        this.clock = clock;
-        this.threshold = threshold;
-        this.portRange = portRange;
-        this.siteOf = siteOf;
-        this.listener = listener;
-        this.errors = errors;
-        this.originNanos = clock.nanoTime();
-        this.activeCloses = new ChurnWindow(originNanos, WINDOW_NANOS);
+    public void start(long threshold, int portRange, Function<Throwable, String> siteOf, LeakListener listener,
+                      AgentErrors errors) {
+        reporting = new Reporting(threshold, portRange, siteOf, listener, errors);
     }
 
     /** On application threads: a tracked socket was closed. Never throws for a socket the tracker knew. */
@@ -89,6 +102,12 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
 
     /** On the detector thread: attributes new closes to sites, reports destinations over the threshold. */
     public void scan() {
+        Reporting reporting = this.reporting;
+        if (reporting == null) {
+            return;
+        }
+        long threshold = reporting.threshold();
+        Function<Throwable, String> siteOf = reporting.siteOf();
         long now = clock.nanoTime();
         int lookups = 0;
         for (Destination destination : destinations.values()) {
@@ -98,7 +117,7 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
                     || now - destination.reportedNanos >= WINDOW_NANOS;
             if (closes > threshold && windowSinceReport) {
                 destination.reportedNanos = now;
-                report(destination, closes, now);
+                report(reporting, destination, closes, now);
             } else if (closes == 0 && windowSinceReport) {
                 // Quiet for a whole window: forget it. A close racing this removal may be lost (approximate).
                 destinations.remove(destination.remote, destination);
@@ -106,15 +125,16 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
         }
     }
 
-    private void report(Destination destination, long closes, long now) {
+    private void report(Reporting reporting, Destination destination, long closes, long now) {
         Destination.Site site = destination.topSite(now);
-        Churn churn = new Churn(destination.remote, closes, WINDOW_SECONDS, portRange, threshold,
+        Churn churn = new Churn(destination.remote, closes, WINDOW_SECONDS, reporting.portRange(),
+                reporting.threshold(),
                 site == null ? null : site.frame, site == null ? 0 : site.window.sum(now),
                 site == null ? null : site.stack, now, clock.epochMillis(now));
         try {
-            listener.churn(churn);
+            reporting.listener().churn(churn);
         } catch (Throwable t) {
-            errors.record("churn report", t);
+            reporting.errors().record("churn report", t);
         }
     }
 
@@ -145,8 +165,10 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
         return destinations.size();
     }
 
+    /** The threshold {@link #start} was given; -1 before. */
     public long threshold() {
-        return threshold;
+        Reporting current = reporting;
+        return current == null ? -1 : current.threshold();
     }
 
     /**

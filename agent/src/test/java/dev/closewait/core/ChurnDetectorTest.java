@@ -74,6 +74,36 @@ class ChurnDetectorTest {
     }
 
     @Test
+    void countsTheClosesMadeBeforeItWasStartedAndReportsOnlyOnceStarted() {
+        ChurnDetector early = new ChurnDetector(clock); // created before main; options still being read
+        tracker.observeCloses(early);
+        closeFirst(SERVICE, "com.acme.Client.call", 11);
+        early.scan();
+        assertEquals(List.of(), reports, "nothing is reported before start");
+        assertEquals(-1, early.threshold());
+
+        early.start(THRESHOLD, PORTS, siteNames::get, new LeakListener() {
+            @Override
+            public void leakDetected(Leak leak) {
+            }
+
+            @Override
+            public void leakResolved(LeakOutcome outcome) {
+            }
+
+            @Override
+            public void churn(Churn report) {
+                reports.add(report);
+            }
+        }, new AgentErrors(warnings::add));
+        early.scan();
+
+        assertEquals(1, reports.size());
+        assertEquals(11, reports.get(0).closes(), "every close since it was created counts");
+        assertEquals(11, early.applicationCloses());
+    }
+
+    @Test
     void reportsAgainOnlyAfterAWholeWindow() {
         closeFirst(SERVICE, "com.acme.Client.call", 11);
         churn.scan();
