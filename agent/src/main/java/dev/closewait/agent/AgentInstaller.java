@@ -91,10 +91,18 @@ final class AgentInstaller {
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
+        StartupTimer.step("errors,loaders,ports,clock");
         SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
-        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        // Counts closes from the first socket on: churn=off, read later, stops it again.
+        ChurnDetector churn = new ChurnDetector(clock);
+        tracker.observeCloses(churn);
+        StartupTimer.step("tracker");
+        JdkSockets jdkSockets = new JdkSockets();
+        StartupTimer.step("jdk-sockets");
+        JdkSocketEvents events = new JdkSocketEvents(jdkSockets, tracker, errors, loaders, ownPorts, attached);
+        StartupTimer.step("events");
         JavaBaseHooks.install(events);
-        StartupTimer.step("tracker+listener");
+        StartupTimer.step("listener");
         HookTransformer.install(instrumentation, new InstrumentationErrors(errors));
         instrumented = true;
         StartupTimer.step("instrumentation");
@@ -106,7 +114,7 @@ final class AgentInstaller {
             public void run() {
                 try {
                     startReporting(arguments, early, attached, errors, loaders, ownPorts, clock, tracker, events,
-                            started);
+                            churn, started);
                     StartupTimer.step("reporting");
                     StartupTimer.print();
                 } catch (Throwable t) {
@@ -124,19 +132,28 @@ final class AgentInstaller {
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
             @Override
             public void run() {
+                if (!attached && tracker.socketsSeen() == 0) {
+                    // Nothing can be due: no socket was ever opened. Exit does not wait for the start line (a JVM
+                    // that ends within milliseconds of main, the start still under way, prints none).
+                    started.exited();
+                    return;
+                }
                 started.finish(errors);
             }
         }));
-        // On this thread, not on a thread of its own: started in the background, the reporting side raced with what
-        // expects it in place when main begins (the start line, an attach's verdict, the kernel view's first look at
-        // the process's sockets), see docs/performance.md. The cheap premain path above is kept.
-        start.run();
+        if (attached) {
+            start.run(); // the attach command waits for agentmain, and reads the verdict the start publishes
+        } else {
+            new AgentThread("start", start).start();
+        }
+        StartupTimer.step("premain done");
     }
 
     /** Options, report sinks, the detector thread and everything after it. */
     private static void startReporting(String arguments, ParsedOptions early, boolean attached, AgentErrors errors,
                                        ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
-                                       SocketTracker tracker, JdkSocketEvents events, Started started)
+                                       SocketTracker tracker, JdkSocketEvents events, ChurnDetector churn,
+                                       Started started)
             throws Exception {
         ParsedOptions parsed = early != null ? early
                 : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
@@ -169,7 +186,7 @@ final class AgentInstaller {
                 new StderrLine());
         reports.set(dispatcher);
 
-        ChurnDetector churn = ChurnSetup.install(options.churn(), tracker, clock, dispatcher, metrics, errors);
+        ChurnDetector churning = ChurnSetup.install(options.churn(), churn, tracker, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         KernelStatus kernelStatus = new KernelStatus();
@@ -181,7 +198,7 @@ final class AgentInstaller {
         DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
-        ChurnSetup.scanEverySecond(churn, detectorThread, errors);
+        ChurnSetup.scanEverySecond(churning, detectorThread, errors);
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
         long startedEpochMillis = System.currentTimeMillis();
@@ -248,6 +265,23 @@ final class AgentInstaller {
                 mailbox.close();
             }
             return !off && !exited;
+        }
+
+        /** The JVM exits with nothing to report: a start still under way stops where it is. */
+        void exited() {
+            ScheduledExecutorService thread;
+            MailboxService box;
+            synchronized (this) {
+                exited = true;
+                thread = detectorThread;
+                box = mailbox;
+            }
+            if (thread != null) {
+                thread.shutdownNow();
+            }
+            if (box != null) {
+                box.close();
+            }
         }
 
         /** Records how to stop the metrics endpoint; false if the agent was turned off meanwhile. */

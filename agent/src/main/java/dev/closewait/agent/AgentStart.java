@@ -3,14 +3,41 @@ package dev.closewait.agent;
 import dev.closewait.config.ParsedOptions;
 
 import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The agent's entry inside its own class loader, called by {@link ClosewaitAgent} through reflection (hence public):
- * the rest of the agent is package-private to a package that, in that loader, is not the entry point's.
+ * The agent's entry inside its own class loader. {@link ClosewaitAgent} initializes this class there; its static
+ * initializer hands an instance to the loader ({@link AgentClassLoader#accept}), typed by a JDK interface both sides
+ * share, and {@link ClosewaitAgent} calls it through that: no reflective call, whose method handles cost start-up time
+ * on JDK 18 and later. Public: the rest of the agent is package-private to a package that, in that loader, is not the
+ * entry point's.
  */
-public final class AgentStart {
+public final class AgentStart implements Function<Object[], Object> {
+
+    static {
+        if (AgentStart.class.getClassLoader() instanceof Consumer<?> handoff) {
+            @SuppressWarnings("unchecked")
+            Consumer<Function<Object[], Object>> loader = (Consumer<Function<Object[], Object>>) handoff;
+            loader.accept(new AgentStart());
+        }
+    }
 
     private AgentStart() {
+    }
+
+    /**
+     * Takes {@code {arguments (String, may be null), instrumentation, attached (Boolean), began (Long, System.nanoTime
+     * when premain or agentmain was entered)}} and returns what {@link #install} returned, or the {@code Throwable}
+     * that failed the start: the caller reports it (a JDK functional interface cannot throw one).
+     */
+    @Override
+    public Object apply(Object[] call) {
+        try {
+            return install((String) call[0], (Instrumentation) call[1], (Boolean) call[2], (Long) call[3]);
+        } catch (Throwable t) {
+            return t;
+        }
     }
 
     /**

@@ -2,17 +2,18 @@ package dev.closewait.agent;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
 import java.security.CodeSource;
+import java.util.function.Function;
 
 /**
  * Entry point for {@code -javaagent:} and for attaching to a running JVM. Does as little as possible and never lets
  * anything escape into the host: a failing agent prints one line and the application runs on without it.
  *
  * <p>This class runs in the loader the JVM put the agent jar in (the application's class path). It starts the rest
- * of the agent in an {@link AgentClassLoader} of its own and reaches it only through {@link AgentStart}'s public
- * methods, by reflection: any other agent class named here would be loaded a second time, on the application's path.
+ * of the agent in an {@link AgentClassLoader} of its own and reaches it only through the entry {@link AgentStart}
+ * hands that loader (and, after a failed start, {@code AgentStart.undoPartialStart} by reflection): any other agent
+ * class named here would be loaded a second time, on the application's path.
  */
 public final class ClosewaitAgent {
 
@@ -69,15 +70,20 @@ public final class ClosewaitAgent {
                 return;
             }
             System.clearProperty(VERDICT_PROPERTY); // an earlier attempt's; the attach command waits for this one's
-            agent = Class.forName(START_CLASS, true,
-                    new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader()));
-            Object installed = agent.getMethod("install", String.class, Instrumentation.class, boolean.class,
-                    long.class).invoke(null, arguments, instrumentation, attached, began);
-            if (Boolean.FALSE.equals(installed)) {
+            AgentClassLoader loader = new AgentClassLoader(agentJar(), ClosewaitAgent.class.getClassLoader());
+            agent = Class.forName(START_CLASS, true, loader); // its static initializer hands the loader its entry
+            Function<Object[], Object> entry = loader.entry();
+            if (entry == null) {
+                throw new IllegalStateException(START_CLASS + " handed over no entry");
+            }
+            Object installed = entry.apply(new Object[] {arguments, instrumentation, attached, began});
+            if (installed instanceof Throwable failure) {
+                failed(failure, agent);
+            } else if (Boolean.FALSE.equals(installed)) {
                 releaseInstallation(); // enabled=false: nothing installed, a later attach may
             }
         } catch (Throwable t) {
-            failed(t instanceof InvocationTargetException thrown ? thrown.getCause() : t, agent);
+            failed(t, agent);
         }
     }
 

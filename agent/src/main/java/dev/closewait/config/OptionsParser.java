@@ -33,13 +33,25 @@ public final class OptionsParser {
     private static final int MAX_STACK_DEPTH = 1024;
     private static final int MAX_PORT = 65535;
     private static final int MAX_METRICS_SITES = 100;
-    /** Host names, IPv4 and IPv6 addresses (with or without brackets); whether it resolves is found out at bind. */
-    private static final Pattern HOST = Pattern.compile("[\\p{Alnum}._:%\\-\\[\\]]{1,253}");
-    private static final Pattern ASCII_NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final int MAX_ECHO = 200;
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    /** One package or class name segment; prefixes are checked segment by segment, see {@link #validPrefix}. */
-    private static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
+
+    /**
+     * The value patterns, compiled the first time a value needs one: with no options given (the common start) none
+     * is, and compiling them (Unicode classes, about 3 ms of a cold JVM) is no cost of the agent's start.
+     */
+    private static final class Patterns {
+        /** Host names, IPv4 and IPv6 addresses (with or without brackets); whether it resolves is found at bind. */
+        static final Pattern HOST = Pattern.compile("[\\p{Alnum}._:%\\-\\[\\]]{1,253}");
+        static final Pattern ASCII_NUMBER = Pattern.compile("[0-9]{1,9}");
+        static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+        /** One package or class name segment; prefixes are checked segment by segment, see {@link #validPrefix}. */
+        static final Pattern SEGMENT = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*");
+        static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3})?)%");
+        static final Pattern SIZE = Pattern.compile("(\\d{1,9})(k|m|g)");
+
+        private Patterns() {
+        }
+    }
 
     /** Every key, in the order the help text lists them. */
     public static final List<String> KEYS =
@@ -130,10 +142,17 @@ public final class OptionsParser {
                     accepted.put(key, value);
                 }
             } else {
-                pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(found);
+                List<String> earlier = pending.get(key);
+                if (earlier == null) {
+                    pending.put(key, found);
+                } else {
+                    earlier.addAll(found);
+                }
             }
         }
-        pending.values().forEach(problems::addAll);
+        for (List<String> unresolved : pending.values()) {
+            problems.addAll(unresolved);
+        }
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
                 reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages, reportTrust), problems,
@@ -207,7 +226,7 @@ public final class OptionsParser {
     }
 
     static Duration parseDuration(String value) {
-        Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        Matcher matcher = Patterns.DURATION.matcher(value.toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             return null;
         }
@@ -271,7 +290,7 @@ public final class OptionsParser {
     }
 
     private static String parseMetricsHost(String value, String current, List<String> problems) {
-        if (HOST.matcher(value).matches()) {
+        if (Patterns.HOST.matcher(value).matches()) {
             return value;
         }
         problems.add("closewait: option 'metrics-host' has invalid value '" + echo(value) + "': expected a host name or "
@@ -294,7 +313,7 @@ public final class OptionsParser {
      * also take {@code +5} and digits of other scripts ({@code ٥}), which no user means as a number here.
      */
     private static Integer wholeNumber(String value, int min, int max) {
-        if (!ASCII_NUMBER.matcher(value).matches()) {
+        if (!Patterns.ASCII_NUMBER.matcher(value).matches()) {
             return null;
         }
         int number = Integer.parseInt(value);
@@ -327,7 +346,7 @@ public final class OptionsParser {
     private static boolean validPrefix(String prefix) {
         String name = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
         for (String segment : name.split("\\.", -1)) {
-            if (!SEGMENT.matcher(segment).matches()) {
+            if (!Patterns.SEGMENT.matcher(segment).matches()) {
                 return false;
             }
         }
@@ -345,11 +364,10 @@ public final class OptionsParser {
     }
 
     private static final long MAX_CHURN_WARN = 1_000_000;
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3})?)%");
 
     /** {@code N} closes (1 to 1,000,000) or {@code P%} of the port range (above 0, at most 100). */
     private static ChurnOptions parseChurnWarn(String value, ChurnOptions current, List<String> problems) {
-        Matcher percent = PERCENT.matcher(value);
+        Matcher percent = Patterns.PERCENT.matcher(value);
         if (percent.matches()) {
             double share = Double.parseDouble(percent.group(1));
             if (share > 0 && share <= 100) {
@@ -368,10 +386,8 @@ public final class OptionsParser {
         return current;
     }
 
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})(k|m|g)");
-
     private static long parseSize(String key, String value, long current, List<String> problems) {
-        Matcher matcher = SIZE.matcher(value.toLowerCase(Locale.ROOT));
+        Matcher matcher = Patterns.SIZE.matcher(value.toLowerCase(Locale.ROOT));
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));
             long size = amount << switch (matcher.group(2)) {
