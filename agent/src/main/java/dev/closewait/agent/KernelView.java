@@ -42,13 +42,7 @@ final class KernelView {
                     + "are reported.");
             return null;
         }
-        SocketProbe probe;
-        try {
-            probe = PollProbe.create();
-        } catch (Throwable t) {
-            errors.record("kernel probe", t);
-            probe = SocketProbe.NONE;
-        }
+        SocketProbe probe = new FirstUseProbe(errors);
         long scanInterval = KernelScan.intervalNanos(graceNanos);
         UntrackedSockets untracked = new UntrackedSockets(detector.reporter(), tracker, graceNanos,
                 KernelScan.maxDelayNanos(scanInterval), ownPorts);
@@ -56,6 +50,33 @@ final class KernelView {
         KernelLeakFinder finder = new KernelLeakFinder(detector.reporter(), tracker, graceNanos, probe, untracked);
         KernelScan scan = new KernelScan(new ProcKernelView(procFs), tracker, untracked, graceNanos, ThreadCpu::nanos);
         return new KernelView(finder, untracked, scan);
+    }
+
+    /**
+     * The {@link PollProbe}, created the first time a socket is probed: creating it initializes
+     * {@code sun.nio.ch.Net}, which the agent instruments (ASM and all), a cost a JVM that never opens a socket need
+     * not pay. Detector thread only, like every probe.
+     */
+    private static final class FirstUseProbe implements SocketProbe {
+        private final AgentErrors errors;
+        private SocketProbe probe;
+
+        FirstUseProbe(AgentErrors errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        public Result probe(Object socket, int fd) {
+            if (probe == null) {
+                try {
+                    probe = PollProbe.create();
+                } catch (Throwable t) {
+                    errors.record("kernel probe", t);
+                    probe = SocketProbe.NONE;
+                }
+            }
+            return probe.probe(socket, fd);
+        }
     }
 
     /** The detector's suspects, then the sockets only the kernel knows, at most {@code limit}; detector thread. */

@@ -131,6 +131,20 @@ public final class StackCapture {
         }
     }
 
+    /**
+     * A site's key. Its equals and hashCode are written out: a record's generated ones bootstrap
+     * {@code ObjectMethods} through invokedynamic the first time, about 15 ms on the thread that opens the first
+     * socket.
+     */
     private record Key(boolean accepted, InetSocketAddress endpoint) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.accepted == accepted && key.endpoint.equals(endpoint);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * endpoint.hashCode() + (accepted ? 1 : 0);
+        }
     }
 }

@@ -1,9 +1,10 @@
 package dev.closewait.kernel;
 
 import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.InputStreamReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -26,8 +27,11 @@ public final class EphemeralPorts {
     /** The range in {@code file} (two numbers, "low high"), or Linux's default if it is missing or unreadable. */
     public static Range read(Path file) {
         // A reader, not Files.readString: that trusts the size procfs reports and returned only "3" of
-        // "30000\t59989" on JDK 17 (Linux 6.18).
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+        // "30000\t59989" on JDK 17 (Linux 6.18). Over a FileInputStream, not Files.newBufferedReader: that one is a
+        // FileChannel, whose first use loads sun.nio.ch.IOUtil, which the agent instruments (ASM and all, 20 ms of a
+        // JVM that may never open a socket).
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new FileInputStream(file.toFile()),
+                StandardCharsets.US_ASCII))) {
             String line = reader.readLine();
             String[] bounds = line == null ? new String[0] : line.trim().split("\\s+");
             if (bounds.length == 2) {

@@ -55,7 +55,20 @@ public final class LeakMetrics implements LeakListener {
     /** Reported leaks still open, by leak id, with the series they count in (by kind, and by site). */
     private final Map<Long, List<Counts>> leakedOpen = new HashMap<>();
 
+    /**
+     * A series key. Its equals and hashCode are written out: a record's generated ones bootstrap
+     * {@code ObjectMethods} through invokedynamic the first time, about 15 ms of a cold JVM (issue 16).
+     */
     private record Series(LeakKind kind, String site) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Series series && series.kind == kind && Objects.equals(series.site, site);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * kind.hashCode() + Objects.hashCode(site);
+        }
     }
 
     private static final class Counts {
