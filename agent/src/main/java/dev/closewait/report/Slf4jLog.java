@@ -1,5 +1,7 @@
 package dev.closewait.report;
 
+import dev.closewait.core.AgentThread;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -14,6 +16,8 @@ import java.util.Map;
 final class Slf4jLog implements AppLog {
 
     static final String LOGGER_NAME = "closewait";
+    /** How long a report waits for SLF4J's initialization in another thread to end (agent threads only). */
+    static final long INITIALIZATION_WAIT_MILLIS = 2_000;
 
     private final MethodHandle warn;
     private final MethodHandle info;
@@ -43,10 +47,11 @@ final class Slf4jLog implements AppLog {
             Class<?> factory = Class.forName("org.slf4j.LoggerFactory", true, loader);
             Class<?> loggerType = Class.forName("org.slf4j.Logger", false, loader);
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            Object binding = lookup.findStatic(factory, "getILoggerFactory",
-                    MethodType.methodType(Class.forName("org.slf4j.ILoggerFactory", false, loader))).invoke();
+            MethodHandle loggerFactory = lookup.findStatic(factory, "getILoggerFactory",
+                    MethodType.methodType(Class.forName("org.slf4j.ILoggerFactory", false, loader)));
+            Object binding = initialized(loggerFactory::invoke, INITIALIZATION_WAIT_MILLIS);
             String bindingName = binding == null ? "" : binding.getClass().getName();
-            if (bindingName.contains("NOP") || bindingName.contains("Substitute")) {
+            if (bindingName.contains("NOP") || isSubstitute(binding)) {
                 return null;
             }
             Object logger = lookup.findStatic(factory, "getLogger", MethodType.methodType(loggerType, String.class))
@@ -62,6 +67,32 @@ final class Slf4jLog implements AppLog {
         }
     }
 
+    /** {@code getILoggerFactory()} as a call that may throw anything. */
+    interface FactoryCall {
+        Object get() throws Throwable;
+    }
+
+    /**
+     * The logger factory {@code call} returns, called again every 10 ms for at most {@code waitMillis} while it is
+     * SLF4J's SubstituteLoggerFactory: SLF4J hands that out while another thread is initializing it (the
+     * application, typically, configuring its logging as it starts), and it would swallow the report. Waits only on
+     * the agent's own threads (the log sink's); a host thread gets the first answer. Interrupted: returns the last.
+     */
+    static Object initialized(FactoryCall call, long waitMillis) throws Throwable {
+        Object binding = call.get();
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        while (isSubstitute(binding) && AgentThread.current() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return binding;
+            }
+            binding = call.get();
+        }
+        return binding;
+    }
+
     /** SLF4J 2's fluent API, or null (SLF4J 1.7 has no {@code org.slf4j.spi.LoggingEventBuilder}). */
     private static Fluent fluent(MethodHandles.Lookup lookup, ClassLoader loader, Class<?> loggerType, Object logger) {
         try {
@@ -75,6 +106,10 @@ final class Slf4jLog implements AppLog {
         } catch (Throwable slf4j1) {
             return null;
         }
+    }
+
+    private static boolean isSubstitute(Object binding) {
+        return binding != null && binding.getClass().getName().contains("Substitute");
     }
 
     /** An SLF4J 2 provider or an SLF4J 1.x binder, looked up without initialising SLF4J. */
