@@ -1,9 +1,12 @@
 package dev.closewait.agent;
 
+import dev.closewait.kernel.ProcessId;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -20,8 +24,8 @@ import java.util.function.Function;
  * the command reads through the attach API. The command drops {@code NAME.request} (one word: "table", "json" or
  * "status"); the detector thread answers with {@code NAME.response}, written as {@code NAME.partial} and renamed.
  *
- * <p>Created off the application's main thread (a temporary directory's name comes from a {@code SecureRandom}, whose
- * seeding costs tens of milliseconds), and removed at exit: {@link #close} first stops every later answer, so an
+ * <p>Created off the application's main thread, and without {@code Files.createTempDirectory}, whose
+ * {@code SecureRandom} costs 22–27 ms of a cold JVM's CPU (JDK 17 and 25, measured), and removed at exit: {@link #close} first stops every later answer, so an
  * answer already scheduled never finds the directory gone. Directories of JVMs that died without their exit hooks
  * ({@code kill -9}) are removed by the next agent that starts with the same temporary directory.
  */
@@ -49,10 +53,34 @@ final class Mailbox {
      */
     static Mailbox open(Path temporaryDirectory, Function<String, String> answers) throws IOException {
         StaleTempFiles.remove(temporaryDirectory);
-        Path directory = Files.createTempDirectory(temporaryDirectory, PREFIX + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path directory = createPrivateDirectory(temporaryDirectory, PREFIX + ProcessId.current() + "-");
         // The real path: the command refuses a mailbox reached through a symbolic link.
         return new Mailbox(directory.toRealPath(), answers);
+    }
+
+    /** Attempts at a free name before giving up: each fails only if that very name exists already. */
+    static final int NAME_ATTEMPTS = 16;
+
+    /**
+     * A new directory {@code prefix + random hex} under {@code parent}, owner-only from its creation (mkdir(2) with
+     * mode 700: atomic, it fails on any existing entry, symbolic links included, so nobody can hand the agent a
+     * directory of theirs). The name need not be unguessable: the command trusts a mailbox only if it belongs to the
+     * target's user with mode 700 (see {@code MailboxClient}); the random part only keeps names apart.
+     *
+     * @throws IOException if {@link #NAME_ATTEMPTS} names were all taken, or the directory cannot be created
+     */
+    static Path createPrivateDirectory(Path parent, String prefix) throws IOException {
+        FileAlreadyExistsException taken = null;
+        for (int attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
+            Path candidate = parent.resolve(prefix + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            try {
+                return Files.createDirectory(candidate,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                taken = e;
+            }
+        }
+        throw taken;
     }
 
     Path directory() {

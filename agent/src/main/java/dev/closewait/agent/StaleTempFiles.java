@@ -1,5 +1,7 @@
 package dev.closewait.agent;
 
+import dev.closewait.kernel.ProcessId;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -62,7 +64,7 @@ final class StaleTempFiles {
 
     /** Whether the process that made an entry last changed at {@code changed} is gone. */
     static boolean stale(long pid, Instant changed) {
-        if (pid == ProcessHandle.current().pid()) {
+        if (pid == ProcessId.current()) {
             return false;
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid);

@@ -3,6 +3,7 @@ package dev.closewait.agent;
 import dev.closewait.config.EffectiveOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.Suspect;
+import dev.closewait.kernel.ProcessId;
 import dev.closewait.report.Durations;
 import dev.closewait.text.SafeText;
 
@@ -72,7 +73,7 @@ final class StatusReport {
 
     String render() {
         StringBuilder text = new StringBuilder();
-        text.append("closewait ").append(version).append(" in process ").append(ProcessHandle.current().pid())
+        text.append("closewait ").append(version).append(" in process ").append(ProcessId.current())
                 .append(" (Java ").append(Runtime.version()).append("), ")
                 .append(attached ? "attached" : "started with -javaagent").append(" at ")
                 .append(Instant.ofEpochMilli(startedEpochMillis)).append(", running for ")

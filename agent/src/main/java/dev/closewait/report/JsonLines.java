@@ -90,7 +90,7 @@ public final class JsonLines {
     /** Connection churn towards one destination (docs/report-format.md, {@code churn}). */
     public String churn(Churn churn) {
         return new JsonObject().field("event", "churn")
-                .field("pid", PID)
+                .field("pid", Pid.VALUE)
                 .field("remote", Endpoints.format(churn.remote()))
                 .field("closes", churn.closes())
                 .field("windowSeconds", churn.windowSeconds())
@@ -104,12 +104,18 @@ public final class JsonLines {
                 .end();
     }
 
-    private static final long PID = ProcessHandle.current().pid();
+    /**
+     * The process id, looked up with the first event written: {@code ProcessHandle} starts the JDK's process-handle
+     * machinery, about 11 ms of a cold JVM's CPU, which an agent start that writes no event need not pay.
+     */
+    private static final class Pid {
+        static final long VALUE = ProcessHandle.current().pid();
+    }
 
     private static void socket(JsonObject json, Leak leak) {
         Endpoints endpoints = leak.endpoints();
         // Ids count per JVM: with the pid, events from several runs appended to one file stay apart.
-        json.field("pid", PID)
+        json.field("pid", Pid.VALUE)
                 .field("kind", leak.kind().id())
                 .field("id", leak.id())
                 .field("type", leak.type().displayName())

@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MailboxTest {
@@ -31,6 +32,39 @@ class MailboxTest {
         assertEquals("answer to status\n", Files.readString(mailbox.directory().resolve("a.response")));
         assertFalse(Files.exists(mailbox.directory().resolve("a.request")));
         assertFalse(Files.exists(mailbox.directory().resolve("a.partial")));
+    }
+
+    @Test
+    void isNamedAfterThisProcessAndOwnerOnlyFromItsCreation() throws Exception {
+        Mailbox mailbox = Mailbox.open(temp, word -> "");
+        String name = mailbox.directory().getFileName().toString();
+
+        assertTrue(name.startsWith(Mailbox.PREFIX + ProcessHandle.current().pid() + "-"), name);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mailbox.directory())));
+        assertEquals(System.getProperty("user.name"), Files.getOwner(mailbox.directory()).getName());
+    }
+
+    @Test
+    void createsAFreshDirectoryUnderItsPrefixAndMkdirNeverFollowsALink() throws Exception {
+        Path other = Files.createDirectory(temp.resolve("elsewhere"));
+        Path parent = Files.createDirectory(temp.resolve("parent"));
+        String prefix = "closewait-1-";
+        Path created = Mailbox.createPrivateDirectory(parent, prefix);
+        assertTrue(Files.isDirectory(created, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(created.getFileName().toString().startsWith(prefix));
+        assertTrue(created.getFileName().toString().length() > prefix.length());
+
+        Path link = parent.resolve("taken");
+        Files.createSymbolicLink(link, other);
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> Files.createDirectory(link), "mkdir(2) on a link fails: the premise of createPrivateDirectory");
+        assertEquals(List.of(), listing(other), "nothing was created through the link");
+    }
+
+    private static List<Path> listing(Path directory) throws Exception {
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            return entries.toList();
+        }
     }
 
     /** Issue 13's exit race: the shutdown hook removed the directory while the half-second poll was scheduled. */
