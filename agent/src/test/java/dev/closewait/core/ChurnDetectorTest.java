@@ -31,20 +31,25 @@ class ChurnDetectorTest {
     private final ChurnDetector churn = new ChurnDetector(clock, THRESHOLD, PORTS, stack -> {
         lookups++;
         return siteNames.get(stack);
-    }, new LeakListener() {
-        @Override
-        public void leakDetected(Leak leak) {
-        }
+    }, reportsInto(reports), new AgentErrors(warnings::add));
 
-        @Override
-        public void leakResolved(LeakOutcome outcome) {
-        }
+    /** A listener that keeps the churn reports it is told of. */
+    private static LeakListener reportsInto(List<Churn> reports) {
+        return new LeakListener() {
+            @Override
+            public void leakDetected(Leak leak) {
+            }
 
-        @Override
-        public void churn(Churn report) {
-            reports.add(report);
-        }
-    }, new AgentErrors(warnings::add));
+            @Override
+            public void leakResolved(LeakOutcome outcome) {
+            }
+
+            @Override
+            public void churn(Churn report) {
+                reports.add(report);
+            }
+        };
+    }
 
     ChurnDetectorTest() {
         tracker.observeCloses(churn);
@@ -82,20 +87,7 @@ class ChurnDetectorTest {
         assertEquals(List.of(), reports, "nothing is reported before start");
         assertEquals(-1, early.threshold());
 
-        early.start(THRESHOLD, PORTS, siteNames::get, new LeakListener() {
-            @Override
-            public void leakDetected(Leak leak) {
-            }
-
-            @Override
-            public void leakResolved(LeakOutcome outcome) {
-            }
-
-            @Override
-            public void churn(Churn report) {
-                reports.add(report);
-            }
-        }, new AgentErrors(warnings::add));
+        early.start(THRESHOLD, PORTS, siteNames::get, reportsInto(reports), new AgentErrors(warnings::add));
         early.scan();
 
         assertEquals(1, reports.size());
