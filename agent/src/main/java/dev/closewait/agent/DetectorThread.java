@@ -38,22 +38,42 @@ final class DetectorThread {
      * grace runs out, so that it is reported then rather than up to an interval later.
      */
     private static void startProbes(KernelView kernel, ScheduledExecutorService detector, AgentErrors errors) {
-        detector.schedule(new Runnable() {
-            @Override
-            public void run() {
-                long delay = KernelLeakFinder.probeIntervalNanos(kernel.finder.graceNanos());
-                try {
-                    delay = kernel.finder.probe();
-                } catch (Throwable t) {
-                    errors.record("kernel probe", t);
+        repeat(detector, "kernel probe", KernelLeakFinder.probeIntervalNanos(kernel.finder.graceNanos()),
+                kernel.finder::probe, errors);
+    }
+
+    /** One run of a task that says when it wants to run next. */
+    interface DelayedTask {
+        /** Runs once; returns the delay to the next run, in nanoseconds. */
+        long run() throws Exception;
+    }
+
+    /**
+     * Runs {@code task} now, then again after the delay each run returns; after a run that throws (counted in
+     * {@code errors} under {@code name}), after {@code fallbackNanos}. Ends quietly once the executor is shut down.
+     */
+    static void repeat(ScheduledExecutorService executor, String name, long fallbackNanos, DelayedTask task,
+                       AgentErrors errors) {
+        try {
+            executor.schedule(new Runnable() {
+                @Override
+                public void run() {
+                    long delay = fallbackNanos;
+                    try {
+                        delay = task.run();
+                    } catch (Throwable t) {
+                        errors.record(name, t);
+                    }
+                    try {
+                        executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException stopped) {
+                        // the agent is shutting down or turned itself off
+                    }
                 }
-                try {
-                    detector.schedule(this, delay, TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException stopped) {
-                    // the agent is shutting down or turned itself off
-                }
-            }
-        }, 0, TimeUnit.NANOSECONDS);
+            }, 0, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // shut down before the first run
+        }
     }
 
     private static void startKernelReader(KernelScan kernelScan, ScheduledExecutorService detector,

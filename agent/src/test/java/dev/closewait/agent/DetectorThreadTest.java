@@ -3,10 +3,13 @@ package dev.closewait.agent;
 import dev.closewait.core.AgentErrors;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,5 +42,53 @@ class DetectorThreadTest {
         assertEquals(runs.get(), errors.count(), "every failure counted");
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).startsWith("closewait: internal error in leak detector"), warnings.get(0));
+    }
+
+    /** Keeps what is scheduled instead of running it, with its delay: the test runs the tasks one by one. */
+    private static final class RecordingScheduler extends ScheduledThreadPoolExecutor {
+        final List<Long> delays = new ArrayList<>();
+        final List<Runnable> tasks = new ArrayList<>();
+
+        RecordingScheduler() {
+            super(1);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+            delays.add(unit.toNanos(delay));
+            tasks.add(task);
+            return null;
+        }
+
+        void runLast() {
+            tasks.get(tasks.size() - 1).run();
+        }
+    }
+
+    @Test
+    void aRepeatedTaskRunsAgainAfterTheDelayItReturnsOrAfterTheFallbackWhenItFails() {
+        List<String> warnings = new ArrayList<>();
+        AgentErrors errors = new AgentErrors(warnings::add);
+        RecordingScheduler scheduler = new RecordingScheduler();
+        long[] answers = {7_000_000L, -1, 3_000_000L};
+        AtomicInteger run = new AtomicInteger();
+        try {
+            DetectorThread.repeat(scheduler, "kernel probe", 60_000_000L, () -> {
+                long answer = answers[run.getAndIncrement()];
+                if (answer < 0) {
+                    throw new IllegalStateException("probe failed (test)");
+                }
+                return answer;
+            }, errors);
+            scheduler.runLast();
+            scheduler.runLast();
+            scheduler.runLast();
+        } finally {
+            scheduler.shutdownNow();
+        }
+
+        // First run at once, then each run's own delay: the earliest pending grace, not the regular interval.
+        assertEquals(List.of(0L, 7_000_000L, 60_000_000L, 3_000_000L), scheduler.delays);
+        assertEquals(1, errors.count());
     }
 }
