@@ -1,6 +1,5 @@
 package dev.closewait.jfr;
 
-import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakOutcome;
 import dev.closewait.core.LeakListener;
@@ -37,12 +36,7 @@ public final class JfrSink implements LeakListener {
         if (!event.shouldCommit()) {
             return;
         }
-        Endpoints endpoints = leak.endpoints();
-        event.kind = leak.kind().id();
-        event.id = leak.id();
-        event.fd = endpoints.fd();
-        event.local = Endpoints.format(endpoints.local());
-        event.remote = Endpoints.format(endpoints.remote());
+        event.socket(leak);
         event.type = leak.type().displayName();
         event.role = leak.role();
         event.site = Objects.requireNonNullElse(sites.site(leak), "unknown");
@@ -59,13 +53,7 @@ public final class JfrSink implements LeakListener {
         if (!event.shouldCommit()) {
             return;
         }
-        Leak leak = outcome.leak();
-        Endpoints endpoints = leak.endpoints();
-        event.kind = leak.kind().id();
-        event.id = leak.id();
-        event.fd = endpoints.fd();
-        event.local = Endpoints.format(endpoints.local());
-        event.remote = Endpoints.format(endpoints.remote());
+        event.socket(outcome.leak());
         event.outcome = outcome.kind() == LeakOutcome.Kind.CLOSED ? "closed" : "collected";
         event.thread = outcome.thread();
         event.afterReport = outcome.leakedForNanos() / 1_000_000L;

@@ -13,24 +13,9 @@ import jdk.jfr.Timespan;
 @Category({"closewait"})
 @Description("A socket reported as leaked that was closed, or collected, after the report")
 @StackTrace(false)
-final class LeakClosedEvent extends jdk.jfr.Event {
+final class LeakClosedEvent extends SocketEvent {
 
     static final String NAME = "closewait.LeakClosed";
-
-    @Label("Kind")
-    String kind;
-
-    @Label("Leak Id")
-    long id;
-
-    @Label("File Descriptor")
-    int fd;
-
-    @Label("Local Address")
-    String local;
-
-    @Label("Remote Address")
-    String remote;
 
     @Label("Outcome")
     @Description("closed (close() was called) or collected (unreachable without close())")

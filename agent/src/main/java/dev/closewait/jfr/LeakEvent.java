@@ -17,27 +17,9 @@ import jdk.jfr.Timespan;
 @Description("A socket the application leaked: EOF read or CLOSE_WAIT (or reset, or collected) and never closed "
         + "within grace")
 @StackTrace(false)
-final class LeakEvent extends jdk.jfr.Event {
+final class LeakEvent extends SocketEvent {
 
     static final String NAME = "closewait.Leak";
-
-    @Label("Kind")
-    @Description("eof-not-closed, gc-not-closed, close-wait or reset-not-closed")
-    String kind;
-
-    @Label("Leak Id")
-    @Description("The agent's number for this socket, as in the log and the JSON report")
-    long id;
-
-    @Label("File Descriptor")
-    @Description("The socket's file descriptor, -1 when unknown")
-    int fd;
-
-    @Label("Local Address")
-    String local;
-
-    @Label("Remote Address")
-    String remote;
 
     @Label("Socket Type")
     String type;
