@@ -128,17 +128,19 @@ final class AgentInstaller {
             }
         };
         // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
-        // problems and the start line when the application ends before the start got that far.
+        // problems and the start line when the application ends before the start got that far: unless nothing can
+        // be due (no socket was ever opened) and the user gave no option to hear about. Then exit does not wait,
+        // and a JVM that ends within milliseconds of main, the start still under way, prints nothing.
+        boolean optionsGiven = attached || StartGate.optionsGiven(arguments);
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
             @Override
             public void run() {
-                if (!attached && tracker.socketsSeen() == 0) {
-                    // Nothing can be due: no socket was ever opened. Exit does not wait for the start line (a JVM
-                    // that ends within milliseconds of main, the start still under way, prints none).
+                if (!optionsGiven && tracker.socketsSeen() == 0) {
                     started.exited();
-                    return;
+                } else {
+                    started.finish(errors);
                 }
-                started.finish(errors);
+                StartupTimer.print(); // -Ddev.closewait.debug.startup=true: the steps so far, if not printed yet
             }
         }));
         if (attached) {

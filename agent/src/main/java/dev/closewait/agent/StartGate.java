@@ -36,6 +36,28 @@ final class StartGate {
                 || System.getenv(OptionsParser.ENV_PREFIX + "CONFIG") != null;
     }
 
+    /**
+     * Whether the user gave any option: a non-blank agent argument, a {@code closewait.*} system property or a
+     * {@code CLOSEWAIT_*} environment variable. Then the JVM's exit waits for the start line and the option
+     * problems, even in a program that opened no socket: a typo must not go unsaid.
+     */
+    static boolean optionsGiven(String arguments) {
+        if (arguments != null && !arguments.isBlank()) {
+            return true;
+        }
+        for (Object name : System.getProperties().keySet()) {
+            if (name instanceof String key && key.startsWith(OptionsParser.PROPERTY_PREFIX)) {
+                return true;
+            }
+        }
+        for (String name : System.getenv().keySet()) {
+            if (name.startsWith(OptionsParser.ENV_PREFIX)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Verdict decide(String arguments) {
         ParsedOptions parsed = OptionsParser.parse(arguments, System.getProperties(), System.getenv());
         if (!parsed.enabled()) {

@@ -35,10 +35,14 @@ final class StartupTimer {
         NAMES[steps++] = name;
     }
 
+    private static boolean printed;
+
+    /** Prints the steps recorded so far, once: at the end of the start, or at exit if the start did not get there. */
     static synchronized void print() {
-        if (!ENABLED) {
+        if (!ENABLED || printed) {
             return;
         }
+        printed = true;
         StringBuilder line = new StringBuilder("closewait: start-up steps:");
         long last = first;
         for (int i = 0; i < steps; i++) {

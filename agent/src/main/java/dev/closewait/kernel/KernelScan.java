@@ -61,7 +61,7 @@ public final class KernelScan {
         long start = threadCpuNanos.getAsLong();
         long listed = tracker.nanoTime();
         try {
-            return view.snapshot(tracker.openDescriptors(), fds -> untracked.needsTables(fds, tracker.nanoTime()))
+            return view.snapshot(tracker::openDescriptors, fds -> untracked.needsTables(fds, tracker.nanoTime()))
                     .listedAt(listed);
         } finally {
             lastCpuNanos = Math.max(0, threadCpuNanos.getAsLong() - start);

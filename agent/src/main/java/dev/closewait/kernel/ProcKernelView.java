@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Takes a {@link KernelSnapshot} of the sockets of this process the agent did not see opened: the socket descriptors
@@ -37,7 +38,20 @@ public final class ProcKernelView {
      * says so for those descriptors (inode by fd). Not thread-safe: one scan at a time.
      */
     public KernelSnapshot snapshot(BitSet trackedFds, Predicate<Map<Integer, Long>> needTables) throws IOException {
-        Map<Integer, Long> inodesByFd = procFs.socketInodesByFd(trackedFds);
+        return snapshot(() -> trackedFds, needTables);
+    }
+
+    /**
+     * As {@link #snapshot(BitSet, Predicate)}, asking for the tracked descriptors twice: before listing them (those
+     * are not even looked at) and after (those tracked since are dropped). A socket the application opened while the
+     * descriptors were listed is tracked a moment later, and was otherwise counted twice in the summary line, as
+     * tracked and as a socket the agent never saw.
+     */
+    public KernelSnapshot snapshot(Supplier<BitSet> trackedFds, Predicate<Map<Integer, Long>> needTables)
+            throws IOException {
+        Map<Integer, Long> inodesByFd = procFs.socketInodesByFd(trackedFds.get());
+        BitSet trackedSince = trackedFds.get();
+        inodesByFd.keySet().removeIf(trackedSince::get);
         if (!needTables.test(inodesByFd)) {
             return new KernelSnapshot(inodesByFd, List.of(), false);
         }

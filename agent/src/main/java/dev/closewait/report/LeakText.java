@@ -66,19 +66,24 @@ public final class LeakText {
         return sites.site(leak);
     }
 
+    /**
+     * One line. Each host-controlled part is made safe on its own (a thread name by {@link SafeText#quotedName},
+     * the rest by {@link SafeText#escape}) rather than the whole line at the end, which would escape the backslash
+     * of a quoted name's {@code \"} again and let the name close its quotes.
+     */
     private String headline(Leak leak) {
         StringBuilder text = new StringBuilder(256);
         text.append("Leaked socket #").append(leak.id()).append(" (").append(leak.kind().id()).append("): ")
-                .append(describe(leak)).append(". ").append(whatHappened(leak));
+                .append(SafeText.escape(describe(leak))).append(". ").append(whatHappened(leak));
         if (leak.ageNanos() >= 0) {
             text.append("; open for ").append(Durations.human(leak.ageNanos()));
         }
         text.append('.');
         String site = sites.site(leak);
         if (site != null) {
-            text.append(" Site: ").append(site).append('.');
+            text.append(" Site: ").append(SafeText.escape(site)).append('.');
         }
-        return SafeText.escape(text.toString());
+        return text.toString();
     }
 
     /** The text form: the one-line headline, the hint on its own line, then the stacks (last use first). */
@@ -94,17 +99,17 @@ public final class LeakText {
             return text.toString();
         }
         if (leak.hasLastUse()) {
-            appendStack(text, "Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread \""
-                    + SafeText.escape(leak.lastUse().thread()) + "\" at:", leak.lastUse().site());
+            appendStack(text, "Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread "
+                    + SafeText.quotedName(leak.lastUse().thread()) + " at:", leak.lastUse().site());
         }
         if (leak.allocationFrom() >= 0) {
-            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.escape(leak.openThread()) + "\"; its own stacks were not recorded (this site had "
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread "
+                    + SafeText.quotedName(leak.openThread()) + "; its own stacks were not recorded (this site had "
                     + "closed its sockets in time), so here is where socket #" + leak.allocationFrom()
                     + " of the same site was opened:", leak.allocation());
         } else if (leak.allocationKnown()) {
-            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.escape(leak.openThread()) + "\" at:", leak.allocation());
+            appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread "
+                    + SafeText.quotedName(leak.openThread()) + " at:", leak.allocation());
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
@@ -120,15 +125,16 @@ public final class LeakText {
                 : (leak.detectedEpochMillis() - leak.kernelSinceEpochMillis()) * 1_000_000L;
         return switch (leak.kind()) {
             case EOF_NOT_CLOSED -> "The peer closed the connection; EOF was read "
-                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread \"" + leak.endOfStream().thread()
-                    + "\" but close() was never called";
+                    + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread "
+                    + SafeText.quotedName(leak.endOfStream().thread()) + " but close() was never called";
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
                     + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
             case RESET_NOT_CLOSED -> "The connection is gone (the peer reset it; the kernel dropped it "
                     + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"
-                    + (leak.hasEndOfStream() ? " after reading EOF on thread \"" + leak.endOfStream().thread() + '"' : "")
+                    + (leak.hasEndOfStream()
+                    ? " after reading EOF on thread " + SafeText.quotedName(leak.endOfStream().thread()) : "")
                     + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
                     ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
                     : "; the JDK released its file descriptor (cleaner or finalizer), but only because the garbage "
@@ -155,8 +161,8 @@ public final class LeakText {
             return SafeText.escape(what + " was garbage-collected without close() " + after + ".");
         }
         // The thread is unknown when the kernel saw the descriptor go (a socket the agent never saw opened).
-        return SafeText.escape(what + " was closed " + after
-                + (outcome.thread() == null ? "." : ", on thread \"" + outcome.thread() + "\"."));
+        return SafeText.escape(what + " was closed " + after)
+                + (outcome.thread() == null ? "." : ", on thread " + SafeText.quotedName(outcome.thread()) + ".");
     }
 
     /** {@code java.net.Socket accepted 127.0.0.1:8080 <- 127.0.0.1:51234, fd 17}. */

@@ -22,19 +22,19 @@ public final class LeakTrace extends Throwable {
     public static LeakTrace of(Leak leak, int depth) {
         LeakTrace first = null;
         if (leak.hasLastUse()) {
-            first = new LeakTrace("Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread \""
-                    + SafeText.escape(leak.lastUse().thread()) + "\"",
+            first = new LeakTrace("Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread "
+                    + SafeText.quotedName(leak.lastUse().thread()),
                     StackFrames.elements(leak.lastUse().site(), depth));
         }
         if (leak.allocationKnown()) {
-            LeakTrace allocation = new LeakTrace((leak.accepted() ? "Accepted" : "Connected") + " on thread \""
-                    + SafeText.escape(leak.openThread()) + "\"" + (leak.allocationFrom() < 0 ? ""
+            LeakTrace allocation = new LeakTrace((leak.accepted() ? "Accepted" : "Connected") + " on thread "
+                    + SafeText.quotedName(leak.openThread()) + (leak.allocationFrom() < 0 ? ""
                     : " (its own stack not recorded: where socket #" + leak.allocationFrom() + " of the same site was opened)"),
                     StackFrames.elements(leak.allocation(), depth));
             first = add(first, allocation);
         }
         if (leak.hasEndOfStream() && Sites.recorded(leak.endOfStream().site())) {
-            first = add(first, new LeakTrace("EOF read on thread \"" + SafeText.escape(leak.endOfStream().thread()) + "\"",
+            first = add(first, new LeakTrace("EOF read on thread " + SafeText.quotedName(leak.endOfStream().thread()),
                     StackFrames.elements(leak.endOfStream().site(), depth)));
         }
         return first;

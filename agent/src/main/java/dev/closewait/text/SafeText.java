@@ -72,6 +72,21 @@ public final class SafeText {
         return escaped.substring(0, end) + "…(" + (text == null ? 0 : text.length()) + " characters)";
     }
 
+    /** How much of a thread name {@link #quotedName} shows. */
+    public static final int MAX_NAME = 200;
+
+    /**
+     * A host-chosen name (a thread's) in double quotes for a text report: {@link #bounded} to {@link #MAX_NAME}
+     * characters, with its own double quotes escaped as {@code \"} (backslashes already are), so that the quoting
+     * cannot be closed early by the name. "null" for null, unquoted.
+     */
+    public static String quotedName(String name) {
+        if (name == null) {
+            return "null";
+        }
+        return '"' + bounded(name, MAX_NAME).replace("\"", "\\\"") + '"';
+    }
+
     /**
      * Like {@link #escape} but keeps line breaks ({@code \n}, {@code \r\n}): for a multi-line message whose lines
      * the agent itself composed (stack traces), as a last defence against ESC sequences and other controls.

@@ -118,6 +118,20 @@ class ProcKernelViewTest {
     }
 
     @Test
+    void dropsADescriptorTrackedWhileTheDescriptorsWereListed() throws Exception {
+        BitSet before = new BitSet();
+        BitSet after = new BitSet();
+        after.set(6); // accepted while /proc/self/fd was listed; the hook tracked it a moment later
+        java.util.Iterator<BitSet> answers = List.of(before, after).iterator();
+
+        KernelSnapshot snapshot = view.snapshot(answers::next, fds -> true);
+
+        assertFalse(snapshot.socketInodesByFd().containsKey(6), "not counted as a socket the agent never saw");
+        assertFalse(byInode(snapshot).containsKey(1003L));
+        assertTrue(byInode(snapshot).containsKey(1001L));
+    }
+
+    @Test
     void knowsSocketDescriptorsThatHaveNoTcpRow() throws Exception {
         KernelSnapshot snapshot = snapshot(view);
 

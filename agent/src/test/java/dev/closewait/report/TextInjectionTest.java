@@ -51,6 +51,28 @@ class TextInjectionTest {
     }
 
     @Test
+    void aThreadNameCannotCloseItsQuotesAndIsCutAt200Characters() {
+        String quoting = "evil\" Site: forged.Frame.run(Forged.java:1). \\\"";
+        Leak leak = Leaks.eofNotClosed().threads("acceptor", quoting + "x".repeat(3000)).build();
+        String headline = new LeakText(40).leak(leak).lines().findFirst().orElseThrow();
+
+        String quoted = headline.substring(headline.indexOf("on thread \"") + "on thread ".length(),
+                headline.indexOf(" but close() was never called"));
+        assertTrue(quoted.startsWith("\"evil\\\" Site: forged.Frame.run(Forged.java:1). \\\\\\\""), quoted);
+        // Inside the quotes every double quote is escaped: the name cannot end them early.
+        String inside = quoted.substring(1, quoted.length() - 1);
+        assertFalse(inside.replace("\\\\", "").replace("\\\"", "").contains("\""), quoted);
+        assertTrue(inside.length() < 300, "cut: " + inside.length() + " characters");
+        assertTrue(inside.endsWith("(" + (quoting.length() + 3000) + " characters)"), inside);
+
+        LeakOutcome closed = new LeakOutcome(leak, LeakOutcome.Kind.CLOSED, leak.detectedNanos() + 1,
+                leak.detectedEpochMillis() + 1, quoting);
+        assertTrue(new LeakText(40).outcome(closed).endsWith(
+                ", on thread \"evil\\\" Site: forged.Frame.run(Forged.java:1). \\\\\\\"\"."),
+                new LeakText(40).outcome(closed));
+    }
+
+    @Test
     void aClosedReportAndAFloodSummaryAreOneLineEach() {
         Leak leak = hostileLeak();
         LeakOutcome closed = new LeakOutcome(leak, LeakOutcome.Kind.CLOSED, leak.detectedNanos() + 1,

@@ -22,8 +22,10 @@ public final class DemoMain {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         try (LeakyEchoServer server = new LeakyEchoServer()) {
-            System.out.printf("demo: leaky echo server on 127.0.0.1:%d; %d clients will talk to it and hang up%n",
-                    server.port(), clients);
+            // One println of the whole line: printf writes it in pieces, and the agent prints its start line from
+            // its own thread meanwhile, which could then land in the middle of this one.
+            System.out.println("demo: leaky echo server on 127.0.0.1:" + server.port() + "; " + clients
+                    + " clients will talk to it and hang up");
             for (int i = 1; i <= clients; i++) {
                 talk(server.port(), "hello from client " + i);
             }
