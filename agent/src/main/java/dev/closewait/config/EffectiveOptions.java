@@ -43,6 +43,7 @@ public final class EffectiveOptions {
             case "enabled" -> "true";
             case "churn" -> defaults.churn().on() ? "on" : "off";
             case "churn-warn" -> defaults.churn().warnText();
+            case "report-trust" -> defaults.reportTrust() ? "on" : "off";
             default -> "(default)";
         };
     }

@@ -104,5 +104,9 @@ class ConfigSourcesTest {
         assertEquals(OptionsParser.KEYS.size(), byKey.size());
         assertEquals(new EffectiveOptions.Entry("grace", "30s", "default"), byKey.get("grace"));
         assertEquals(new EffectiveOptions.Entry("report", "/tmp/r.jsonl", "agent argument"), byKey.get("report"));
+        for (EffectiveOptions.Entry entry : byKey.values()) {
+            assertFalse(entry.value().startsWith("("), "every default is named as a user would write it: " + entry);
+        }
+        assertEquals("off", byKey.get("report-trust").value());
     }
 }
