@@ -21,6 +21,8 @@ public final class ReportDispatcher implements LeakListener {
     private final List<IsolatedSink> sinks;
     private final List<String> include;
     private final List<String> exclude;
+    /** A leak passed the filters since the last summary (detector thread, like every event). */
+    private volatile boolean reportedSinceSummary;
 
     /**
      * A sink and the short name its thread and messages carry ("log", "json", "metrics"). An {@code inMemory} sink
@@ -61,6 +63,7 @@ public final class ReportDispatcher implements LeakListener {
     @Override
     public void leakDetected(Leak leak) {
         if (wanted(leak)) {
+            reportedSinceSummary = true;
             sinks.forEach(sink -> sink.leakDetected(leak));
         }
     }
@@ -80,8 +83,16 @@ public final class ReportDispatcher implements LeakListener {
         }
     }
 
+    /**
+     * The summary line follows new reports: it is passed on only if a leak passed the filters since the last one,
+     * so that a leak the filters dropped brings no lone summary.
+     */
     @Override
     public void socketStates(Map<TcpState, Integer> countsByState) {
+        if (!reportedSinceSummary) {
+            return;
+        }
+        reportedSinceSummary = false;
         sinks.forEach(sink -> sink.socketStates(countsByState));
     }
 

@@ -4,10 +4,12 @@ import dev.closewait.core.AgentErrors;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
+import dev.closewait.core.TcpState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,12 @@ class ReportDispatcherTest {
     private static class RecordingSink implements LeakListener {
         final List<Leak> leaks = new CopyOnWriteArrayList<>();
         final List<LeakOutcome> outcomes = new CopyOnWriteArrayList<>();
+        final List<Map<TcpState, Integer>> summaries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void socketStates(Map<TcpState, Integer> countsByState) {
+            summaries.add(countsByState);
+        }
 
         @Override
         public void leakDetected(Leak leak) {
@@ -120,6 +128,21 @@ class ReportDispatcherTest {
         assertEquals(List.of(db, client), sink.leaks);
         assertEquals(1, sink.outcomes.size(), "outcomes follow the same filter");
         assertSame(db, sink.outcomes.get(0).leak());
+    }
+
+    @Test
+    void passesTheSummaryLineOnOnlyAfterALeakThatPassedTheFilters() {
+        ReportDispatcher dispatcher = dispatcher(List.of("com.acme."), List.of());
+        Map<TcpState, Integer> counts = Map.of(TcpState.CLOSE_WAIT, 1, TcpState.LISTEN, 1);
+
+        dispatcher.leakDetected(allocatedIn("org.example.Client")); // filtered out
+        dispatcher.socketStates(counts);
+        dispatcher.leakDetected(allocatedIn("com.acme.Pool"));
+        dispatcher.socketStates(counts);
+        dispatcher.socketStates(counts); // nothing new since
+
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(counts), sink.summaries);
     }
 
     @Test
