@@ -74,9 +74,12 @@ final class AgentInstaller {
     }
 
     /**
-     * On the thread that runs premain or agentmain: first what must be in place before any socket is opened (the
-     * hooks class, the tracker and its listener, the transformer), with nothing that parses, compiles a pattern,
-     * writes a file or starts a pool; then the reporting side ({@link #startReporting}).
+     * On the thread that runs premain or agentmain: what must be in place before any socket is opened (the hooks
+     * class, the tracker with its listener and churn counter, the transformer), with nothing that parses, compiles a
+     * pattern, writes a file or starts a pool. Then the reporting side ({@link #startReporting}): on the daemon thread
+     * {@code closewait-start} after premain, so that {@code main} need not wait for it; on this thread after an
+     * attach, whose command waits for agentmain and reads the verdict the start publishes. Throws what failed the
+     * part on this thread; a failure on {@code closewait-start} turns the agent off and says so in one line.
      *
      * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
      *              else null: they are read by {@link #startReporting}
