@@ -19,7 +19,7 @@ public final class LeakDetector {
     private final AgentErrors errors;
     private long reported;
     private boolean kernelWantsWrites; // detector thread only
-    private Consumer<Endpoints> collectedUnclosed = endpoints -> { };
+    private Consumer<TrackedSocket> collectedUnclosed = tracked -> { };
     private final KernelReporter reporter = new Reporter();
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {
@@ -54,7 +54,7 @@ public final class LeakDetector {
      * close(), on the detector thread: no longer tracked, but its descriptor may stay open (channels have no
      * cleaner), and the kernel view must not take it for a socket never seen opened. Set once, before scans start.
      */
-    public void onCollectedUnclosed(Consumer<Endpoints> consumer) {
+    public void onCollectedUnclosed(Consumer<TrackedSocket> consumer) {
         collectedUnclosed = consumer;
     }
 
@@ -113,11 +113,11 @@ public final class LeakDetector {
             }
             if (tracked.state() == TrackedSocket.OPEN) {
                 report(tracked, LeakKind.GC_NOT_CLOSED, now);
-                collectedUnclosed.accept(tracked.endpoints);
+                collectedUnclosed.accept(tracked);
             } else if (tracked.state() == TrackedSocket.REPORTED) {
                 emit(new LeakOutcome(tracked.report, LeakOutcome.Kind.COLLECTED, now, clock.epochMillis(now),
                         null));
-                collectedUnclosed.accept(tracked.endpoints);
+                collectedUnclosed.accept(tracked);
             }
         }
     }

@@ -40,6 +40,9 @@ public final class UntrackedSockets {
     private final Map<Integer, Collected> collectedSinceLastScan = new HashMap<>();
     private volatile Settled settled = new Settled(Set.of(), false, 0);
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    /** The collected channels no table scan has looked for yet, by the state they were last known in. */
+    private final EnumMap<TcpState, Integer> pending = new EnumMap<>(TcpState.class); // detector thread
+    private volatile Map<TcpState, Integer> pendingCounts = Map.of();
     private volatile Set<Integer> listeningPorts = Set.of();
     private long deadline = Long.MAX_VALUE; // being computed during a join
     private volatile long nextDeadlineNanos = Long.MAX_VALUE;
@@ -49,7 +52,8 @@ public final class UntrackedSockets {
     private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos) {
     }
 
-    private record Collected(Endpoints endpoints, long collectedNanos) {
+    /** {@code lastKnown}: its state when collected, null if its descriptor went with it (a cleaner closes it). */
+    private record Collected(Endpoints endpoints, long collectedNanos, TcpState lastKnown) {
     }
 
     private static final class Entry {
@@ -70,11 +74,33 @@ public final class UntrackedSockets {
         this.ownPorts = ownPorts;
     }
 
-    /** A tracked socket was collected without close(): its descriptor may stay open and must not be reported again. */
-    public void collected(Endpoints endpoints) {
+    /**
+     * A tracked socket was collected without close(): its descriptor may stay open and must not be reported again.
+     * Until a table scan has looked for it, the summary counts a channel (whose descriptor stays open: channels have
+     * no cleaner) in the state the agent last knew it in: CLOSE_WAIT once its peer had closed, else ESTABLISHED.
+     */
+    public void collected(TrackedSocket tracked) {
+        Endpoints endpoints = tracked.endpoints;
         if (endpoints.fd() >= 0 && collectedSinceLastScan.size() < MAX_UNTRACKED) {
-            collectedSinceLastScan.put(endpoints.fd(), new Collected(endpoints, clock.nanoTime()));
+            boolean keepsDescriptor = tracked.type == SocketType.SOCKET_CHANNEL
+                    || tracked.type == SocketType.ASYNC_SOCKET_CHANNEL;
+            boolean peerClosed = tracked.endOfStream != null || tracked.closeWaitSinceNanos != TrackedSocket.NEVER;
+            TcpState lastKnown = !keepsDescriptor ? null : peerClosed ? TcpState.CLOSE_WAIT : TcpState.ESTABLISHED;
+            Collected previous = collectedSinceLastScan.put(endpoints.fd(),
+                    new Collected(endpoints, clock.nanoTime(), lastKnown));
+            if (previous != null && previous.lastKnown() != null) {
+                pending.merge(previous.lastKnown(), -1, Integer::sum);
+            }
+            if (lastKnown != null) {
+                pending.merge(lastKnown, 1, Integer::sum);
+            }
+            publishPending();
         }
+    }
+
+    private void publishPending() {
+        pending.values().removeIf(count -> count <= 0);
+        pendingCounts = pending.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(pending));
     }
 
     /**
@@ -157,6 +183,13 @@ public final class UntrackedSockets {
         long listed = snapshot.listedAtNanos();
         collectedSinceLastScan.values().removeIf(collected -> collected.collectedNanos() - listed < 0
                 || listed == Long.MAX_VALUE);
+        pending.clear();
+        for (Collected collected : collectedSinceLastScan.values()) {
+            if (collected.lastKnown() != null) {
+                pending.merge(collected.lastKnown(), 1, Integer::sum);
+            }
+        }
+        publishPending();
     }
 
     private void update(int fd, long inode, KernelSocket row, long now) {
@@ -229,9 +262,13 @@ public final class UntrackedSockets {
         return nextDeadlineNanos;
     }
 
-    /** These sockets by TCP state, as the last table scan found them. Thread-safe. */
+    /**
+     * These sockets by TCP state, as the last table scan found them, plus the collected channels no scan has looked
+     * for yet (see {@link #collected}). Thread-safe.
+     */
     public Map<TcpState, Integer> lastCounts() {
-        return lastCounts;
+        Map<TcpState, Integer> pending = pendingCounts;
+        return pending.isEmpty() ? lastCounts : merge(lastCounts, pending);
     }
 
     /** Untracked sockets seen beyond {@link #MAX_UNTRACKED}, counted once per scan that met them. */

@@ -275,6 +275,33 @@ class UntrackedSocketsTest {
     }
 
     @Test
+    void countsACollectedChannelInItsLastKnownStateUntilATableScanHasLookedForIt() {
+        Object channel = harness.keep(new Object());
+        tracker.opened(channel, SocketType.SOCKET_CHANNEL, false, ENDPOINTS);
+        tracker.endOfStream(channel); // its peer closed
+        harness.collect(channel);
+        detector.scan(); // gc-not-closed; a channel keeps its descriptor
+
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), untracked.lastCounts(),
+                "the summary that follows the report still counts it");
+
+        clock.advanceNanos(SECOND);
+        untracked.join(snapshot(LISTENER, collectedRow(TcpState.CLOSE_WAIT)).listedAt(clock.nanoTime()));
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1, TcpState.LISTEN, 1), untracked.lastCounts(),
+                "once the tables show it, counted from them, and once");
+    }
+
+    @Test
+    void doesNotCountACollectedSocketWhoseDescriptorTheCleanerCloses() {
+        Object socket = harness.keep(new Object());
+        tracker.opened(socket, SocketType.SOCKET, false, ENDPOINTS);
+        harness.collect(socket);
+        detector.scan();
+
+        assertEquals(Map.of(), untracked.lastCounts());
+    }
+
+    @Test
     void stillReportsAnUnknownSocketWithOtherPortsOnTheDescriptorOfACollectedOne() {
         collectChannel();
         KernelSocket reusedFd = new KernelSocket(ENDPOINTS.fd(), 5018, TcpState.CLOSE_WAIT,
