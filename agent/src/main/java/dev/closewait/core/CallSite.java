@@ -13,7 +13,7 @@ public class CallSite extends Throwable {
      * Stands for a stack not recorded because of sampling ({@code stack-sample}): the socket is tracked and reported
      * all the same, without stacks.
      */
-    public static final CallSite NOT_SAMPLED = new CallSite(new StackTraceElement[0]);
+    public static final CallSite NOT_SAMPLED = new Given(new StackTraceElement[0]);
 
     /**
      * True for the one shared instance per distinct stack (it fits in the object's padding: no extra bytes), and for
@@ -26,6 +26,7 @@ public class CallSite extends Throwable {
         shared = false;
     }
 
+    /** Only for {@link Given}: the frames are given, never captured (see {@link Given#fillInStackTrace}). */
     private CallSite(StackTraceElement[] frames) {
         super(null, null, false, true);
         setStackTrace(frames);
@@ -34,7 +35,26 @@ public class CallSite extends Throwable {
 
     /** A shared call site with exactly these frames, for {@link StackTable}. */
     static CallSite shared(StackTraceElement[] frames) {
-        return new CallSite(frames);
+        return new Given(frames);
+    }
+
+    /**
+     * A call site whose frames are given. {@code Throwable}'s constructor walks the stack ({@code fillInStackTrace})
+     * whenever the stack trace is writable, which it must be here for {@code setStackTrace}; this class makes that
+     * walk a no-op. Every stand-in and shared copy used to pay a full walk that {@code setStackTrace} then threw
+     * away: about as much as the capture it stood in for (async-profiler, issue 16).
+     */
+    private static class Given extends CallSite {
+        private static final long serialVersionUID = 1L;
+
+        Given(StackTraceElement[] frames) {
+            super(frames);
+        }
+
+        @Override
+        public Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     boolean isShared() {
@@ -54,7 +74,7 @@ public class CallSite extends Throwable {
         return new StandIn(captured, socketId);
     }
 
-    private static final class StandIn extends CallSite {
+    private static final class StandIn extends Given {
         private static final long serialVersionUID = 1L;
         private final transient CallSite captured;
         private final long socketId;

@@ -38,7 +38,9 @@ public final class UntrackedSockets {
      * listed after the collection has looked for them. A scan listed before it skipped the descriptor as tracked.
      */
     private final Map<Integer, Collected> collectedSinceLastScan = new HashMap<>();
-    private volatile Settled settled = new Settled(Set.of(), false, 0);
+    private volatile Settled settled = new Settled(Set.of(), false, 0, Set.of());
+    /** The socket inodes of the last listing {@link #needsTables} was given (its caller's thread only). */
+    private Set<Long> previousListing = Set.of();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
     /** The collected channels no table scan has looked for yet, by the state they were last known in. */
     private final EnumMap<TcpState, Integer> pending = new EnumMap<>(TcpState.class); // detector thread
@@ -48,8 +50,11 @@ public final class UntrackedSockets {
     private volatile long nextDeadlineNanos = Long.MAX_VALUE;
     private long overflow;
 
-    /** Inodes that need no table scan, and when the earliest row-less one must be looked at again. */
-    private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos) {
+    /**
+     * Inodes that need no table scan, when the earliest row-less one must be looked at again, and every inode a table
+     * scan has met ({@code known}).
+     */
+    private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos, Set<Long> known) {
     }
 
     /** {@code lastKnown}: its state when collected, null if its descriptor went with it (a cleaner closes it). */
@@ -104,16 +109,24 @@ public final class UntrackedSockets {
     }
 
     /**
-     * Whether the TCP tables must be read, given the untracked socket descriptors just listed: some socket is new
-     * or still in a state that can become a leak, or a row-less one is due to be looked at again. Thread-safe.
+     * Whether the TCP tables must be read, given the untracked socket descriptors just listed: some socket that is
+     * not settled (still in a state that can become a leak) was met by a table scan already or was listed the time
+     * before too, or a row-less one is due to be looked at again. A socket listed once is not enough: an application
+     * that opens and closes connections by the thousand always has a few between socket(2) and the hook that tracks
+     * them, or between close and its hook, and reading the tables for each (their rows include every TIME_WAIT
+     * socket of the namespace) cost a churning JVM about 3 % of its CPU (async-profiler, issue 16). A socket that can
+     * leak stays for its grace period, so waiting one listing costs detection at most one scan interval. On one
+     * thread at a time (the kernel reader).
      */
-    public boolean needsTables(Map<Integer, Long> socketInodesByFd, long nowNanos) {
+    public synchronized boolean needsTables(Map<Integer, Long> socketInodesByFd, long nowNanos) {
         Settled current = settled;
+        Set<Long> before = previousListing;
+        previousListing = socketInodesByFd.isEmpty() ? Set.of() : new HashSet<>(socketInodesByFd.values());
         if (current.recheck && nowNanos - current.recheckAtNanos >= 0) {
             return true;
         }
         for (Long inode : socketInodesByFd.values()) {
-            if (!current.inodes.contains(inode)) {
+            if (!current.inodes.contains(inode) && (current.known.contains(inode) || before.contains(inode))) {
                 return true;
             }
         }
@@ -165,7 +178,7 @@ public final class UntrackedSockets {
                 recheck = true;
             }
         }
-        settled = new Settled(Set.copyOf(settledInodes), recheck, recheckAt);
+        settled = new Settled(Set.copyOf(settledInodes), recheck, recheckAt, Set.copyOf(byInode.keySet()));
         nextDeadlineNanos = deadline;
     }
 

@@ -7,6 +7,7 @@ import dev.closewait.core.SocketType;
 
 import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,7 +37,18 @@ public final class JdkSockets {
     }
 
     private static MethodHandle getter(Class<?> owner, String field) throws ReflectiveOperationException {
-        return JdkFields.getter(owner, field);
+        return erased(JdkFields.getter(owner, field));
+    }
+
+    /**
+     * {@code handle} taking an {@code Object} and returning an {@code Object} (or its primitive), so that every call
+     * here is an {@code invokeExact} with those static types. A plain {@code invoke} goes through the generic invoker
+     * and its type checks on every call: a fifth of the open hook's time in a connection-churn profile
+     * (async-profiler, issue 16).
+     */
+    private static MethodHandle erased(MethodHandle handle) {
+        Class<?> returned = handle.type().returnType();
+        return handle.asType(MethodType.methodType(returned.isPrimitive() ? returned : Object.class, Object.class));
     }
 
     private static MethodHandle getter(String owner, String field) throws ReflectiveOperationException {
@@ -61,7 +73,7 @@ public final class JdkSockets {
                 IMPL_ADDRESS = getter(SocketImpl.class, "address");
                 IMPL_PORT = getter(SocketImpl.class, "port");
                 DESCRIPTOR_FD = getter(FileDescriptor.class, "fd");
-                NET_LOCAL_ADDRESS = JdkFields.localAddressOfDescriptor();
+                NET_LOCAL_ADDRESS = erased(JdkFields.localAddressOfDescriptor());
                 DELEGATING_IMPL = Class.forName("java.net.DelegatingSocketImpl");
                 IMPL_DELEGATE = getter(DELEGATING_IMPL, "delegate");
             } catch (ReflectiveOperationException e) {
@@ -138,13 +150,14 @@ public final class JdkSockets {
             return hookArgument;
         }
         if (hookArgument instanceof SocketChannel) {
-            return Channel.FAMILY.invoke(hookArgument) == StandardProtocolFamily.UNIX ? null : hookArgument;
+            Object family = (Object) Channel.FAMILY.invokeExact((Object) hookArgument);
+            return family == StandardProtocolFamily.UNIX ? null : hookArgument;
         }
         if (hookArgument instanceof AsynchronousSocketChannel) {
-            return Async.FD.invoke(hookArgument);
+            return (Object) Async.FD.invokeExact((Object) hookArgument);
         }
         if (hookArgument instanceof Socket socket) {
-            return platformImpl((SocketImpl) Plain.SOCKET_IMPL.invoke(transportOf(socket)));
+            return platformImpl((SocketImpl) (Object) Plain.SOCKET_IMPL.invokeExact((Object) transportOf(socket)));
         }
         return null;
     }
@@ -156,7 +169,7 @@ public final class JdkSockets {
     private static SocketImpl platformImpl(SocketImpl impl) throws Throwable {
         SocketImpl current = impl;
         for (int depth = 0; depth < 4 && Plain.DELEGATING_IMPL.isInstance(current); depth++) {
-            current = (SocketImpl) Plain.IMPL_DELEGATE.invoke(current);
+            current = (SocketImpl) (Object) Plain.IMPL_DELEGATE.invokeExact((Object) current);
         }
         return current;
     }
@@ -164,7 +177,7 @@ public final class JdkSockets {
     /** The plain socket that carries an SSL socket's bytes: itself, or the socket it was layered over. */
     private Socket transportOf(Socket socket) throws Throwable {
         if (socket instanceof SSLSocket && Ssl.BASE_SSL_SOCKET.isInstance(socket)) {
-            Socket self = (Socket) Ssl.SELF.invoke(socket);
+            Socket self = (Socket) (Object) Ssl.SELF.invokeExact((Object) socket);
             return self == null ? socket : self;
         }
         return socket;
@@ -183,7 +196,7 @@ public final class JdkSockets {
             return !socket.isClosed();
         }
         if (hookArgument instanceof SocketImpl impl && impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl")) {
-            return (int) NioState.STATE.invoke(impl) < NioState.CLOSING;
+            return (int) NioState.STATE.invokeExact((Object) impl) < NioState.CLOSING;
         }
         return false;
     }
@@ -201,33 +214,34 @@ public final class JdkSockets {
     /** File descriptor and addresses, as far as the socket knows them now. */
     public Endpoints endpointsOf(Object hookArgument) throws Throwable {
         if (hookArgument instanceof SocketImpl impl) {
-            FileDescriptor descriptor = (FileDescriptor) Plain.IMPL_FD.invoke(impl);
-            InetAddress address = (InetAddress) Plain.IMPL_ADDRESS.invoke(impl);
-            int port = (int) Plain.IMPL_PORT.invoke(impl);
+            FileDescriptor descriptor = (FileDescriptor) (Object) Plain.IMPL_FD.invokeExact((Object) impl);
+            InetAddress address = (InetAddress) (Object) Plain.IMPL_ADDRESS.invokeExact((Object) impl);
+            int port = (int) Plain.IMPL_PORT.invokeExact((Object) impl);
             InetSocketAddress remote = address == null ? null : new InetSocketAddress(address, port);
             InetSocketAddress local = null;
-            int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invoke(descriptor);
+            int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invokeExact((Object) descriptor);
             if (fd >= 0) {
                 // Usually the JDK looked it up a moment ago on this thread (see JavaBaseHooks.takeLocalAddress).
                 Object known = JavaBaseHooks.takeLocalAddress(descriptor);
                 local = known instanceof InetSocketAddress remembered
-                        ? remembered : (InetSocketAddress) Plain.NET_LOCAL_ADDRESS.invoke(descriptor);
+                        ? remembered
+                        : (InetSocketAddress) (Object) Plain.NET_LOCAL_ADDRESS.invokeExact((Object) descriptor);
             }
             return new Endpoints(fd, local, remote);
         }
         if (hookArgument instanceof SocketChannel) {
-            return new Endpoints((int) Channel.FD.invoke(hookArgument),
-                    inet((SocketAddress) Channel.LOCAL.invoke(hookArgument)),
-                    inet((SocketAddress) Channel.REMOTE.invoke(hookArgument)));
+            return new Endpoints((int) Channel.FD.invokeExact((Object) hookArgument),
+                    inet((SocketAddress) (Object) Channel.LOCAL.invokeExact((Object) hookArgument)),
+                    inet((SocketAddress) (Object) Channel.REMOTE.invokeExact((Object) hookArgument)));
         }
         if (hookArgument instanceof AsynchronousSocketChannel) {
-            FileDescriptor descriptor = (FileDescriptor) Async.FD.invoke(hookArgument);
-            return new Endpoints((int) Plain.DESCRIPTOR_FD.invoke(descriptor),
-                    (InetSocketAddress) Async.LOCAL.invoke(hookArgument),
-                    (InetSocketAddress) Async.REMOTE.invoke(hookArgument));
+            FileDescriptor descriptor = (FileDescriptor) (Object) Async.FD.invokeExact((Object) hookArgument);
+            return new Endpoints((int) Plain.DESCRIPTOR_FD.invokeExact((Object) descriptor),
+                    (InetSocketAddress) (Object) Async.LOCAL.invokeExact((Object) hookArgument),
+                    (InetSocketAddress) (Object) Async.REMOTE.invokeExact((Object) hookArgument));
         }
         if (hookArgument instanceof FileDescriptor descriptor) {
-            return new Endpoints((int) Plain.DESCRIPTOR_FD.invoke(descriptor), null, null);
+            return new Endpoints((int) Plain.DESCRIPTOR_FD.invokeExact((Object) descriptor), null, null);
         }
         return Endpoints.UNKNOWN;
     }

@@ -332,16 +332,30 @@ class UntrackedSocketsTest {
     // --- whether a table scan is needed ---
 
     @Test
-    void needsTheTablesForANewSocketAndOneThatCanStillLeak() {
+    void needsTheTablesForANewSocketListedTwiceAndOneThatCanStillLeak() {
         long now = clock.nanoTime();
-        assertTrue(untracked.needsTables(Map.of(3, 7000L), now), "never seen");
+        assertFalse(untracked.needsTables(Map.of(3, 7000L), now), "listed once: it may be a connection in flight");
+        assertTrue(untracked.needsTables(Map.of(3, 7000L), now), "listed twice: never seen by a table scan");
         assertFalse(untracked.needsTables(Map.of(), now), "no untracked socket at all");
 
         joinAt(now, snapshot(LISTENER, socket(30, 7001, TcpState.ESTABLISHED, 47066)));
 
         assertFalse(untracked.needsTables(Map.of(3, 7000L), now), "a listener stays a listener");
-        assertTrue(untracked.needsTables(Map.of(3, 7000L, 30, 7001L), now), "a connection may go to CLOSE_WAIT");
-        assertTrue(untracked.needsTables(Map.of(3, 7000L, 31, 7002L), now), "a new one");
+        assertTrue(untracked.needsTables(Map.of(3, 7000L, 30, 7001L), now),
+                "a connection a table scan met may go to CLOSE_WAIT");
+        assertFalse(untracked.needsTables(Map.of(3, 7000L, 31, 7002L), now), "a new one, listed once");
+        assertTrue(untracked.needsTables(Map.of(3, 7000L, 31, 7002L), now), "the new one again");
+    }
+
+    @Test
+    void aChurningApplicationsSocketsInFlightNeverMakeItReadTheTables() {
+        joinAt(clock.nanoTime(), snapshot(LISTENER));
+        long inode = 8000;
+        for (int listing = 0; listing < 100; listing++) {
+            // each listing catches a connection or two between socket(2) and the hook that tracks it, never the same
+            Map<Integer, Long> listed = Map.of(3, 7000L, 40, inode++, 41, inode++);
+            assertFalse(untracked.needsTables(listed, clock.nanoTime()), "listing " + listing);
+        }
     }
 
     @Test
