@@ -46,7 +46,7 @@ public final class AgentStart implements Function<Object[], Object> {
      * here only when some source could turn the agent off ({@link StartGate#couldStayOut}), else once the hooks
      * are in place.
      */
-    public static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
+    private static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
                                   long beganNanos) throws Throwable {
         StartupTimer.begin(beganNanos);
         ParsedOptions early = null;

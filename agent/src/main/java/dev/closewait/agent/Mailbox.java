@@ -25,9 +25,10 @@ import java.util.function.Function;
  * "status"); the detector thread answers with {@code NAME.response}, written as {@code NAME.partial} and renamed.
  *
  * <p>Created off the application's main thread, and without {@code Files.createTempDirectory}, whose
- * {@code SecureRandom} costs 22–27 ms of a cold JVM's CPU (JDK 17 and 25, measured), and removed at exit: {@link #close} first stops every later answer, so an
- * answer already scheduled never finds the directory gone. Directories of JVMs that died without their exit hooks
- * ({@code kill -9}) are removed by the next agent that starts with the same temporary directory.
+ * {@code SecureRandom} costs 22–27 ms of a cold JVM's CPU (JDK 17 and 25, measured); removed at exit:
+ * {@link #close} first stops every later answer, so an answer already scheduled never finds the directory gone.
+ * Directories of JVMs that died without their exit hooks ({@code kill -9}) are removed by the next agent that starts
+ * with the same temporary directory.
  */
 final class Mailbox {
 

@@ -16,6 +16,7 @@ final class StartupTimer {
     private static final long[] ENDS = new long[MAX_STEPS];
     private static int steps;
     private static long first = System.nanoTime();
+    private static boolean printed;
 
     private StartupTimer() {
     }
@@ -34,8 +35,6 @@ final class StartupTimer {
         ENDS[steps] = System.nanoTime();
         NAMES[steps++] = name;
     }
-
-    private static boolean printed;
 
     /** Prints the steps recorded so far, once: at the end of the start, or at exit if the start did not get there. */
     static synchronized void print() {

@@ -18,4 +18,13 @@ public enum SocketType {
     public String displayName() {
         return displayName;
     }
+
+    /**
+     * Whether a socket of this type keeps its file descriptor open when it is garbage-collected without close():
+     * channels have no cleaner (JDK 17 and 25), while {@code java.net.Socket}'s implementation has one that closes
+     * it.
+     */
+    public boolean keepsDescriptorWhenCollected() {
+        return this == SOCKET_CHANNEL || this == ASYNC_SOCKET_CHANNEL;
+    }
 }

@@ -87,10 +87,9 @@ public final class UntrackedSockets {
     public void collected(TrackedSocket tracked) {
         Endpoints endpoints = tracked.endpoints;
         if (endpoints.fd() >= 0 && collectedSinceLastScan.size() < MAX_UNTRACKED) {
-            boolean keepsDescriptor = tracked.type == SocketType.SOCKET_CHANNEL
-                    || tracked.type == SocketType.ASYNC_SOCKET_CHANNEL;
             boolean peerClosed = tracked.endOfStream != null || tracked.closeWaitSinceNanos != TrackedSocket.NEVER;
-            TcpState lastKnown = !keepsDescriptor ? null : peerClosed ? TcpState.CLOSE_WAIT : TcpState.ESTABLISHED;
+            TcpState lastKnown = !tracked.type.keepsDescriptorWhenCollected() ? null
+                    : peerClosed ? TcpState.CLOSE_WAIT : TcpState.ESTABLISHED;
             Collected previous = collectedSinceLastScan.put(endpoints.fd(),
                     new Collected(endpoints, clock.nanoTime(), lastKnown));
             if (previous != null && previous.lastKnown() != null) {

@@ -135,7 +135,7 @@ public final class LeakText {
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"
                     + (leak.hasEndOfStream()
                     ? " after reading EOF on thread " + SafeText.quotedName(leak.endOfStream().thread()) : "")
-                    + (leak.type() == SocketType.SOCKET_CHANNEL || leak.type() == SocketType.ASYNC_SOCKET_CHANNEL
+                    + (leak.type().keepsDescriptorWhenCollected()
                     ? "; channels have no cleaner, so its file descriptor stays open until the process exits"
                     : "; the JDK released its file descriptor (cleaner or finalizer), but only because the garbage "
                     + "collector ran");

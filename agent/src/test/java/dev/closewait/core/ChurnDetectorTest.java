@@ -31,10 +31,10 @@ class ChurnDetectorTest {
     private final ChurnDetector churn = new ChurnDetector(clock, THRESHOLD, PORTS, stack -> {
         lookups++;
         return siteNames.get(stack);
-    }, reportsInto(reports), new AgentErrors(warnings::add));
+    }, churnsTo(reports::add), new AgentErrors(warnings::add));
 
-    /** A listener that keeps the churn reports it is told of. */
-    private static LeakListener reportsInto(List<Churn> reports) {
+    /** A listener that hands the churn reports it is told of to {@code churns}, and ignores leaks. */
+    private static LeakListener churnsTo(java.util.function.Consumer<Churn> churns) {
         return new LeakListener() {
             @Override
             public void leakDetected(Leak leak) {
@@ -46,7 +46,7 @@ class ChurnDetectorTest {
 
             @Override
             public void churn(Churn report) {
-                reports.add(report);
+                churns.accept(report);
             }
         };
     }
@@ -87,7 +87,7 @@ class ChurnDetectorTest {
         assertEquals(List.of(), reports, "nothing is reported before start");
         assertEquals(-1, early.threshold());
 
-        early.start(THRESHOLD, PORTS, siteNames::get, reportsInto(reports), new AgentErrors(warnings::add));
+        early.start(THRESHOLD, PORTS, siteNames::get, churnsTo(reports::add), new AgentErrors(warnings::add));
         early.scan();
 
         assertEquals(1, reports.size());
@@ -242,20 +242,9 @@ class ChurnDetectorTest {
 
     @Test
     void aFailingListenerIsRecordedAndScansGoOn() {
-        ChurnDetector failing = new ChurnDetector(clock, 1, PORTS, stack -> null, new LeakListener() {
-            @Override
-            public void leakDetected(Leak leak) {
-            }
-
-            @Override
-            public void leakResolved(LeakOutcome outcome) {
-            }
-
-            @Override
-            public void churn(Churn report) {
-                throw new IllegalStateException("sink down");
-            }
-        }, new AgentErrors(warnings::add));
+        ChurnDetector failing = new ChurnDetector(clock, 1, PORTS, stack -> null, churnsTo(report -> {
+            throw new IllegalStateException("sink down");
+        }), new AgentErrors(warnings::add));
         tracker.observeCloses(failing);
         closeFirst(SERVICE, "a.A.a", 2);
         failing.scan();
