@@ -65,11 +65,12 @@ class ChurnTest {
                 assertTrue(Math.abs(closes - timeWait) <= timeWait * 5 / 100,
                         "closes " + closes + " within 5% of the kernel's " + timeWait + context);
                 assertEquals((double) closes / PORT_RANGE, event.get("portRangeShare").asDouble(), 0.0001, context);
-                assertTrue(child.child.stderr().contains("Connection churn to " + remote + ": the application closed "
-                        + closes + " connections to it first within 60s"), context);
-                assertTrue(child.child.stderr().contains("Opened by " + ChurningClient.class.getName()
-                        + ".requestOnNewConnection"), context);
-                assertTrue(child.child.stderr().contains("docs/fixing-leaks.md#time_wait-connection-churn"), context);
+                // The log sink writes on its own thread: the JSON event can come first.
+                String stderr = child.child.awaitStderr("Connection churn to " + remote + ": the application closed "
+                        + closes + " connections to it first within 60s", 1, Waits.EVENT);
+                assertTrue(stderr.contains("Opened by " + ChurningClient.class.getName() + ".requestOnNewConnection"),
+                        context + stderr);
+                assertTrue(stderr.contains("docs/fixing-leaks.md#time_wait-connection-churn"), context + stderr);
 
                 Map<String, Long> meters = meters(child.child);
                 assertEquals(REQUESTS, meters.get("closewait.connections.closed closer=application"),
