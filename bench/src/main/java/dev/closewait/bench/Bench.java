@@ -10,17 +10,31 @@ final class Bench {
     private final boolean quick;
     private final Path agentJar;
     private final Path benchJar;
+    private final String pinnedCpu;
+    private final List<String> churnHeap;
     private final List<String> rows = new ArrayList<>();
     private final List<String> headlines = new ArrayList<>();
 
-    Bench(boolean quick, Path agentJar, Path benchJar) {
+    Bench(boolean quick, Path agentJar, Path benchJar, String pinnedCpu, List<String> churnHeap) {
         this.quick = quick;
+        this.churnHeap = List.copyOf(churnHeap);
+        this.pinnedCpu = pinnedCpu;
         this.agentJar = agentJar;
         this.benchJar = benchJar;
     }
 
     boolean quick() {
         return quick;
+    }
+
+    /** The heap options of the whole-process churn JVMs ({@code --churn-heap}, space-separated). */
+    List<String> churnHeap() {
+        return churnHeap;
+    }
+
+    /** The CPU the churn JVMs are pinned to ({@code --pin}), or null: not pinned. */
+    String pinnedCpu() {
+        return pinnedCpu;
     }
 
     Path agentJar() {

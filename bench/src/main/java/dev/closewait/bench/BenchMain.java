@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * wraps it):
  *
  * <pre>java -jar bench/target/closewait-bench.jar [--quick] [--jdks HOME,HOME] [--agent JAR]
- *     [--agent-options k=v,...] [--only start,churn,bulk,memory,kernel] [--memory 10000,100000]</pre>
+ *     [--agent-options k=v,...] [--only start,churn,bulk,memory,kernel] [--memory 10000,100000] [--pin CPU]</pre>
  *
- * {@code churn} runs the JMH churn and the whole-process CPU churn; {@code churn-cpu} only the latter.
+ * {@code churn} runs the JMH churn and the whole-process CPU churn; {@code churn-cpu} only the latter. {@code --pin}
+ * pins the whole-process churn JVMs to one CPU.
  */
 public final class BenchMain {
 
@@ -38,7 +39,8 @@ public final class BenchMain {
         if (!Files.isRegularFile(agentJar)) {
             throw new IllegalArgumentException("no agent jar at " + agentJar + " (build it: mvn -B -q package)");
         }
-        bench = new Bench(quick, agentJar, benchJar);
+        bench = new Bench(quick, agentJar, benchJar, options.get("pin"),
+                List.of(options.getOrDefault("churn-heap", ChurnCpuBench.HEAP).trim().split("\\s+")));
     }
 
     public static void main(String[] args) throws Exception {

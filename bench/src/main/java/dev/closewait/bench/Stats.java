@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Medians of the rounds. */
+/** Medians and quartiles of the rounds. */
 final class Stats {
 
     private Stats() {
@@ -18,6 +18,16 @@ final class Stats {
         Collections.sort(sorted);
         int middle = sorted.size() / 2;
         return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+
+    /** The {@code q} quantile (0 to 1) by the nearest rank; NaN for no values. */
+    static double quantile(List<Double> values, double q) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.round(q * (sorted.size() - 1))));
     }
 
     static String join(List<Double> values, String format) {
