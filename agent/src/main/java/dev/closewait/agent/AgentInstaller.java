@@ -51,7 +51,6 @@ import java.util.function.Supplier;
 final class AgentInstaller {
 
     /** How quickly the report command gets its answer. */
-    private static final long MAILBOX_PERIOD_NANOS = 500_000_000L;
     /** How long JVM exit may wait for the last reports. */
     private static final long FINAL_SCAN_TIMEOUT_MILLIS = 2_000;
 
@@ -203,7 +202,8 @@ final class AgentInstaller {
         DetectorThread.Task scan = detector::scan;
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
-        ChurnSetup.scanEverySecond(churning, detectorThread, errors);
+        SecondTick tick = SecondTick.start(detectorThread, errors);
+        ChurnSetup.scanEverySecond(churning, tick);
         MetricsPublishing.Published published = new MetricsPublishing.Published();
         Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
         long startedEpochMillis = System.currentTimeMillis();
@@ -212,8 +212,8 @@ final class AgentInstaller {
         Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
                 EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
                 suspects, statusCounts, StatusSinks.of(options, sinks, dispatcher, published), errors);
-        MailboxService mailbox = MailboxService.start(detectorThread, MAILBOX_PERIOD_NANOS,
-                new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status), errors);
+        MailboxService mailbox = MailboxService.start(detectorThread, tick,
+                new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status));
         if (!started.running(detectorThread, () -> {
             long deadline = System.nanoTime() + (FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
             scan.run();
@@ -222,7 +222,7 @@ final class AgentInstaller {
         }, mailbox)) {
             return; // turned off, or the JVM exits, meanwhile
         }
-        Runnable stopEndpoint = MetricsPublishing.start(metrics, options.metrics(), detectorThread, loaders, ownPorts,
+        Runnable stopEndpoint = MetricsPublishing.start(metrics, options.metrics(), tick, loaders, ownPorts,
                 errors, published);
         Runnable stopMetrics = () -> {
             stopEndpoint.run();

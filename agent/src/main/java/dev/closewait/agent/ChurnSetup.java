@@ -9,13 +9,9 @@ import dev.closewait.kernel.EphemeralPorts;
 import dev.closewait.metrics.LeakMetrics;
 import dev.closewait.report.StackFrames;
 
-import java.util.concurrent.ScheduledExecutorService;
 
 /** Connection churn ({@code churn=on}): counts closes from the tracker, scans on the detector thread, adds meters. */
 final class ChurnSetup {
-
-    /** Scans cost a pass over at most 256 destinations: once a second reports churn promptly enough. */
-    private static final long SCAN_INTERVAL_NANOS = 1_000_000_000L;
 
     private ChurnSetup() {
     }
@@ -36,9 +32,10 @@ final class ChurnSetup {
         return churn;
     }
 
-    static void scanEverySecond(ChurnDetector churn, ScheduledExecutorService detectorThread, AgentErrors errors) {
+    /** Scans cost a pass over at most 256 destinations: once a second reports churn promptly enough. */
+    static void scanEverySecond(ChurnDetector churn, SecondTick tick) {
         if (churn != null) {
-            DetectorThread.every(detectorThread, SCAN_INTERVAL_NANOS, "churn scan", churn::scan, errors);
+            tick.add("churn scan", churn::scan);
         }
     }
 }

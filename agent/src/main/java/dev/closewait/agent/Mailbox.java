@@ -5,7 +5,6 @@ import dev.closewait.kernel.ProcessId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,6 +35,7 @@ final class Mailbox {
     static final String PREFIX = "closewait-";
     /** A request is one word; anything longer was not written by the command. */
     private static final int MAX_REQUEST_BYTES = 64;
+    private static final String REQUEST = ".request";
 
     private final Path directory;
     private final Function<String, String> answers;
@@ -88,25 +88,37 @@ final class Mailbox {
         return directory;
     }
 
-    /** Answers every waiting request; called on the detector thread. Does nothing once closed. */
+    /**
+     * Answers every waiting request; called on the detector thread twice a second. Does nothing once closed.
+     *
+     * <p>The directory is listed with {@code File.list} (one native opendir/readdir) and the names are matched by
+     * their suffix. {@code Files.newDirectoryStream} with a glob compiled the glob into a regular expression on every
+     * call; code run twice a second stays interpreted for minutes, and that alone cost a JVM 2–3 % of a core while
+     * it did nothing else (per-thread CPU from {@code /proc/PID/task/TID/schedstat}, JDK 17, issue 16).
+     */
     synchronized void answer() throws IOException {
         if (closed) {
             return;
         }
-        try (DirectoryStream<Path> requests = Files.newDirectoryStream(directory, "*.request")) {
-            for (Path request : requests) {
-                String name = request.getFileName().toString();
-                String base = name.substring(0, name.length() - ".request".length());
-                try {
-                    String format = read(request);
-                    Path partial = directory.resolve(base + ".partial");
-                    Files.writeString(partial, answers.apply(format), StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    Files.move(partial, directory.resolve(base + ".response"), StandardCopyOption.ATOMIC_MOVE);
-                    Files.deleteIfExists(request);
-                } catch (NoSuchFileException gaveUp) {
-                    // The command stopped waiting and took its request back.
-                }
+        String[] names = directory.toFile().list();
+        if (names == null) {
+            throw new IOException("cannot list " + directory);
+        }
+        for (String name : names) {
+            if (!name.endsWith(REQUEST) || name.length() == REQUEST.length()) {
+                continue;
+            }
+            String base = name.substring(0, name.length() - REQUEST.length());
+            Path request = directory.resolve(name);
+            try {
+                String format = read(request);
+                Path partial = directory.resolve(base + ".partial");
+                Files.writeString(partial, answers.apply(format), StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                Files.move(partial, directory.resolve(base + ".response"), StandardCopyOption.ATOMIC_MOVE);
+                Files.deleteIfExists(request);
+            } catch (NoSuchFileException gaveUp) {
+                // The command stopped waiting and took its request back.
             }
         }
     }

@@ -1,15 +1,12 @@
 package dev.closewait.agent;
 
-import dev.closewait.core.AgentErrors;
-
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Opens the {@link Mailbox} on the detector thread right after start (never on the thread that runs {@code premain})
- * and answers its requests there every half second. Until it is open the system property naming it is absent, and
+ * and answers its requests there once a second ({@link SecondTick}). Until it is open the system property naming it is absent, and
  * the command waits for it; if it cannot be created, {@link AgentProperties#MAILBOX_ERROR} says why, and one line on
  * standard error.
  */
@@ -23,11 +20,10 @@ final class MailboxService {
         this.answers = answers;
     }
 
-    static MailboxService start(ScheduledExecutorService detector, long periodNanos, Function<String, String> answers,
-                                AgentErrors errors) {
+    static MailboxService start(ScheduledExecutorService detector, SecondTick tick, Function<String, String> answers) {
         MailboxService service = new MailboxService(answers);
         detector.execute(service::open);
-        DetectorThread.every(detector, periodNanos, "report command", service::answer, errors);
+        tick.add("report command", service::answer);
         return service;
     }
 

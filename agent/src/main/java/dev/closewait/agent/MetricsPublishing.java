@@ -14,8 +14,6 @@ import dev.closewait.metrics.PrometheusText;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the agent's meters: through the bootstrap bridge to Micrometer binders, into every Micrometer the
@@ -23,9 +21,6 @@ import java.util.concurrent.TimeUnit;
  * Prometheus endpoint when {@code metrics-port} asks for it (started on an agent thread of its own).
  */
 final class MetricsPublishing {
-
-    /** How often the detector thread looks for a Micrometer in class loaders it has not searched yet. */
-    static final long SEARCH_INTERVAL_MILLIS = 1_000;
 
     private MetricsPublishing() {
     }
@@ -47,18 +42,13 @@ final class MetricsPublishing {
      * Publishes the meters; returns what stops the Prometheus endpoint, now or, if it is still starting, as soon as
      * it has started (the Micrometer search stops with the detector thread it runs on).
      */
-    static Runnable start(LeakMetrics metrics, MetricsOptions options, ScheduledExecutorService detectorThread,
+    static Runnable start(LeakMetrics metrics, MetricsOptions options, SecondTick tick,
                           ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
         MetricsBridge.install(new BridgeSource(metrics));
         MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, System.err::println);
         published.micrometer = micrometer;
-        detectorThread.scheduleWithFixedDelay(() -> {
-            try {
-                micrometer.bindNew();
-            } catch (Throwable t) {
-                errors.record("Micrometer search", t);
-            }
-        }, SEARCH_INTERVAL_MILLIS, SEARCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        // Once a second, on the detector thread, in class loaders not searched yet.
+        tick.add("Micrometer search", micrometer::bindNew);
         EndpointSwitch endpoint = new EndpointSwitch();
         if (options.endpoint()) {
             // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).

@@ -37,6 +37,7 @@ final class IsolatedSink implements LeakListener {
     private final AgentErrors failures;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final boolean ticks;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean off;
     private volatile Thread thread;
@@ -52,6 +53,7 @@ final class IsolatedSink implements LeakListener {
         this.sink = sink;
         this.warn = warn;
         this.queue = capacity == 0 ? null : new ArrayBlockingQueue<>(capacity);
+        this.ticks = overridesTick(sink);
         this.failures = new AgentErrors(warn);
         failures.onGiveUp(() -> {
             off = true;
@@ -102,10 +104,23 @@ final class IsolatedSink implements LeakListener {
         offer(sink -> sink.socketStates(countsByState));
     }
 
-    /** Coalesced: at most one tick waits in the queue. */
+    /**
+     * Whether {@code sink} has a {@code tick()} of its own: one that keeps {@link LeakListener}'s (which does nothing)
+     * is never woken for a tick. The detector ticks every sink after every scan; a sink thread woken only to do
+     * nothing is a wakeup that, on a virtual machine whose idle pages go cold, costs milliseconds (issue 16).
+     */
+    static boolean overridesTick(LeakListener sink) {
+        try {
+            return sink.getClass().getMethod("tick").getDeclaringClass() != LeakListener.class;
+        } catch (NoSuchMethodException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Coalesced: at most one tick waits in the queue; none for a sink without a tick of its own. */
     @Override
     public void tick() {
-        if (tickPending.compareAndSet(false, true) && !offer(sink -> {
+        if (ticks && tickPending.compareAndSet(false, true) && !offer(sink -> {
             tickPending.set(false);
             sink.tick();
         })) {
