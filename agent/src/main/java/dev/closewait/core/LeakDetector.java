@@ -107,7 +107,6 @@ public final class LeakDetector {
             if (tracker.open.remove(tracked) != null) {
                 tracker.forgotten(tracked);
             }
-            tracker.awaitingClose.remove(tracked);
             if (tracked.agentOwned) {
                 continue;
             }
@@ -123,18 +122,15 @@ public final class LeakDetector {
     }
 
     private void reportUnclosedAfterEndOfStream(long now) {
-        for (TrackedSocket tracked : tracker.awaitingClose) {
-            if (tracked.state() != TrackedSocket.OPEN) {
-                tracker.awaitingClose.remove(tracked);
+        for (TrackedSocket tracked : tracker.open.values()) {
+            if (!SocketTracker.awaitsClose(tracked)) {
                 continue;
             }
             long lastActivity = Math.max(tracked.endOfStream.nanoTime(), tracked.lastWriteNanos);
             if (now - lastActivity < graceNanos || tracked.get() == null) {
                 continue; // within grace, or collected: the reference queue reports that one
             }
-            if (report(tracked, LeakKind.EOF_NOT_CLOSED, now)) {
-                tracker.awaitingClose.remove(tracked);
-            }
+            report(tracked, LeakKind.EOF_NOT_CLOSED, now);
         }
     }
 

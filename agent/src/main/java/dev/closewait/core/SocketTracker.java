@@ -5,7 +5,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,13 +33,16 @@ public final class SocketTracker {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
     private volatile CloseObserver closeObserver = CloseObserver.NONE;
-    // Orders "EOF seen, watch writes" against the detector's recomputation, which could otherwise switch watching
-    // off just after an application thread switched it on. EOF is rare, so the lock costs nothing that matters.
-    private final Object writeWatchLock = new Object();
+    /**
+     * EOFs recorded so far. The detector reads it before looking for sockets that await close and again after
+     * switching the write watch off: an EOF recorded meanwhile switches it back on (see {@link #updateWriteWatch}).
+     * A set of the sockets awaiting close, and a lock to order the two, cost every connection that reads EOF two map
+     * operations and a monitor (issue 16).
+     */
+    private final AtomicLong endsOfStream = new AtomicLong();
+    private volatile boolean watchingWrites;
     final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
-    /** Read EOF, neither closed nor reported yet. */
-    final Set<TrackedSocket> awaitingClose = ConcurrentHashMap.newKeySet();
     /** What happened to reported sockets since the detector last looked. */
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final StackTable stacks = new StackTable();
@@ -145,9 +147,9 @@ public final class SocketTracker {
                 ? CallSite.NOT_SAMPLED : new CallSite();
         EndOfStream eof = new EndOfStream(clock.nanoTime(), ThreadNames.current(), site);
         if (tracked.recordEndOfStream(eof)) {
-            synchronized (writeWatchLock) {
-                awaitingClose.add(tracked);
-                writeWatch.watch(true);
+            endsOfStream.incrementAndGet(); // after the EOF is recorded: see updateWriteWatch
+            if (!watchingWrites) {
+                watchWrites(true);
             }
         }
     }
@@ -217,11 +219,9 @@ public final class SocketTracker {
             return;
         }
         forgotten(tracked);
-        if (tracked.endOfStream != null) {
-            awaitingClose.remove(tracked); // only sockets that read EOF are in it: the others skip a map operation
-        }
+        // Not cleared: Reference.clear() is a native call (JDK 16+), and a record that outlives its socket is only
+        // ever enqueued when something still refers to it (a report); the detector skips closed ones.
         int previous = tracked.markClosed();
-        tracked.clear();
         StackCapture.Site site = tracked.site;
         if (site != null && previous == TrackedSocket.OPEN) {
             site.closedInTime();
@@ -365,10 +365,41 @@ public final class SocketTracker {
         return fds;
     }
 
-    /** Watches writes while any socket awaits close after EOF, or the kernel view asks for it. */
+    /**
+     * Watches writes while any socket awaits close after EOF, or the kernel view asks for it. On the detector thread.
+     * An application thread that records an EOF counts it, then switches watching on unless it is on; switching it
+     * off here is followed by a second look at the count, so an EOF recorded after the first look, whose socket the
+     * pass over the open sockets may have missed, switches it back on.
+     */
     void updateWriteWatch(boolean kernelWantsWrites) {
-        synchronized (writeWatchLock) {
-            writeWatch.watch(kernelWantsWrites || !awaitingClose.isEmpty());
+        long counted = endsOfStream.get();
+        if (kernelWantsWrites || anyAwaitingClose()) {
+            watchWrites(true);
+            return;
         }
+        watchWrites(false);
+        if (endsOfStream.get() != counted) {
+            watchWrites(true);
+        }
+    }
+
+    private void watchWrites(boolean watch) {
+        writeWatch.watch(watch);
+        watchingWrites = watch;
+    }
+
+    /** Whether a socket read EOF and is neither closed nor reported (the agent's own never count). */
+    boolean anyAwaitingClose() {
+        for (TrackedSocket tracked : open.values()) {
+            if (awaitsClose(tracked)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Read EOF, and neither closed nor reported yet. */
+    static boolean awaitsClose(TrackedSocket tracked) {
+        return tracked.endOfStream != null && tracked.state() == TrackedSocket.OPEN && !tracked.agentOwned;
     }
 }

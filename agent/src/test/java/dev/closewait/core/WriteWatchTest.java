@@ -84,4 +84,36 @@ class WriteWatchTest {
         assertEquals(LeakKind.GC_NOT_CLOSED, harness.listener.leaks.get(0).kind());
         assertEquals(List.of(true, false), harness.watches);
     }
+
+    /**
+     * An EOF recorded on an application thread while the detector switches watching off (after its pass over the
+     * open sockets, which could not see it yet): the detector's second look at the EOF count switches it back on.
+     * Simulated on one thread: the write watch records the EOF the moment it is told "off".
+     */
+    @Test
+    void anEndOfStreamRacingTheSwitchOffTurnsWatchingBackOn() {
+        FakeClock clock = new FakeClock(Harness.START_NANOS);
+        List<Boolean> watches = new java.util.ArrayList<>();
+        SocketTracker[] holder = new SocketTracker[1];
+        Object racing = new Object();
+        boolean[] raced = new boolean[1];
+        SocketTracker racy = new SocketTracker(clock, watch -> {
+            watches.add(watch);
+            if (!watch && !raced[0]) {
+                raced[0] = true;
+                holder[0].endOfStream(racing); // already watching in its view: it does not switch on itself
+            }
+        });
+        holder[0] = racy;
+        Object first = new Object();
+        racy.opened(first, SocketType.SOCKET, false, Harness.ENDPOINTS);
+        racy.opened(racing, SocketType.SOCKET, false, Harness.ENDPOINTS);
+        racy.endOfStream(first);
+        racy.closed(first);
+
+        racy.updateWriteWatch(false);
+
+        assertEquals(List.of(true, false, true), watches, "on at the first EOF, off, on again for the racing EOF");
+        assertEquals(Boolean.TRUE, watches.get(watches.size() - 1));
+    }
 }
