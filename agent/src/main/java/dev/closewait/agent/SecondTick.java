@@ -24,7 +24,8 @@ final class SecondTick {
     private final List<Chore> chores = new CopyOnWriteArrayList<>();
     private final AgentErrors errors;
 
-    private SecondTick(AgentErrors errors) {
+    /** A tick that nobody schedules: {@link #start} schedules one; tests call {@link #run} themselves. */
+    SecondTick(AgentErrors errors) {
         this.errors = errors;
     }
 
