@@ -89,12 +89,11 @@ final class Mailbox {
     }
 
     /**
-     * Answers every waiting request; called on the detector thread twice a second. Does nothing once closed.
+     * Answers every waiting request; called on the detector thread once a second. Does nothing once closed.
      *
      * <p>The directory is listed with {@code File.list} (one native opendir/readdir) and the names are matched by
-     * their suffix. {@code Files.newDirectoryStream} with a glob compiled the glob into a regular expression on every
-     * call; code run twice a second stays interpreted for minutes, and that alone cost a JVM 2–3 % of a core while
-     * it did nothing else (per-thread CPU from {@code /proc/PID/task/TID/schedstat}, JDK 17, issue 16).
+     * their suffix: {@code Files.newDirectoryStream} with a glob compiled the glob into a regular expression on every
+     * call, in code that runs too rarely to be compiled (issue 16).
      */
     synchronized void answer() throws IOException {
         if (closed) {
