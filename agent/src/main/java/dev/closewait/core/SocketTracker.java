@@ -76,8 +76,9 @@ public final class SocketTracker {
         // twice (a lookup here cost one more map operation on every open).
         long id = ids.incrementAndGet();
         StackCapture.Site site = capture.siteOf(accepted, endpoints);
+        long now = clock.nanoTime();
         TrackedSocket tracked = new TrackedSocket(socket, collected, id, type, accepted,
-                clock.nanoTime(), ThreadNames.current(), capture.allocation(site, id));
+                now, ThreadNames.current(), capture.allocation(site, id, now));
         tracked.endpoints = endpoints;
         tracked.openThreadId = Thread.currentThread().getId();
         tracked.site = site;

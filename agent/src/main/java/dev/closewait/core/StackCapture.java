@@ -15,9 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *   stacks.</li>
  *   <li>Adaptive, by default: sockets are grouped into sites by role and endpoint (accepted on a listening port,
  *   or connected to a peer address). Once a site has had {@link #ADAPT_AFTER} sockets closed in time and none
- *   reported as leaked, one of its sockets in {@link #ADAPTIVE_EVERY}, at random, has its stacks captured; the
- *   others stand in with the last captured stack of their site, and their reports say which socket it belongs to
- *   ({@link CallSite#standsInFor()}). The moment one socket of the site is reported as leaked, every socket of it
+ *   reported as leaked, one of its sockets in {@link #ADAPTIVE_EVERY}, at random, has its stacks captured, but
+ *   no sooner than {@link #MIN_REFRESH_NANOS} after the site's last capture; the others stand in with the last
+ *   captured stack of their site, and their reports say which socket it belongs to ({@link CallSite#standsInFor()}). The moment one socket of the site is reported as leaked, every socket of it
  *   is captured again.</li>
  * </ul>
  *
@@ -30,6 +30,12 @@ public final class StackCapture {
     public static final int ADAPT_AFTER = 1_000;
     /** Once adapted, one socket of the site in this many has its stacks captured. */
     public static final int ADAPTIVE_EVERY = 64;
+    /**
+     * Once adapted, a site's stand-in is refreshed no sooner than this after the last capture, in nanoseconds: under
+     * heavy churn (tens of thousands of connections a second to one peer) one in 64 was still hundreds of stack walks a
+     * second, 69 of the 473 ns the agent's code cost a connection of the churn benchmark (TrackingCostBenchmark).
+     */
+    public static final long MIN_REFRESH_NANOS = 100_000_000L;
     /** Past this many sites, new ones are never adapted: every socket of theirs is captured. */
     static final int MAX_SITES = 4_096;
 
@@ -85,8 +91,11 @@ public final class StackCapture {
         return site;
     }
 
-    /** The allocation stack of socket {@code id} of {@code site} (null: none): captured here, or one standing in. */
-    CallSite allocation(Site site, long id) {
+    /**
+     * The allocation stack of socket {@code id} of {@code site} (null: none), opened at {@code nowNanos}: captured
+     * here, or one standing in.
+     */
+    CallSite allocation(Site site, long id, long nowNanos) {
         int every = sampleEvery;
         if (every > 1) {
             return random.below(every) == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
@@ -95,9 +104,11 @@ public final class StackCapture {
             return new CallSite();
         }
         CallSite standIn = site.standIn;
-        if (standIn == null || random.below(ADAPTIVE_EVERY) == 0) {
+        if (standIn == null
+                || nowNanos - site.capturedNanos >= MIN_REFRESH_NANOS && random.below(ADAPTIVE_EVERY) == 0) {
             CallSite captured = new CallSite();
             site.standIn = CallSite.standingIn(captured, id);
+            site.capturedNanos = nowNanos;
             return captured;
         }
         return standIn;
@@ -112,6 +123,7 @@ public final class StackCapture {
         private int closedInTime; // racy on purpose: see the class comment
         private volatile boolean adapted;
         private volatile CallSite standIn;
+        private volatile long capturedNanos; // when standIn was captured; racy like the count
 
         /** A socket of this site was closed without being reported. */
         void closedInTime() {

@@ -77,6 +77,7 @@ class StackCaptureTest {
         int own = 0;
         int standIns = 0;
         for (int i = 0; i < 6_400; i++) {
+            clock.advanceNanos(StackCapture.MIN_REFRESH_NANOS); // sockets far enough apart for the 1-in-64 rule alone
             TrackedSocket socket = open(tracker, SERVER);
             if (socket.allocation.standsInFor() < 0) {
                 own++;
@@ -89,6 +90,29 @@ class StackCaptureTest {
         // One in ADAPTIVE_EVERY (64) at random: about 100 of 6,400, standard deviation about 10.
         assertTrue(own > 50 && own < 150, own + " own stacks of 6,400");
         assertEquals(6_400, own + standIns);
+    }
+
+    @Test
+    void anAdaptedSiteIsCapturedAtMostOnceEveryHundredMilliseconds() {
+        SocketTracker tracker = tracker(new StackCapture(seeded(4)));
+        adapt(tracker, SERVER);
+        int own = 0;
+        for (int i = 0; i < 6_400; i++) { // all at one instant: only the first has a stack of its own
+            TrackedSocket socket = open(tracker, SERVER);
+            own += socket.allocation.standsInFor() < 0 ? 1 : 0;
+            tracker.closed(socket.get());
+        }
+        assertEquals(1, own, "the site's first stand-in, then none within 100 ms");
+        clock.advanceNanos(StackCapture.MIN_REFRESH_NANOS - 1);
+        for (int i = 0; i < 6_400; i++) {
+            own += open(tracker, SERVER).allocation.standsInFor() < 0 ? 1 : 0;
+        }
+        assertEquals(1, own, "1 ns short of 100 ms");
+        clock.advanceNanos(1);
+        for (int i = 0; i < 6_400; i++) {
+            own += open(tracker, SERVER).allocation.standsInFor() < 0 ? 1 : 0;
+        }
+        assertEquals(2, own, "one more, at random among the next sockets, then none again");
     }
 
     @Test
