@@ -160,7 +160,17 @@ public final class SocketTracker {
      * at work: the grace period counts from the last write.
      */
     public void wrote(Object socket) {
+        wrote(find(socket));
+    }
+
+    /** {@link #wrote(Object)} and then {@link #used(Object, boolean) used} for a write, with one lookup. */
+    public void wroteAndUsed(Object socket) {
         TrackedSocket tracked = find(socket);
+        wrote(tracked);
+        used(tracked, true);
+    }
+
+    private void wrote(TrackedSocket tracked) {
         if (tracked != null && (tracked.endOfStream != null || tracked.closeWaitSinceNanos != TrackedSocket.NEVER)) {
             tracked.lastWriteNanos = clock.nanoTime();
         }
@@ -177,7 +187,10 @@ public final class SocketTracker {
      * record none.
      */
     public void used(Object socket, boolean write) {
-        TrackedSocket tracked = find(socket);
+        used(find(socket), write);
+    }
+
+    private void used(TrackedSocket tracked, boolean write) {
         CallSite allocation = tracked == null ? null : tracked.allocation;
         // Like the EOF stack: a socket whose allocation stack was not captured (sampled out, or standing in for its
         // site's) records no last use either.

@@ -122,6 +122,14 @@ public final class JdkSocketEvents implements SocketEventListener {
     }
 
     @Override
+    public void wroteAndUsed(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null) {
+            tracker.wroteAndUsed(key);
+        }
+    }
+
+    @Override
     public void used(Object socket, boolean write) throws Throwable {
         Object key = sockets.keyOf(socket);
         if (key != null) {

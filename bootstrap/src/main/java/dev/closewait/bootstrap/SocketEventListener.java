@@ -37,6 +37,15 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
     /** A hook caught this; the agent counts and logs it. Must not throw. */
     void hookFailed(Throwable failure);
 
+    /**
+     * A write that is both {@link #wrote} and the start of a run of writes ({@link #used} with {@code write} true), in
+     * that order; a listener may do both with one lookup.
+     */
+    default void wroteAndUsed(Object socket) throws Throwable {
+        wrote(socket);
+        used(socket, true);
+    }
+
     /** One event from the hooks: {@code event} is one of {@link SocketHooks}' codes. */
     @Override
     default void accept(Object argument, int event) {
@@ -65,6 +74,7 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
             case SocketHooks.CLOSED -> closed(argument);
             case SocketHooks.USED_FOR_READ -> used(argument, false);
             case SocketHooks.USED_FOR_WRITE -> used(argument, true);
+            case SocketHooks.WROTE_AND_USED -> wroteAndUsed(argument);
             case SocketHooks.FAILED -> hookFailed(argument instanceof Throwable t ? t : new IllegalStateException());
             default -> hookFailed(new IllegalArgumentException("unknown hook event " + event));
         }

@@ -35,6 +35,8 @@ public final class SocketHooks {
     public static final int USED_FOR_READ = 9;
     /** The first write of a run of writes by one thread on one socket. */
     public static final int USED_FOR_WRITE = 10;
+    /** {@link #WROTE} and {@link #USED_FOR_WRITE} at once: a watched write that starts a run of writes. */
+    public static final int WROTE_AND_USED = 11;
 
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
@@ -83,11 +85,18 @@ public final class SocketHooks {
         dispatch(END_OF_STREAM, socket);
     }
 
+    /**
+     * A write: {@link #WROTE} while writes are watched, {@link #USED_FOR_WRITE} when it starts a run of writes, and
+     * both in one event ({@link #WROTE_AND_USED}) when both hold, which under connection churn is every write (an EOF
+     * somewhere keeps writes watched): one dispatch and one lookup instead of two.
+     */
     public static void wrote(Object socket) {
+        boolean newUse = startsRun(socket, USED_FOR_WRITE);
         if (watchingWrites.get()) {
-            dispatch(WROTE, socket);
+            dispatch(newUse ? WROTE_AND_USED : WROTE, socket);
+        } else if (newUse) {
+            dispatch(USED_FOR_WRITE, socket);
         }
-        used(socket, USED_FOR_WRITE);
     }
 
     /**
@@ -95,8 +104,15 @@ public final class SocketHooks {
      * write was on another socket or in the other direction; otherwise costs a thread-local load and two compares.
      */
     private static void used(Object socket, int event) {
+        if (startsRun(socket, event)) {
+            dispatch(event, socket);
+        }
+    }
+
+    /** Whether this read or write starts a run (see {@link #used}); remembers it as this thread's last either way. */
+    private static boolean startsRun(Object socket, int event) {
         if (listener == null || socket == null) {
-            return;
+            return false;
         }
         try {
             int[] last = lastUse.get();
@@ -106,15 +122,15 @@ public final class SocketHooks {
             }
             int hash = System.identityHashCode(socket);
             if (last[0] == hash && last[1] == event) {
-                return;
+                return false;
             }
             last[0] = hash;
             last[1] = event;
+            return true;
         } catch (Throwable t) {
             failures.incrementAndGet();
-            return;
+            return false;
         }
-        dispatch(event, socket);
     }
 
     // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
