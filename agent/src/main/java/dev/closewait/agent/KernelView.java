@@ -47,7 +47,8 @@ final class KernelView {
         UntrackedSockets untracked = new UntrackedSockets(detector.reporter(), tracker, graceNanos,
                 KernelScan.maxDelayNanos(scanInterval), ownPorts);
         detector.onCollectedUnclosed(untracked::collected);
-        KernelLeakFinder finder = new KernelLeakFinder(detector.reporter(), tracker, graceNanos, probe, untracked);
+        KernelLeakFinder finder = new KernelLeakFinder(detector.reporter(), tracker, graceNanos, probe, untracked,
+                ThreadCpu::nanos);
         KernelScan scan = new KernelScan(new ProcKernelView(procFs), tracker, untracked, graceNanos, ThreadCpu::nanos);
         return new KernelView(finder, untracked, scan);
     }

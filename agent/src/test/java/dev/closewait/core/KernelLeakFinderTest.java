@@ -211,6 +211,28 @@ class KernelLeakFinderTest {
         assertEquals(List.of(LeakKind.EOF_NOT_CLOSED), kinds());
     }
 
+    /**
+     * A round preempted on a loaded machine takes long in wall time but little CPU: the next round, and a pending
+     * socket's report, must not be pushed back by the preemption. A round that really costs CPU still spaces them.
+     */
+    @Test
+    void pacesRoundsByTheirCpuTimeNotByTheWallTimeALoadedMachineAdds() {
+        long[] cpu = {0};
+        KernelLeakFinder paced = new KernelLeakFinder(detector.reporter(), tracker, grace, probe, untracked,
+                () -> cpu[0]);
+        harness.open();
+        long interval = KernelLeakFinder.probeIntervalNanos(grace);
+        probe.duringProbe = () -> { // preempted for a whole interval, 1 ms of CPU
+            clock.advanceNanos(interval);
+            cpu[0] += 1_000_000L;
+        };
+        assertEquals(interval, paced.probe(), "20 x 1 ms of CPU is less than the interval: the interval");
+
+        probe.duringProbe = () -> cpu[0] += interval; // a round that costs a whole interval of CPU
+        assertEquals(KernelLeakFinder.COST_FACTOR * interval, paced.probe(), "20 x its CPU time");
+        probe.duringProbe = () -> { };
+    }
+
     @Test
     void neverProbesASocketWhoseInputTheApplicationShutDown() {
         Object socket = harness.open();
