@@ -31,25 +31,7 @@ class ChurnDetectorTest {
     private final ChurnDetector churn = new ChurnDetector(clock, THRESHOLD, PORTS, stack -> {
         lookups++;
         return siteNames.get(stack);
-    }, churnsTo(reports::add), new AgentErrors(warnings::add));
-
-    /** A listener that hands the churn reports it is told of to {@code churns}, and ignores leaks. */
-    private static LeakListener churnsTo(java.util.function.Consumer<Churn> churns) {
-        return new LeakListener() {
-            @Override
-            public void leakDetected(Leak leak) {
-            }
-
-            @Override
-            public void leakResolved(LeakOutcome outcome) {
-            }
-
-            @Override
-            public void churn(Churn report) {
-                churns.accept(report);
-            }
-        };
-    }
+    }, ChurnListener.to(reports::add), new AgentErrors(warnings::add));
 
     ChurnDetectorTest() {
         tracker.observeCloses(churn);
@@ -87,7 +69,7 @@ class ChurnDetectorTest {
         assertEquals(List.of(), reports, "nothing is reported before start");
         assertEquals(-1, early.threshold());
 
-        early.start(THRESHOLD, PORTS, siteNames::get, churnsTo(reports::add), new AgentErrors(warnings::add));
+        early.start(THRESHOLD, PORTS, siteNames::get, ChurnListener.to(reports::add), new AgentErrors(warnings::add));
         early.scan();
 
         assertEquals(1, reports.size());
@@ -242,7 +224,7 @@ class ChurnDetectorTest {
 
     @Test
     void aFailingListenerIsRecordedAndScansGoOn() {
-        ChurnDetector failing = new ChurnDetector(clock, 1, PORTS, stack -> null, churnsTo(report -> {
+        ChurnDetector failing = new ChurnDetector(clock, 1, PORTS, stack -> null, ChurnListener.to(report -> {
             throw new IllegalStateException("sink down");
         }), new AgentErrors(warnings::add));
         tracker.observeCloses(failing);

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.closewait.core.CallSite;
 import dev.closewait.core.Churn;
-import dev.closewait.core.Leak;
+import dev.closewait.core.ChurnListener;
 import dev.closewait.core.LeakListener;
-import dev.closewait.core.LeakOutcome;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -90,20 +89,7 @@ class ChurnReportTest {
     @Test
     void dispatchesChurnToEverySinkThroughTheIncludeFilter() throws Exception {
         List<Churn> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeakListener sink = new LeakListener() {
-            @Override
-            public void leakDetected(Leak leak) {
-            }
-
-            @Override
-            public void leakResolved(LeakOutcome outcome) {
-            }
-
-            @Override
-            public void churn(Churn churn) {
-                seen.add(churn);
-            }
-        };
+        LeakListener sink = ChurnListener.to(seen::add);
         List<ReportDispatcher.Sink> sinks = List.of(new ReportDispatcher.Sink("test", sink));
         for (ReportDispatcher dispatcher : List.of(
                 new ReportDispatcher(sinks, List.of("com.acme"), List.of(), line -> { }),
