@@ -58,10 +58,14 @@ final class AgentInstaller {
     }
 
     private static volatile boolean instrumented;
+    /** The transformer premain or agentmain added; null before. */
+    private static volatile HookTransformer transformer;
+    private static volatile Instrumentation instrumentationInUse;
 
     /**
      * After a failed start: makes the hooks inert, and says whether a later attempt (an attach) may install again,
-     * which is only safe if the JDK classes were not instrumented yet.
+     * which is only safe if the JDK classes were not instrumented yet (the transformer, added but never opened, is
+     * removed).
      */
     static boolean undoPartialStart() {
         try {
@@ -69,58 +73,53 @@ final class AgentInstaller {
         } catch (Throwable ignored) {
             // the hooks class was never defined: nothing to undo
         }
+        HookTransformer added = transformer;
+        if (added != null && !added.isReady()) {
+            try {
+                added.abandon(instrumentationInUse);
+            } catch (Throwable ignored) {
+                // it stays, closed: it changes no class
+            }
+        }
         return !instrumented;
     }
 
+    /** What the hooks report to, built by {@link #track}. */
+    private record Tracking(AgentErrors errors, ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
+                            SocketTracker tracker, JdkSocketEvents events, ChurnDetector churn) {
+    }
+
     /**
-     * On the thread that runs premain or agentmain: what must be in place before any socket is opened (the hooks
-     * class, the tracker with its listener and churn counter, the transformer), with nothing that parses, compiles a
-     * pattern, writes a file or starts a pool. Then the reporting side ({@link #startReporting}): on the daemon thread
-     * {@code closewait-start} after premain, so that {@code main} need not wait for it; on this thread after an
-     * attach, whose command waits for agentmain and reads the verdict the start publishes. Throws what failed the
-     * part on this thread; a failure on {@code closewait-start} turns the agent off and says so in one line.
+     * On the thread that runs premain: only what must be in place before the JDK loads its first socket class, the
+     * transformer, closed ({@link HookTransformer}), and the shutdown hook. Everything else runs on the daemon thread
+     * {@code closewait-start}, so that {@code main} need not wait for it: first {@link #track} (the hooks class, the
+     * tracker with its listener and churn counter), which opens the transformer, then {@link #startReporting}. A
+     * thread that loads a socket class meanwhile waits for the transformer to open, so no socket goes unseen; a
+     * failure on {@code closewait-start} turns the agent off and says so in one line.
+     *
+     * <p>After an attach, all of it runs on this thread, whose command waits for agentmain and reads the verdict the
+     * start publishes; what fails {@link #track} is thrown.
      *
      * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
      *              else null: they are read by {@link #startReporting}
      */
     static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
             throws Throwable {
-        ModuleAccess.openJavaBase(instrumentation);
-        StartupTimer.step("module-access");
-        JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
-        StartupTimer.step("hooks-class");
         AgentErrors errors = new AgentErrors(new StderrLine());
-        ClassLoaderCandidates loaders = new ClassLoaderCandidates();
-        OwnPorts ownPorts = new OwnPorts();
-        Clock clock = Clock.system();
-        StartupTimer.step("errors,loaders,ports,clock");
-        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
-        // Counts closes from the first socket on: churn=off, read later, stops it again.
-        ChurnDetector churn = new ChurnDetector(clock);
-        tracker.observeCloses(churn);
-        StartupTimer.step("tracker");
-        JdkSockets jdkSockets = new JdkSockets();
-        StartupTimer.step("jdk-sockets");
-        JdkSocketEvents events = new JdkSocketEvents(jdkSockets, tracker, errors, loaders, ownPorts, attached);
-        StartupTimer.step("events");
-        JavaBaseHooks.install(events);
-        StartupTimer.step("listener");
-        HookTransformer.install(instrumentation, new InstrumentationErrors(errors));
-        instrumented = true;
-        StartupTimer.step("instrumentation");
-
-        Started started = new Started();
+        Started started = new Started(errors);
         errors.onGiveUp(started);
         Runnable start = new Runnable() {
             @Override
             public void run() {
                 try {
-                    startReporting(arguments, early, attached, errors, loaders, ownPorts, clock, tracker, events,
-                            churn, started);
+                    Tracking tracking = started.tracking() != null ? started.tracking()
+                            : track(instrumentation, attached, errors, started);
+                    startReporting(arguments, early, attached, tracking, started);
                     StartupTimer.step("reporting");
                     StartupTimer.print();
                 } catch (Throwable t) {
                     started.turnOff();
+                    undoPartialStart();
                     Verdict.publish("failed", null);
                     System.err.println("closewait: the agent could not start and is disabled; the application is "
                             + "not affected: " + t);
@@ -129,6 +128,10 @@ final class AgentInstaller {
                 }
             }
         };
+        Thread starter = attached ? null : new AgentThread("start", start);
+        instrumentationInUse = instrumentation;
+        transformer = HookTransformer.add(instrumentation, new InstrumentationErrors(errors), starter);
+        StartupTimer.step("transformer");
         // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
         // problems and the start line when the application ends before the start got that far: unless nothing can
         // be due (no socket was ever opened) and the user gave no option to hear about. Then exit does not wait,
@@ -137,28 +140,64 @@ final class AgentInstaller {
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
             @Override
             public void run() {
-                if (!optionsGiven && tracker.socketsSeen() == 0) {
+                Tracking tracking = started.tracking();
+                if (!optionsGiven && (tracking == null || tracking.tracker().socketsSeen() == 0)) {
                     started.exited();
                 } else {
-                    started.finish(errors);
+                    started.finish();
                 }
                 StartupTimer.print(); // -Ddev.closewait.debug.startup=true: the steps so far, if not printed yet
             }
         }));
         if (attached) {
+            track(instrumentation, true, errors, started); // throws what failed it, for the attach command
             start.run(); // the attach command waits for agentmain, and reads the verdict the start publishes
         } else {
-            new AgentThread("start", start).start();
+            starter.start();
         }
         StartupTimer.step("premain done");
     }
 
+    /**
+     * The hooks class defined in java.base, the tracker with its listener and churn counter behind it, and then the
+     * transformer opened: from here on every socket is followed. Throws what failed.
+     */
+    private static Tracking track(Instrumentation instrumentation, boolean attached, AgentErrors errors,
+                                  Started started) throws Throwable {
+        ModuleAccess.openJavaBase(instrumentation);
+        StartupTimer.step("module-access");
+        JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
+        StartupTimer.step("hooks-class");
+        ClassLoaderCandidates loaders = new ClassLoaderCandidates();
+        OwnPorts ownPorts = new OwnPorts();
+        Clock clock = Clock.system();
+        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
+        // Counts closes from the first socket on: churn=off, read later, stops it again.
+        ChurnDetector churn = new ChurnDetector(clock);
+        tracker.observeCloses(churn);
+        StartupTimer.step("tracker");
+        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        Tracking tracking = new Tracking(errors, loaders, ownPorts, clock, tracker, events, churn);
+        started.tracking(tracking);
+        JavaBaseHooks.install(events);
+        StartupTimer.step("listener");
+        transformer.ready(instrumentation);
+        instrumented = true;
+        StartupTimer.step("instrumentation");
+        return tracking;
+    }
+
     /** Options, report sinks, the detector thread and everything after it. */
-    private static void startReporting(String arguments, ParsedOptions early, boolean attached, AgentErrors errors,
-                                       ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
-                                       SocketTracker tracker, JdkSocketEvents events, ChurnDetector churn,
+    private static void startReporting(String arguments, ParsedOptions early, boolean attached, Tracking tracking,
                                        Started started)
             throws Exception {
+        AgentErrors errors = tracking.errors();
+        ClassLoaderCandidates loaders = tracking.loaders();
+        OwnPorts ownPorts = tracking.ownPorts();
+        Clock clock = tracking.clock();
+        SocketTracker tracker = tracking.tracker();
+        JdkSocketEvents events = tracking.events();
+        ChurnDetector churn = tracking.churn();
         ParsedOptions parsed = early != null ? early
                 : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
         parsed.problems().forEach(System.err::println);
@@ -247,12 +286,27 @@ final class AgentInstaller {
      */
     private static final class Started implements Runnable {
         private final CountDownLatch announced = new CountDownLatch(1);
+        private final AgentErrors errors;
+        private volatile Tracking tracking;
         private ScheduledExecutorService detectorThread;
         private DetectorThread.Task finalScan;
         private MailboxService mailbox;
         private Runnable stopMetrics;
         private boolean off;
         private boolean exited;
+
+        Started(AgentErrors errors) {
+            this.errors = errors;
+        }
+
+        /** What the hooks report to; null until the start has built it. */
+        Tracking tracking() {
+            return tracking;
+        }
+
+        void tracking(Tracking built) {
+            tracking = built;
+        }
 
         /** The option problems and the start line are printed (or the start failed before). */
         void announced() {
@@ -330,7 +384,7 @@ final class AgentInstaller {
          * scan on the detector thread, like every report, so that nothing writes the sinks at once. A start still
          * under way by then has reported nothing yet, and stops where it is.
          */
-        void finish(AgentErrors errors) {
+        void finish() {
             try {
                 announced.await(FINAL_SCAN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
