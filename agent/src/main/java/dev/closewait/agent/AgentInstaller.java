@@ -7,7 +7,6 @@ import dev.closewait.config.LogTarget;
 import dev.closewait.config.OptionsParser;
 import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
-import dev.closewait.core.AgentThread;
 import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
 import dev.closewait.core.Clock;
@@ -39,131 +38,25 @@ import dev.closewait.text.SafeText;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
 final class AgentInstaller {
 
-    /** How quickly the report command gets its answer. */
-    /** How long JVM exit may wait for the last reports. */
-    private static final long FINAL_SCAN_TIMEOUT_MILLIS = 2_000;
-
     private AgentInstaller() {
-    }
-
-    private static volatile boolean instrumented;
-    /** The transformer premain or agentmain added; null before. */
-    private static volatile HookTransformer transformer;
-    private static volatile Instrumentation instrumentationInUse;
-
-    /**
-     * After a failed start: makes the hooks inert, and says whether a later attempt (an attach) may install again,
-     * which is only safe if the JDK classes were not instrumented yet (the transformer, added but never opened, is
-     * removed).
-     */
-    static boolean undoPartialStart() {
-        try {
-            JavaBaseHooks.install(null);
-        } catch (Throwable ignored) {
-            // the hooks class was never defined: nothing to undo
-        }
-        HookTransformer added = transformer;
-        if (added != null && !added.isReady()) {
-            try {
-                added.abandon(instrumentationInUse);
-            } catch (Throwable ignored) {
-                // it stays, closed: it changes no class
-            }
-        }
-        return !instrumented;
-    }
-
-    /** What the hooks report to, built by {@link #track}. */
-    private record Tracking(AgentErrors errors, ClassLoaderCandidates loaders, OwnPorts ownPorts, Clock clock,
-                            SocketTracker tracker, JdkSocketEvents events, ChurnDetector churn) {
-    }
-
-    /**
-     * On the thread that runs premain: only what must be in place before the JDK loads its first socket class, the
-     * transformer, closed ({@link HookTransformer}), and the shutdown hook. Everything else runs on the daemon thread
-     * {@code closewait-start}, so that {@code main} need not wait for it: first {@link #track} (the hooks class, the
-     * tracker with its listener and churn counter), which opens the transformer, then {@link #startReporting}. A
-     * thread that loads a socket class meanwhile waits for the transformer to open, so no socket goes unseen; a
-     * failure on {@code closewait-start} turns the agent off and says so in one line.
-     *
-     * <p>After an attach, all of it runs on this thread, whose command waits for agentmain and reads the verdict the
-     * start publishes; what fails {@link #track} is thrown.
-     *
-     * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
-     *              else null: they are read by {@link #startReporting}
-     */
-    static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
-            throws Throwable {
-        AgentErrors errors = new AgentErrors(new StderrLine());
-        Started started = new Started(errors);
-        errors.onGiveUp(started);
-        Runnable start = new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    Tracking tracking = started.tracking() != null ? started.tracking()
-                            : track(instrumentation, attached, errors, started);
-                    startReporting(arguments, early, attached, tracking, started);
-                    StartupTimer.step("reporting");
-                    StartupTimer.print();
-                } catch (Throwable t) {
-                    started.turnOff();
-                    undoPartialStart();
-                    Verdict.publish("failed", null);
-                    System.err.println("closewait: the agent could not start and is disabled; the application is "
-                            + "not affected: " + t);
-                } finally {
-                    started.announced();
-                }
-            }
-        };
-        Thread starter = attached ? null : new AgentThread("start", start);
-        instrumentationInUse = instrumentation;
-        transformer = HookTransformer.add(instrumentation, new InstrumentationErrors(errors), starter);
-        StartupTimer.step("transformer");
-        // Events that are due when the JVM exits (a close after a report, say) still go out, and so do the option
-        // problems and the start line when the application ends before the start got that far: unless nothing can
-        // be due (no socket was ever opened) and the user gave no option to hear about. Then exit does not wait,
-        // and a JVM that ends within milliseconds of main, the start still under way, prints nothing.
-        boolean optionsGiven = attached || StartGate.optionsGiven(arguments);
-        Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
-            @Override
-            public void run() {
-                Tracking tracking = started.tracking();
-                if (!optionsGiven && (tracking == null || tracking.tracker().socketsSeen() == 0)) {
-                    started.exited();
-                } else {
-                    started.finish();
-                }
-                StartupTimer.print(); // -Ddev.closewait.debug.startup=true: the steps so far, if not printed yet
-            }
-        }));
-        if (attached) {
-            track(instrumentation, true, errors, started); // throws what failed it, for the attach command
-            start.run(); // the attach command waits for agentmain, and reads the verdict the start publishes
-        } else {
-            starter.start();
-        }
-        StartupTimer.step("premain done");
     }
 
     /**
      * The hooks class defined in java.base, the tracker with its listener and churn counter behind it, and then the
      * transformer opened: from here on every socket is followed. Throws what failed.
      */
-    private static Tracking track(Instrumentation instrumentation, boolean attached, AgentErrors errors,
-                                  Started started) throws Throwable {
+    static Tracking track(Instrumentation instrumentation, HookTransformer transformer, boolean attached,
+                          Started started) throws Throwable {
+        AgentErrors errors = new AgentErrors(new StderrLine());
+        errors.onGiveUp(started);
         ModuleAccess.openJavaBase(instrumentation);
         StartupTimer.step("module-access");
         JavaBaseHooks.define(ModuleAccess.hooksPackage(), HooksClassFile.renamed());
@@ -182,15 +75,13 @@ final class AgentInstaller {
         JavaBaseHooks.install(events);
         StartupTimer.step("listener");
         transformer.ready(instrumentation);
-        instrumented = true;
         StartupTimer.step("instrumentation");
         return tracking;
     }
 
     /** Options, report sinks, the detector thread and everything after it. */
-    private static void startReporting(String arguments, ParsedOptions early, boolean attached, Tracking tracking,
-                                       Started started)
-            throws Exception {
+    static void startReporting(String arguments, ParsedOptions early, boolean attached, Tracking tracking,
+                               Started started) throws Exception {
         AgentErrors errors = tracking.errors();
         ClassLoaderCandidates loaders = tracking.loaders();
         OwnPorts ownPorts = tracking.ownPorts();
@@ -254,7 +145,7 @@ final class AgentInstaller {
         MailboxService mailbox = MailboxService.start(detectorThread, tick,
                 new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status));
         if (!started.running(detectorThread, () -> {
-            long deadline = System.nanoTime() + (FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
+            long deadline = System.nanoTime() + (Started.FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
             scan.run();
             dispatcher.finish();
             dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
@@ -277,139 +168,6 @@ final class AgentInstaller {
         warnAboutLegacySocketImpl();
     }
 
-    /**
-     * What the background start built, for turning the agent off (too many internal errors, or a failed start) and
-     * for the last scan at exit; safe to use from any thread at any point of the start. Run as a {@code Runnable}
-     * when the internal errors reach {@link AgentErrors#GIVE_UP_AFTER}: turning off stops everything that runs, the
-     * hooks, the detector thread (with the report command's poll and the Micrometer search on it), the kernel reader
-     * at its next turn, and the metrics endpoint.
-     */
-    private static final class Started implements Runnable {
-        private final CountDownLatch announced = new CountDownLatch(1);
-        private final AgentErrors errors;
-        private volatile Tracking tracking;
-        private ScheduledExecutorService detectorThread;
-        private DetectorThread.Task finalScan;
-        private MailboxService mailbox;
-        private Runnable stopMetrics;
-        private boolean off;
-        private boolean exited;
-
-        Started(AgentErrors errors) {
-            this.errors = errors;
-        }
-
-        /** What the hooks report to; null until the start has built it. */
-        Tracking tracking() {
-            return tracking;
-        }
-
-        void tracking(Tracking built) {
-            tracking = built;
-        }
-
-        /** The option problems and the start line are printed (or the start failed before). */
-        void announced() {
-            announced.countDown();
-        }
-
-        /** Records the running parts; false (and stops them) if the agent was turned off or the JVM exits meanwhile. */
-        synchronized boolean running(ScheduledExecutorService detectorThread, DetectorThread.Task finalScan,
-                                     MailboxService mailbox) {
-            this.detectorThread = detectorThread;
-            this.finalScan = finalScan;
-            this.mailbox = mailbox;
-            if (off || exited) {
-                detectorThread.shutdownNow();
-                mailbox.close();
-            }
-            return !off && !exited;
-        }
-
-        /** The JVM exits with nothing to report: a start still under way stops where it is. */
-        void exited() {
-            ScheduledExecutorService thread;
-            MailboxService box;
-            synchronized (this) {
-                exited = true;
-                thread = detectorThread;
-                box = mailbox;
-            }
-            if (thread != null) {
-                thread.shutdownNow();
-            }
-            if (box != null) {
-                box.close();
-            }
-        }
-
-        /** Records how to stop the metrics endpoint; false if the agent was turned off meanwhile. */
-        synchronized boolean metricsStarted(Runnable stop) {
-            stopMetrics = stop;
-            return !off;
-        }
-
-        @Override
-        public void run() {
-            if (turnOff()) {
-                System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal "
-                        + "errors (the first of each kind are logged above); the application runs on without it.");
-            }
-        }
-
-        /** Makes the hooks inert and stops what runs; false if it was off already. */
-        boolean turnOff() {
-            JavaBaseHooks.install(null);
-            ScheduledExecutorService thread;
-            Runnable stop;
-            synchronized (this) {
-                if (off) {
-                    return false;
-                }
-                off = true;
-                thread = detectorThread;
-                stop = stopMetrics;
-            }
-            if (thread != null) {
-                thread.shutdownNow();
-            }
-            if (stop != null) {
-                stop.run();
-            }
-            return true;
-        }
-
-        /**
-         * At JVM exit: waits (briefly) for the option problems and the start line to be printed, then runs the last
-         * scan on the detector thread, like every report, so that nothing writes the sinks at once. A start still
-         * under way by then has reported nothing yet, and stops where it is.
-         */
-        void finish() {
-            try {
-                announced.await(FINAL_SCAN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ScheduledExecutorService thread;
-            DetectorThread.Task scan;
-            MailboxService box;
-            boolean wasOff;
-            synchronized (this) {
-                exited = true;
-                thread = detectorThread;
-                scan = finalScan;
-                box = mailbox;
-                wasOff = off;
-            }
-            if (thread != null && !wasOff) {
-                DetectorThread.runAndWait(thread, scan, FINAL_SCAN_TIMEOUT_MILLIS, errors);
-            }
-            if (box != null) {
-                box.close();
-            }
-        }
-    }
-
     /** The tracker switches the write hooks on and off (a class, not a method reference: see {@link #install}). */
     private static final class HookWriteWatch implements SocketTracker.WriteWatch {
         @Override
@@ -422,19 +180,6 @@ final class AgentInstaller {
         @Override
         public void accept(String line) {
             System.err.println(line);
-        }
-    }
-
-    private static final class InstrumentationErrors implements BiConsumer<String, Throwable> {
-        private final AgentErrors errors;
-
-        InstrumentationErrors(AgentErrors errors) {
-            this.errors = errors;
-        }
-
-        @Override
-        public void accept(String type, Throwable failure) {
-            errors.record("instrumenting " + type, failure);
         }
     }
 

@@ -60,7 +60,7 @@ public final class AgentStart implements Function<Object[], Object> {
             early = gate.options();
         }
         try {
-            AgentInstaller.install(arguments, early, instrumentation, attached);
+            AgentLaunch.install(arguments, early, instrumentation, attached);
         } catch (Exception | Error e) {
             Verdict.publish("failed", null);
             throw e;
@@ -68,8 +68,8 @@ public final class AgentStart implements Function<Object[], Object> {
         return true;
     }
 
-    /** After a failed start: see {@link AgentInstaller#undoPartialStart}. */
+    /** After a failed start: see {@link AgentLaunch#undoPartialStart}. */
     public static boolean undoPartialStart() {
-        return AgentInstaller.undoPartialStart();
+        return AgentLaunch.undoPartialStart();
     }
 }
