@@ -39,7 +39,8 @@ final class AgentLaunch {
      * @param early the options when {@link StartGate} had to read them already (they could say enabled=false),
      *              else null: they are read by {@link AgentInstaller#startReporting}
      */
-    static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached) {
+    static void install(String arguments, ParsedOptions early, Instrumentation instrumentation, boolean attached)
+            throws Throwable {
         Started started = new Started();
         Runnable start = new Runnable() {
             @Override
@@ -84,24 +85,13 @@ final class AgentLaunch {
             }
         }));
         if (attached) {
-            track(instrumentation, started); // throws what failed it, for the attach command
+            AgentInstaller.track(instrumentation, transformer, true, started); // throws, for the attach command
+            instrumented = true;
             start.run(); // the attach command waits for agentmain, and reads the verdict the start publishes
         } else {
             starter.start();
         }
         StartupTimer.step("premain done");
-    }
-
-    /** {@link AgentInstaller#track} for an attach, on the attaching thread; throws what failed it. */
-    private static void track(Instrumentation instrumentation, Started started) {
-        try {
-            AgentInstaller.track(instrumentation, transformer, true, started);
-            instrumented = true;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     /**
