@@ -12,8 +12,9 @@ import java.util.function.Function;
  * 60 s, and connections to one destination share the ports of {@code ip_local_port_range}, so past that many in a
  * minute {@code connect()} fails with "Cannot assign requested address".
  *
- * <p>{@link #closed} runs on application threads inside close(): a few counter updates, no stack, no allocation
- * (except the first close towards a new destination). Which code opened the connections is worked out by
+ * <p>{@link #closed} runs on application threads inside close(): two counter updates, no clock, no stack, no
+ * allocation (except the first close towards a new destination). {@link #scan} (every second, on the detector
+ * thread) moves the closes counted since into the sliding windows, so a close is timed to the scan after it. Which code opened the connections is worked out by
  * {@link #scan()} on the detector thread, from the allocation stack of the last close to each destination (see
  * {@link Destination}). Accepted connections are never counted: the clients' ports differ, so a server that closes
  * first does not run out of ports this way. Memory is bounded: at most {@value #MAX_DESTINATIONS} destinations, each
@@ -34,6 +35,8 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
     private final LongAdder peerCloses = new LongAdder();
     private final LongAdder unfollowed = new LongAdder();
     private final ChurnWindow activeCloses;
+    /** {@link #applicationCloses} already in {@link #activeCloses}; guarded by this. */
+    private long activeClosesCounted;
     /** What {@link #scan} needs, set once by {@link #start}; null until then, and scans do nothing. */
     private volatile Reporting reporting;
 
@@ -72,7 +75,12 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
         reporting = new Reporting(threshold, portRange, siteOf, listener, errors);
     }
 
-    /** On application threads: a tracked socket was closed. Never throws for a socket the tracker knew. */
+    /**
+     * On application threads: a tracked socket was closed. Never throws for a socket the tracker knew. Counts only:
+     * no clock read, no window update; {@link #scan} (every second) moves the new closes into the windows, so a close
+     * is timed to the scan after it (issue 16: the clock read and the two windows' updates were a sixth of the
+     * agent's code per connection under churn, TrackingCostBenchmark's profile).
+     */
     @Override
     public void closed(TrackedSocket socket) {
         InetSocketAddress remote = socket.endpoints.remote();
@@ -83,9 +91,7 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
             peerCloses.increment(); // the peer's FIN came first: the TIME_WAIT, if any, is on the peer's side
             return;
         }
-        long now = clock.nanoTime();
         applicationCloses.increment();
-        activeCloses.add(now, 1);
         if (socket.accepted) {
             return;
         }
@@ -97,18 +103,19 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
             }
             destination = destinations.computeIfAbsent(remote, key -> new Destination(key, originNanos));
         }
-        destination.closed(now, socket.allocation);
+        destination.closed(socket.allocation);
     }
 
     /** On the detector thread: attributes new closes to sites, reports destinations over the threshold. */
     public void scan() {
+        long now = clock.nanoTime();
+        countActiveCloses(now);
         Reporting reporting = this.reporting;
         if (reporting == null) {
             return;
         }
         long threshold = reporting.threshold();
         Function<Throwable, String> siteOf = reporting.siteOf();
-        long now = clock.nanoTime();
         int lookups = 0;
         for (Destination destination : destinations.values()) {
             lookups += destination.attribute(now, siteOf, lookups < MAX_SITE_LOOKUPS_PER_SCAN);
@@ -153,7 +160,19 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
      * which is how long Linux keeps each in TIME_WAIT.
      */
     public long timeWaitEstimate() {
-        return activeCloses.sum(clock.nanoTime());
+        long now = clock.nanoTime();
+        countActiveCloses(now);
+        return activeCloses.sum(now);
+    }
+
+    /** Moves the active closes counted since the last call into the window, at {@code now}. Any thread. */
+    private synchronized void countActiveCloses(long now) {
+        long total = applicationCloses.sum();
+        long added = total - activeClosesCounted;
+        if (added > 0) {
+            activeCloses.add(now, (int) Math.min(Integer.MAX_VALUE, added));
+            activeClosesCounted = total;
+        }
     }
 
     /** Active closes not counted per destination because {@value #MAX_DESTINATIONS} were followed already. */
@@ -172,10 +191,10 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
     }
 
     /**
-     * One destination's active closes. Application threads count into {@link #window} and {@link #total} and leave
-     * the allocation stack of the last close in {@link #lastStack}; the detector thread attributes the closes since
-     * its last scan to that stack's site: approximate when several sites close connections to one destination
-     * within one scan interval, exact when one does.
+     * One destination's active closes. Application threads count into {@link #total} and leave the allocation stack
+     * of the last close in {@link #lastStack}; the detector thread adds the closes since its last scan to
+     * {@link #window} and attributes them to that stack's site: approximate when several sites close connections to
+     * one destination within one scan interval, exact when one does.
      */
     static final class Destination {
         static final int MAX_SITES = 4;
@@ -199,8 +218,7 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
             this.window = new ChurnWindow(originNanos, WINDOW_NANOS);
         }
 
-        void closed(long now, CallSite allocation) {
-            window.add(now, 1);
+        void closed(CallSite allocation) {
             total.incrementAndGet();
             if (allocation != null && allocation != CallSite.NOT_SAMPLED) {
                 lastStack = allocation;
@@ -215,6 +233,7 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
             if (delta <= 0) {
                 return 0;
             }
+            window.add(now, (int) Math.min(Integer.MAX_VALUE, delta));
             CallSite stack = lastStack;
             int lookups = 0;
             if (stack != null && stack != resolvedStack && mayLookUp) {

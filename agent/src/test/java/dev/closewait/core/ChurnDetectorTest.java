@@ -145,12 +145,51 @@ class ChurnDetectorTest {
     @Test
     void timeWaitEstimateIsTheActiveClosesOfTheLastMinute() {
         closeFirst(SERVICE, "a.A.a", 3);
+        churn.scan(); // the detector's scan, every second, times the closes since the last one
         clock.advance(Duration.ofSeconds(30));
         closeFirst(OTHER_SERVICE, "a.A.a", 4);
         assertEquals(7, churn.timeWaitEstimate());
         clock.advance(Duration.ofSeconds(30));
         assertEquals(4, churn.timeWaitEstimate());
         assertEquals(7, churn.applicationCloses(), "the counter never goes down");
+    }
+
+    @Test
+    void theClosingThreadReadsNoClockAndTheNextScanTimesItsCloses() {
+        int[] reads = new int[1];
+        Clock counting = new Clock() {
+            @Override
+            public long nanoTime() {
+                reads[0]++;
+                return clock.nanoTime();
+            }
+
+            @Override
+            public long epochMillis(long nanoTime) {
+                return clock.epochMillis(nanoTime);
+            }
+        };
+        ChurnDetector counted = new ChurnDetector(counting, THRESHOLD, PORTS, siteNames::get,
+                ChurnListener.to(reports::add), new AgentErrors(warnings::add));
+        SocketTracker closing = new SocketTracker(clock, watching -> { });
+        closing.observeCloses(counted);
+        Object first = new Object();
+        closing.opened(first, SocketType.SOCKET, false, new Endpoints(5, LOCAL, SERVICE));
+        closing.closed(first); // creates the destination
+        int before = reads[0];
+        for (int i = 0; i < 20; i++) {
+            Object socket = new Object();
+            closing.opened(socket, SocketType.SOCKET, false, new Endpoints(5, LOCAL, SERVICE));
+            closing.closed(socket);
+        }
+        assertEquals(before, reads[0], "no clock read while closing");
+
+        clock.advance(Duration.ofSeconds(59)); // the closes were made at the start, counted by this scan
+        counted.scan();
+        assertEquals(1, reports.size());
+        assertEquals(21, reports.get(0).closes());
+        clock.advance(Duration.ofSeconds(50));
+        assertEquals(21, counted.timeWaitEstimate(), "timed to the scan, 50 s ago: still in the window");
     }
 
     @Test
@@ -203,6 +242,7 @@ class ChurnDetectorTest {
         assertEquals(ChurnDetector.MAX_DESTINATIONS, churn.destinations());
         assertEquals(5, churn.unfollowedCloses());
         assertEquals(ChurnDetector.MAX_DESTINATIONS + 5, churn.applicationCloses());
+        churn.scan(); // the detector's scan, every second, times the closes since the last one
 
         clock.advance(Duration.ofSeconds(60));
         churn.scan();
