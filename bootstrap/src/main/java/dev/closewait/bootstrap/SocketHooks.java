@@ -44,17 +44,21 @@ public final class SocketHooks {
     private static final AtomicBoolean watchingWrites = new AtomicBoolean();
     private static final AtomicLong failures = new AtomicLong();
     // Plain ThreadLocals filled on first use: a subclass with initialValue() would be a second class to define.
-    private static final ThreadLocal<boolean[]> busy = new ThreadLocal<>();
+    //
+    // This thread's state, {busy, hash, event}: busy is 1 while the thread is inside an event (the guard against
+    // recursion); hash and event are the socket (by identity hash) and event of the thread's last read or write, so
+    // that a run of reads or writes on one socket raises one "used" event: a thread-local load and two compares per
+    // operation. The hash, not the socket, so the hook keeps no socket alive; two sockets with one hash only lose a
+    // use event. One array for both, so a read or write looks up one thread-local, not two (issue 16).
+    private static final ThreadLocal<int[]> threadState = new ThreadLocal<>();
+    private static final int BUSY = 0;
+    private static final int LAST_HASH = 1;
+    private static final int LAST_EVENT = 2;
 
     // The last local address the JDK looked up on this thread, with its descriptor: NioSocketImpl asks Net for it
     // while connecting and accepting and keeps only the port; the open hook that follows on the same thread reuses
     // it instead of asking the kernel again (getsockname and a JNI-built address, ~1.4 us).
     private static final ThreadLocal<Object[]> lastLocalAddress = new ThreadLocal<>();
-
-    // The socket (by identity hash) and event of this thread's last read or write, so that a run of reads or writes
-    // on one socket raises one "used" event: a thread-local load and two compares per operation. The hash, not the
-    // socket, so the hook keeps no socket alive; two sockets with one hash only lose a use event.
-    private static final ThreadLocal<int[]> lastUse = new ThreadLocal<>();
 
     private SocketHooks() {
     }
@@ -91,11 +95,15 @@ public final class SocketHooks {
      * somewhere keeps writes watched): one dispatch and one lookup instead of two.
      */
     public static void wrote(Object socket) {
-        boolean newUse = startsRun(socket, USED_FOR_WRITE);
+        int[] state = stateIfListening(socket);
+        if (state == null) {
+            return;
+        }
+        boolean newUse = startsRun(state, socket, USED_FOR_WRITE);
         if (watchingWrites.get()) {
-            dispatch(newUse ? WROTE_AND_USED : WROTE, socket);
+            dispatch(state, newUse ? WROTE_AND_USED : WROTE, socket);
         } else if (newUse) {
-            dispatch(USED_FOR_WRITE, socket);
+            dispatch(state, USED_FOR_WRITE, socket);
         }
     }
 
@@ -104,32 +112,44 @@ public final class SocketHooks {
      * write was on another socket or in the other direction; otherwise costs a thread-local load and two compares.
      */
     private static void used(Object socket, int event) {
-        if (startsRun(socket, event)) {
-            dispatch(event, socket);
+        int[] state = stateIfListening(socket);
+        if (state != null && startsRun(state, socket, event)) {
+            dispatch(state, event, socket);
         }
     }
 
     /** Whether this read or write starts a run (see {@link #used}); remembers it as this thread's last either way. */
-    private static boolean startsRun(Object socket, int event) {
-        if (listener == null || socket == null) {
-            return false;
-        }
+    private static boolean startsRun(int[] state, Object socket, int event) {
         try {
-            int[] last = lastUse.get();
-            if (last == null) {
-                last = new int[2];
-                lastUse.set(last);
-            }
             int hash = System.identityHashCode(socket);
-            if (last[0] == hash && last[1] == event) {
+            if (state[LAST_HASH] == hash && state[LAST_EVENT] == event) {
                 return false;
             }
-            last[0] = hash;
-            last[1] = event;
+            state[LAST_HASH] = hash;
+            state[LAST_EVENT] = event;
             return true;
         } catch (Throwable t) {
             failures.incrementAndGet();
             return false;
+        }
+    }
+
+    /** This thread's state, created on first use; null when no listener is installed, no socket given, or failing. */
+    private static int[] stateIfListening(Object socket) {
+        if (listener == null || socket == null) {
+            return null;
+        }
+        try {
+            int[] state = threadState.get();
+            if (state == null) {
+                state = new int[3];
+                threadState.set(state);
+            }
+            return state;
+        } catch (Throwable t) {
+            // Even this can fail (StackOverflowError, OutOfMemoryError): then the event is skipped.
+            failures.incrementAndGet();
+            return null;
         }
     }
 
@@ -217,14 +237,19 @@ public final class SocketHooks {
     }
 
     private static void dispatch(int event, Object socket) {
+        int[] state = stateIfListening(socket);
+        if (state != null) {
+            dispatch(state, event, socket);
+        }
+    }
+
+    /** Hands the event to the listener, unless this thread is inside an event already (see the class comment). */
+    private static void dispatch(int[] state, int event, Object socket) {
         ObjIntConsumer<Object> target = listener;
-        if (target == null || socket == null) {
+        if (target == null || state[BUSY] != 0) {
             return;
         }
-        boolean[] flag = enter();
-        if (flag == null) {
-            return;
-        }
+        state[BUSY] = 1;
         try {
             target.accept(socket, event);
         } catch (Throwable t) {
@@ -235,26 +260,7 @@ public final class SocketHooks {
                 // Nothing more can be done without risking the host.
             }
         } finally {
-            flag[0] = false;
-        }
-    }
-
-    /** This thread's guard flag, now set; null if it was set already (a nested event) or the guard failed. */
-    private static boolean[] enter() {
-        try {
-            boolean[] flag = busy.get();
-            if (flag == null) {
-                flag = new boolean[1];
-                busy.set(flag);
-            } else if (flag[0]) {
-                return null;
-            }
-            flag[0] = true;
-            return flag;
-        } catch (Throwable t) {
-            // Even the guard can fail (StackOverflowError, OutOfMemoryError): then the event is skipped.
-            failures.incrementAndGet();
-            return null;
+            state[BUSY] = 0;
         }
     }
 }
