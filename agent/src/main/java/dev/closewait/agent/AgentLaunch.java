@@ -53,11 +53,7 @@ final class AgentLaunch {
                     StartupTimer.step("reporting");
                     StartupTimer.print();
                 } catch (Throwable t) {
-                    started.turnOff();
-                    undoPartialStart();
-                    Verdict.publish("failed", null);
-                    System.err.println("closewait: the agent could not start and is disabled; the application is "
-                            + "not affected: " + t);
+                    failed(t, started);
                 } finally {
                     started.announced();
                 }
@@ -75,11 +71,15 @@ final class AgentLaunch {
         Runtime.getRuntime().addShutdownHook(new AgentThread("shutdown", new Runnable() {
             @Override
             public void run() {
-                Tracking tracking = started.tracking();
-                if (!optionsGiven && (tracking == null || tracking.tracker().socketsSeen() == 0)) {
-                    started.exited();
-                } else {
-                    started.finish();
+                try {
+                    Tracking tracking = started.tracking();
+                    if (!optionsGiven && (tracking == null || tracking.tracker().socketsSeen() == 0)) {
+                        started.exited();
+                    } else {
+                        started.finish();
+                    }
+                } catch (Throwable t) {
+                    // a security manager may deny stopping the agent's threads: the JVM exits all the same
                 }
                 StartupTimer.print(); // -Ddev.closewait.debug.startup=true: the steps so far, if not printed yet
             }
@@ -92,6 +92,35 @@ final class AgentLaunch {
             starter.start();
         }
         StartupTimer.step("premain done");
+    }
+
+    /**
+     * The start failed on {@code closewait-start}: says so in one line first, then turns the agent off, each step on
+     * its own, so that a failing step (a security manager the application installed meanwhile denies the agent
+     * what it does, say) can neither silence the line nor escape into the host.
+     */
+    private static void failed(Throwable cause, Started started) {
+        try {
+            System.err.println("closewait: the agent could not start and is disabled; the application is not "
+                    + "affected: " + SafeText.escape(String.valueOf(cause)));
+        } catch (Throwable ignored) {
+            // standard error is gone: nothing to tell
+        }
+        try {
+            started.turnOff();
+        } catch (Throwable ignored) {
+            // what runs stops at the JVM's exit: they are daemon threads
+        }
+        try {
+            undoPartialStart();
+        } catch (Throwable ignored) {
+            // the hooks stay inert (turnOff), or were never installed
+        }
+        try {
+            Verdict.publish("failed", null);
+        } catch (Throwable ignored) {
+            // the command line then finds no verdict
+        }
     }
 
     /**
