@@ -5,6 +5,7 @@ import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.LoneSurrogateThreadName;
 import dev.closewait.e2e.scenarios.PrintsInstalledMark;
 import dev.closewait.e2e.scenarios.ReplacesSystemProperties;
+import dev.closewait.e2e.scenarios.SecurityManagerLeak;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -25,6 +26,48 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * docs/robustness.md.
  */
 class HostileHostTest {
+
+    /** Sockets, threads, properties and files for every class on the class path, and nothing else. */
+    private static final String STRICT_POLICY = """
+            grant {
+              permission java.net.SocketPermission "*", "connect,accept,listen,resolve";
+              permission java.lang.RuntimePermission "setSecurityManager";
+              permission java.lang.RuntimePermission "modifyThread";
+              permission java.lang.RuntimePermission "exitVM.*";
+              permission java.util.PropertyPermission "*", "read";
+              permission java.io.FilePermission "<<ALL FILES>>", "read,write";
+            };
+            """;
+
+    /**
+     * An application that installs a security manager as main begins, its code granted no class loader and no
+     * reflection: the agent's start, threads and hooks run on, and the leaks are reported as without one. Before,
+     * the start thread died with an uncaught AccessControlException and its stack trace. Only on the JDKs that still
+     * let an application install one: JDK 24 disabled the security manager for good (JEP 486).
+     */
+    @TestFactory
+    Stream<DynamicTest> anApplicationThatInstallsASecurityManagerStillHasItsLeaksReported() {
+        return PerJdk.on(Jdks.all().stream().filter(jdk -> jdk.major() < 24).toList(), jdk -> {
+            Path policy = TestPaths.workDir().resolve("strict-jdk" + jdk.major() + ".policy");
+            Files.createDirectories(policy.getParent());
+            Files.writeString(policy, STRICT_POLICY);
+            try (ScenarioRun run = ScenarioRun.of(jdk, SecurityManagerLeak.class)
+                    .jvmOption("-Djava.security.manager=allow").jvmOption("-Djava.security.policy=" + policy)
+                    .agentOptions("grace=1s").start()) {
+                run.awaitReady();
+                List<JsonNode> leaks = run.report().await("leak", 2, Duration.ofSeconds(20));
+                assertEquals(List.of("eof-not-closed", "eof-not-closed"),
+                        leaks.stream().map(leak -> leak.path("kind").asText()).toList());
+                assertEquals(List.of("client", "client"), leaks.stream().map(leak -> leak.path("role").asText())
+                        .toList());
+                run.exitCleanly();
+                String stderr = run.child().stderr();
+                assertFalse(stderr.contains("Exception"), stderr);
+                assertFalse(stderr.contains("internal error"), stderr);
+                assertFalse(stderr.contains("could not start"), stderr);
+            }
+        });
+    }
 
     @TestFactory
     Stream<DynamicTest> aReportPathNamingAPipeIsRefusedAtOnceAndMainRuns() {

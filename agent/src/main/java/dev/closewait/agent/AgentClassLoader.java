@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
+import java.security.AllPermission;
+import java.security.CodeSigner;
+import java.security.CodeSource;
+import java.security.Permissions;
+import java.security.ProtectionDomain;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.jar.Attributes;
@@ -38,6 +43,7 @@ final class AgentClassLoader extends ClassLoader implements Consumer<Function<Ob
     private final JarFile jar;
     private final String jarUrl;
     private final ClassLoader entryLoader;
+    private final ProtectionDomain domain;
     private volatile Function<Object[], Object> entry;
 
     /** Over the agent jar at {@code jarFile}; {@code IOException} if it cannot be opened. */
@@ -46,6 +52,18 @@ final class AgentClassLoader extends ClassLoader implements Consumer<Function<Ob
         this.jar = new JarFile(jarFile, false);
         this.jarUrl = jarFile.toURI().toString();
         this.entryLoader = entryLoader;
+        this.domain = allPermissions(jarFile);
+    }
+
+    /**
+     * The agent's classes hold every permission, whatever the policy says: an application may install a security
+     * manager (JDK 17 to 23) while the agent runs, and the agent's threads then run privileged (see
+     * {@code AgentThread}). Static permissions: the policy is never consulted for them.
+     */
+    private static ProtectionDomain allPermissions(File jarFile) throws MalformedURLException {
+        Permissions all = new Permissions();
+        all.add(new AllPermission());
+        return new ProtectionDomain(new CodeSource(jarFile.toURI().toURL(), (CodeSigner[]) null), all);
     }
 
     /** Called once, by {@code AgentStart}'s static initializer, with the agent's entry (see the class comment). */
@@ -76,7 +94,7 @@ final class AgentClassLoader extends ClassLoader implements Consumer<Function<Ob
         try (InputStream in = jar.getInputStream(entry)) {
             byte[] classFile = in.readAllBytes();
             definePackageOf(name);
-            return defineClass(name, classFile, 0, classFile.length);
+            return defineClass(name, classFile, 0, classFile.length, domain);
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }

@@ -10,6 +10,8 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
 import dev.closewait.core.TrackedSocket;
 
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -62,7 +64,7 @@ public final class JdkSocketEvents implements SocketEventListener {
                 return;
             }
             tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
-            loaders.note(Thread.currentThread().getContextClassLoader());
+            loaders.note(contextLoader());
         }
     }
 
@@ -170,6 +172,28 @@ public final class JdkSocketEvents implements SocketEventListener {
      */
     public long failuresRecorded() {
         return failuresRecorded.get();
+    }
+
+    /**
+     * This thread's context class loader. Under a security manager (JDK 17 to 23) asked for privileged, so that the
+     * check stops at the agent's own classes, which hold every permission, instead of failing the hook when the
+     * application's code on this stack lacks {@code getClassLoader}.
+     */
+    @SuppressWarnings("removal")
+    private static ClassLoader contextLoader() {
+        if (System.getSecurityManager() == null) {
+            return Thread.currentThread().getContextClassLoader();
+        }
+        return AccessController.doPrivileged(ContextLoader.INSTANCE);
+    }
+
+    private static final class ContextLoader implements PrivilegedAction<ClassLoader> {
+        static final ContextLoader INSTANCE = new ContextLoader();
+
+        @Override
+        public ClassLoader run() {
+            return Thread.currentThread().getContextClassLoader();
+        }
     }
 
     // JDK 17's SSL sockets close themselves from finalize(): that is the garbage collector at work, not the application.

@@ -14,6 +14,9 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
+import java.security.AccessController;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLSocket;
@@ -37,7 +40,40 @@ public final class JdkSockets {
     }
 
     private static MethodHandle getter(Class<?> owner, String field) throws ReflectiveOperationException {
-        return erased(JdkFields.getter(owner, field));
+        return erased(resolve(new Resolve(owner, field)));
+    }
+
+    /**
+     * Resolves an accessor; under a security manager (JDK 17 to 23) privileged, so that the checks of the lookup and
+     * the reflection stop at the agent's own classes, which hold every permission: a holder below is resolved on
+     * the application thread that first meets its kind of socket, whose code the policy may grant nothing.
+     */
+    @SuppressWarnings("removal")
+    private static MethodHandle resolve(Resolve resolve) throws ReflectiveOperationException {
+        if (System.getSecurityManager() == null) {
+            return resolve.run();
+        }
+        try {
+            return AccessController.doPrivileged(resolve);
+        } catch (PrivilegedActionException e) {
+            throw (ReflectiveOperationException) e.getException();
+        }
+    }
+
+    /** A getter of {@code owner}'s {@code field}, or {@code Net.localAddress} when the field is null. */
+    private static final class Resolve implements PrivilegedExceptionAction<MethodHandle> {
+        private final Class<?> owner;
+        private final String field;
+
+        Resolve(Class<?> owner, String field) {
+            this.owner = owner;
+            this.field = field;
+        }
+
+        @Override
+        public MethodHandle run() throws ReflectiveOperationException {
+            return field == null ? JdkFields.localAddressOfDescriptor() : JdkFields.getter(owner, field);
+        }
     }
 
     /**
@@ -73,7 +109,7 @@ public final class JdkSockets {
                 IMPL_ADDRESS = getter(SocketImpl.class, "address");
                 IMPL_PORT = getter(SocketImpl.class, "port");
                 DESCRIPTOR_FD = getter(FileDescriptor.class, "fd");
-                NET_LOCAL_ADDRESS = erased(JdkFields.localAddressOfDescriptor());
+                NET_LOCAL_ADDRESS = erased(resolve(new Resolve(null, null)));
                 DELEGATING_IMPL = Class.forName("java.net.DelegatingSocketImpl");
                 IMPL_DELEGATE = getter(DELEGATING_IMPL, "delegate");
             } catch (ReflectiveOperationException e) {
