@@ -64,12 +64,13 @@ final class AgentInstaller {
         ClassLoaderCandidates loaders = new ClassLoaderCandidates();
         OwnPorts ownPorts = new OwnPorts();
         Clock clock = Clock.system();
-        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch());
+        JdkSockets jdkSockets = new JdkSockets();
+        SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch(), jdkSockets);
         // Counts closes from the first socket on: churn=off, read later, stops it again.
         ChurnDetector churn = new ChurnDetector(clock);
         tracker.observeCloses(churn);
         StartupTimer.step("tracker");
-        JdkSocketEvents events = new JdkSocketEvents(new JdkSockets(), tracker, errors, loaders, ownPorts, attached);
+        JdkSocketEvents events = new JdkSocketEvents(jdkSockets, tracker, errors, loaders, ownPorts, attached);
         Tracking tracking = new Tracking(errors, loaders, ownPorts, clock, tracker, events, churn);
         started.tracking(tracking);
         JavaBaseHooks.install(events);

@@ -32,7 +32,8 @@ public final class TrackedSocket extends WeakReference<Object> {
         }
     }
 
-    private final int identityHash;
+    /** The tracker's hash of the socket ({@link SocketTracker.KeyHash}): this record's hash as a map key. */
+    private final int keyHash;
     final long id;
     volatile boolean accepted; // unknown for sockets adopted after attach, until the kernel view tells
     final long openedNanos;
@@ -66,10 +67,10 @@ public final class TrackedSocket extends WeakReference<Object> {
     volatile long closeWaitSinceNanos = NEVER;
     long connectionGoneSinceNanos = NEVER;
 
-    TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, SocketType type, boolean accepted,
-                  long openedNanos, String openThread, CallSite allocation) {
+    TrackedSocket(Object socket, int keyHash, ReferenceQueue<Object> queue, long id, SocketType type,
+                  boolean accepted, long openedNanos, String openThread, CallSite allocation) {
         super(socket, queue);
-        this.identityHash = System.identityHashCode(socket);
+        this.keyHash = keyHash;
         this.id = id;
         this.type = type;
         this.accepted = accepted;
@@ -127,7 +128,7 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     @Override
     public int hashCode() {
-        return identityHash;
+        return keyHash;
     }
 
     @Override
@@ -145,17 +146,19 @@ public final class TrackedSocket extends WeakReference<Object> {
         return other instanceof Probe probe && probe.socket == socket;
     }
 
-    /** A throw-away map key to look a socket up by identity. */
+    /** A throw-away map key to look a socket up by identity, with the tracker's hash of it. */
     static final class Probe {
         private final Object socket;
+        private final int keyHash;
 
-        Probe(Object socket) {
+        Probe(Object socket, int keyHash) {
             this.socket = socket;
+            this.keyHash = keyHash;
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(socket);
+            return keyHash;
         }
 
         @Override

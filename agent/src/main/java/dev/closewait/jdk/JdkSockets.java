@@ -3,6 +3,7 @@ package dev.closewait.jdk;
 import dev.closewait.bootstrap.JdkFields;
 
 import dev.closewait.core.Endpoints;
+import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
 
 import java.io.FileDescriptor;
@@ -33,7 +34,7 @@ import javax.net.ssl.SSLSocket;
  * {@code AsynchronousSocketChannelImpl}, which then had to be retransformed, in every JVM, sockets or not
  * (docs/performance.md). Being {@code static final}, the method handles are also constants to the JIT.
  */
-public final class JdkSockets {
+public final class JdkSockets implements SocketTracker.KeyHash {
 
     public JdkSockets() {
         // nothing to resolve yet: see the holders below
@@ -196,6 +197,31 @@ public final class JdkSockets {
             return platformImpl((SocketImpl) (Object) Plain.SOCKET_IMPL.invokeExact((Object) transportOf(socket)));
         }
         return null;
+    }
+
+    /**
+     * The hash the tracker files a socket key ({@link #keyOf}) under: its descriptor number for a {@code SocketImpl}
+     * and a {@code SocketChannel}, which the JDK keeps in the object from before the open hook to after close (the
+     * impl's {@code FileDescriptor} keeps its number when {@code NioSocketImpl} closes it, and the channel's
+     * {@code fdVal} is final; checked on JDK 17 and 25), so the hash never changes while the socket is tracked. The
+     * identity hash for anything else, or when the number is not there (-1). Never throws.
+     */
+    @Override
+    public int of(Object key) {
+        try {
+            if (key instanceof SocketImpl) {
+                FileDescriptor descriptor = (FileDescriptor) (Object) Plain.IMPL_FD.invokeExact(key);
+                int fd = descriptor == null ? -1 : (int) Plain.DESCRIPTOR_FD.invokeExact((Object) descriptor);
+                if (fd >= 0) {
+                    return fd;
+                }
+            } else if (key instanceof SocketChannel) {
+                return (int) Channel.FD.invokeExact(key);
+            }
+        } catch (Throwable unreadable) {
+            // the identity hash below: always the same for this key too
+        }
+        return System.identityHashCode(key);
     }
 
     /**

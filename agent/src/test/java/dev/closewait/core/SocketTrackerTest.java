@@ -30,6 +30,24 @@ class SocketTrackerTest {
     }
 
     @Test
+    void socketsFiledUnderOneHashStayApart() {
+        // A descriptor number reused while the tracker still holds the closing socket's record: one hash, two sockets.
+        SocketTracker byDescriptor = new SocketTracker(new FakeClock(Harness.START_NANOS), watch -> { }, socket -> 7);
+        Object closing = harness.keep(new Object());
+        Object reusing = harness.keep(new Object());
+        TrackedSocket first = byDescriptor.opened(closing, SocketType.SOCKET, false, Harness.ENDPOINTS);
+        TrackedSocket second = byDescriptor.opened(reusing, SocketType.SOCKET, false, Harness.ENDPOINTS);
+
+        assertEquals(2, byDescriptor.trackedCount());
+        assertSame(first, byDescriptor.find(closing));
+        assertSame(second, byDescriptor.find(reusing));
+        byDescriptor.closed(closing);
+        assertNull(byDescriptor.find(closing));
+        assertSame(second, byDescriptor.find(reusing));
+        assertEquals(1, byDescriptor.trackedCount());
+    }
+
+    @Test
     void givesEverySocketItsOwnId() {
         long first = harness.tracked(harness.open()).id();
         long second = harness.tracked(harness.open()).id();

@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JdkSocketEventsTest {
 
     private final JdkSockets sockets = new JdkSockets();
-    private final SocketTracker tracker = new SocketTracker(Clock.system(), watch -> { });
+    /** Filed by descriptor number, as the agent files them. */
+    private final SocketTracker tracker = new SocketTracker(Clock.system(), watch -> { }, sockets);
     private final List<String> warnings = new ArrayList<>();
     private final AgentErrors errors = new AgentErrors(warnings::add);
     private final List<Closeable> open = new ArrayList<>();
