@@ -2,6 +2,7 @@ package dev.closewait.jdk;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.Closeable;
 import java.io.FileDescriptor;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -28,12 +29,7 @@ class JdkSocketsKeyHashTest {
              Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
              Socket accepted = server.accept()) {
             for (Socket socket : new Socket[] {client, accepted}) {
-                Object key = sockets.keyOf(socket);
-                int fd = sockets.endpointsOf(key).fd();
-                assertTrue(fd >= 0);
-                assertEquals(fd, sockets.of(key));
-                socket.close();
-                assertEquals(fd, sockets.of(key), "the same after close");
+                assertFiledUnderItsDescriptorBeforeAndAfterClose(socket, socket);
             }
         }
     }
@@ -43,12 +39,7 @@ class JdkSocketsKeyHashTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              SocketChannel channel = SocketChannel.open(
                      new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))) {
-            Object key = sockets.keyOf(channel);
-            int fd = sockets.endpointsOf(key).fd();
-            assertTrue(fd >= 0);
-            assertEquals(fd, sockets.of(key));
-            channel.close();
-            assertEquals(fd, sockets.of(key), "the same after close");
+            assertFiledUnderItsDescriptorBeforeAndAfterClose(channel, channel);
         }
     }
 
@@ -60,6 +51,16 @@ class JdkSocketsKeyHashTest {
         assertEquals(System.identityHashCode(descriptor), sockets.of(descriptor));
         SocketImpl unconnected = unconnectedImpl();
         assertEquals(System.identityHashCode(unconnected), sockets.of(unconnected), "no descriptor yet");
+    }
+
+    /** {@code socket}'s key ({@link JdkSockets#keyOf}) hashes to its descriptor number; closes it, and again. */
+    private void assertFiledUnderItsDescriptorBeforeAndAfterClose(Object socket, Closeable closing) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        int fd = sockets.endpointsOf(key).fd();
+        assertTrue(fd >= 0);
+        assertEquals(fd, sockets.of(key));
+        closing.close();
+        assertEquals(fd, sockets.of(key), "the same after close");
     }
 
     private static SocketImpl unconnectedImpl() throws ReflectiveOperationException {
