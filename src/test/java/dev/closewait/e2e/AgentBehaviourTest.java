@@ -101,8 +101,9 @@ class AgentBehaviourTest {
                 assertEquals(1, closed.size(), run.child().stderr());
                 assertEquals(leaks.get(0).path("id"), closed.get(0).path("id"));
                 assertEquals("main", closed.get(0).path("thread").asText());
-                assertTrue(run.child().stderr().contains("INFO closewait - Previously reported leaked socket #"
-                        + leaks.get(0).path("id").asLong() + " (eof-not-closed"), run.child().stderr());
+                // The log sink writes on a thread of its own: the JSON line can come first.
+                run.child().awaitStderr("INFO closewait - Previously reported leaked socket #"
+                        + leaks.get(0).path("id").asLong() + " (eof-not-closed", 1, Waits.EVENT);
                 run.exitCleanly();
                 assertAgentHealthy(run);
             }
