@@ -95,13 +95,20 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
         if (socket.accepted) {
             return;
         }
-        Destination destination = destinations.get(remote);
-        if (destination == null) {
-            if (destinations.size() >= MAX_DESTINATIONS) {
-                unfollowed.increment();
-                return;
+        StackCapture.Site site = socket.site; // a client socket's site is its destination (StackCapture.siteOf)
+        Destination destination = site == null ? null : site.churnDestination;
+        if (destination == null || destination.forgotten) {
+            destination = destinations.get(remote);
+            if (destination == null) {
+                if (destinations.size() >= MAX_DESTINATIONS) {
+                    unfollowed.increment();
+                    return;
+                }
+                destination = destinations.computeIfAbsent(remote, key -> new Destination(key, originNanos));
             }
-            destination = destinations.computeIfAbsent(remote, key -> new Destination(key, originNanos));
+            if (site != null) {
+                site.churnDestination = destination;
+            }
         }
         destination.closed(socket.allocation);
     }
@@ -127,6 +134,7 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
                 report(reporting, destination, closes, now);
             } else if (closes == 0 && windowSinceReport) {
                 // Quiet for a whole window: forget it. A close racing this removal may be lost (approximate).
+                destination.forgotten = true; // sites that remember it look it up again
                 destinations.remove(destination.remote, destination);
             }
         }
@@ -203,6 +211,8 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
         final ChurnWindow window;
         final AtomicLong total = new AtomicLong();
         volatile CallSite lastStack;
+        /** Taken off the followed destinations (quiet for a window): a site that remembers it must look again. */
+        volatile boolean forgotten;
         // Detector thread only, from here on.
         long seenTotal;
         long reportedNanos = TrackedSocket.NEVER;
@@ -220,7 +230,9 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
 
         void closed(CallSite allocation) {
             total.incrementAndGet();
-            if (allocation != null && allocation != CallSite.NOT_SAMPLED) {
+            // Sockets standing in for their site share one stack: written only when it changes (a volatile write
+            // per close otherwise).
+            if (allocation != null && allocation != CallSite.NOT_SAMPLED && allocation != lastStack) {
                 lastStack = allocation;
             }
         }

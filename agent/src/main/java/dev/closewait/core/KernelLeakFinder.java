@@ -90,7 +90,7 @@ public final class KernelLeakFinder {
         boolean closeWaitPending = false;
         int alive = 0;
         int peerClosed = 0;
-        for (TrackedSocket tracked : tracker.open.values()) {
+        for (TrackedSocket tracked : tracker.open) {
             int fd = tracked.endpoints.fd();
             Object socket = tracked.get();
             if (socket == null || fd < 0 || tracked.agentOwned || tracked.inputShutdownByApplication

@@ -104,7 +104,7 @@ public final class LeakDetector {
         Reference<?> reference;
         while ((reference = tracker.collected.poll()) != null) {
             TrackedSocket tracked = (TrackedSocket) reference;
-            if (tracker.open.remove(tracked) != null) {
+            if (tracker.open.remove(tracked)) {
                 tracker.forgotten(tracked);
             }
             if (tracked.agentOwned) {
@@ -122,7 +122,7 @@ public final class LeakDetector {
     }
 
     private void reportUnclosedAfterEndOfStream(long now) {
-        for (TrackedSocket tracked : tracker.open.values()) {
+        for (TrackedSocket tracked : tracker.open) {
             if (!SocketTracker.awaitsClose(tracked)) {
                 continue;
             }
@@ -178,7 +178,7 @@ public final class LeakDetector {
     public List<Suspect> suspects(int limit) {
         long now = clock.nanoTime();
         List<Suspect> suspects = new ArrayList<>();
-        for (TrackedSocket tracked : tracker.open.values()) {
+        for (TrackedSocket tracked : tracker.open) {
             if (suspects.size() >= limit) {
                 break;
             }

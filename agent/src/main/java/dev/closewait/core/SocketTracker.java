@@ -5,7 +5,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +53,7 @@ public final class SocketTracker {
     private final AtomicLong endsOfStream = new AtomicLong();
     private volatile boolean watchingWrites;
     final ReferenceQueue<Object> collected = new ReferenceQueue<>();
-    final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
+    final SocketTable open = new SocketTable();
     /** What happened to reported sockets since the detector last looked. */
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final StackTable stacks = new StackTable();
@@ -95,8 +94,8 @@ public final class SocketTracker {
      * null if it is followed already.
      */
     public TrackedSocket opened(Object socket, SocketType type, boolean accepted, Endpoints endpoints) {
-        // No lookup first: the hook's caller has looked already, and putIfAbsent keeps a socket from being followed
-        // twice (a lookup here cost one more map operation on every open).
+        // No lookup first: the hook's caller has looked already, and SocketTable.add keeps a socket from being
+        // followed twice (a lookup here cost one more map operation on every open).
         long id = ids.incrementAndGet();
         StackCapture.Site site = capture.siteOf(accepted, endpoints);
         long now = clock.nanoTime();
@@ -105,7 +104,7 @@ public final class SocketTracker {
         tracked.endpoints = endpoints;
         tracked.openThreadId = Thread.currentThread().getId();
         tracked.site = site;
-        return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
+        return open.add(tracked) ? tracked : null;
     }
 
     /**
@@ -121,7 +120,7 @@ public final class SocketTracker {
                 clock.nanoTime(), null, null);
         tracked.endpoints = endpoints;
         tracked.agentOwned = true;
-        if (open.putIfAbsent(tracked, tracked) == null) {
+        if (open.add(tracked)) {
             agentOwned.incrementAndGet();
         }
     }
@@ -137,7 +136,7 @@ public final class SocketTracker {
         TrackedSocket tracked = new TrackedSocket(socket, keyHash.of(socket), collected, ids.incrementAndGet(), type,
                 false, clock.nanoTime(), null, null);
         tracked.endpoints = endpoints;
-        return open.putIfAbsent(tracked, tracked) == null ? tracked : null;
+        return open.add(tracked) ? tracked : null;
     }
 
     public void endpoints(Object socket, Endpoints endpoints) {
@@ -252,9 +251,9 @@ public final class SocketTracker {
     }
 
     public void closed(Object socket) {
-        TrackedSocket tracked = open.remove(new TrackedSocket.Probe(socket, keyHash.of(socket)));
-        if (tracked == null) {
-            return;
+        TrackedSocket tracked = open.get(socket, keyHash.of(socket));
+        if (tracked == null || !open.remove(tracked)) {
+            return; // not tracked, or another thread closed it at the same moment
         }
         forgotten(tracked);
         // Not cleared: Reference.clear() is a native call (JDK 16+), and a record that outlives its socket is only
@@ -288,7 +287,7 @@ public final class SocketTracker {
      * detector's thread: sockets closed between two scans never pay for it.
      */
     void shareStacks() {
-        for (TrackedSocket tracked : open.values()) {
+        for (TrackedSocket tracked : open) {
             CallSite site = tracked.allocation;
             if (site != null && !site.isShared()) { // none for sockets adopted after attach or the agent's own
                 tracked.allocation = stacks.share(site);
@@ -316,7 +315,7 @@ public final class SocketTracker {
         }
         if (newestOpeningNow != now || newestOpeningByPeer == null) {
             Map<java.net.InetSocketAddress, Long> newest = new HashMap<>();
-            for (TrackedSocket other : open.values()) {
+            for (TrackedSocket other : open) {
                 java.net.InetSocketAddress peer = other.endpoints.remote();
                 if (!other.accepted && !other.agentOwned && peer != null && other.state() == TrackedSocket.OPEN) {
                     newest.merge(peer, other.openedNanos, Math::max);
@@ -338,8 +337,9 @@ public final class SocketTracker {
         return stacks.size();
     }
 
+    /** The record of {@code socket} while it is tracked (opened or adopted, not closed or collected); null if not. */
     public TrackedSocket find(Object socket) {
-        return open.get(new TrackedSocket.Probe(socket, keyHash.of(socket)));
+        return open.get(socket, keyHash.of(socket));
     }
 
     /**
@@ -366,7 +366,7 @@ public final class SocketTracker {
         return Math.max(0, open.size() - agentOwned.get());
     }
 
-    /** A record leaves the map (closed or collected): keeps the count of the agent's own sockets right. */
+    /** A record leaves the table (closed or collected): keeps the count of the agent's own sockets right. */
     void forgotten(TrackedSocket tracked) {
         if (tracked.agentOwned) {
             agentOwned.decrementAndGet();
@@ -394,7 +394,7 @@ public final class SocketTracker {
      */
     public BitSet openDescriptors() {
         BitSet fds = new BitSet();
-        for (TrackedSocket tracked : open.values()) {
+        for (TrackedSocket tracked : open) {
             int fd = tracked.endpoints.fd();
             if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED) {
                 fds.set(fd);
@@ -428,7 +428,7 @@ public final class SocketTracker {
 
     /** Whether a socket read EOF and is neither closed nor reported (the agent's own never count). */
     boolean anyAwaitingClose() {
-        for (TrackedSocket tracked : open.values()) {
+        for (TrackedSocket tracked : open) {
             if (awaitsClose(tracked)) {
                 return true;
             }

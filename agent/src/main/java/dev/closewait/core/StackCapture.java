@@ -1,5 +1,7 @@
 package dev.closewait.core;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,10 +82,11 @@ public final class StackCapture {
             return null;
         }
         InetSocketAddress endpoint = accepted ? endpoints.local() : endpoints.remote();
-        if (endpoint == null) {
-            return null;
+        InetAddress address = endpoint == null ? null : endpoint.getAddress();
+        if (address == null) {
+            return null; // unresolved: never the address of a connected socket
         }
-        Key key = new Key(accepted, endpoint);
+        Key key = new Key(accepted, endpoint.getPort(), address);
         Site site = sites.get(key);
         if (site == null && sites.size() < MAX_SITES) {
             site = sites.computeIfAbsent(key, ignored -> new Site());
@@ -124,6 +127,12 @@ public final class StackCapture {
         private volatile boolean adapted;
         private volatile CallSite standIn;
         private volatile long capturedNanos; // when standIn was captured; racy like the count
+        /**
+         * The churn detector's counters for this site's destination, when this is a client site (the remote
+         * address is the destination): set at the first close, so that a close counts without a second lookup by
+         * address ({@link ChurnDetector#closed}). Racy: two threads may both set the same destination.
+         */
+        volatile ChurnDetector.Destination churnDestination;
 
         /** A socket of this site was closed without being reported. */
         void closedInTime() {
@@ -144,19 +153,45 @@ public final class StackCapture {
     }
 
     /**
-     * A site's key. Its equals and hashCode are written out: a record's generated ones bootstrap
-     * {@code ObjectMethods} through invokedynamic the first time, about 15 ms on the thread that opens the first
-     * socket.
+     * A site's key: role, port and address. The IPv4 address is copied in as an int, so that comparing with a key in
+     * the map reads that key alone, not the chain of objects behind an {@code InetSocketAddress} (its holder, the
+     * {@code InetAddress}, that one's holder), which are cold when a connection opens: a third of the open hook's
+     * misses under churn (issue 16). Other addresses compare with {@code InetAddress.equals}, as
+     * {@code InetSocketAddress} would. Not a record: a record's generated equals and hashCode bootstrap
+     * {@code ObjectMethods} through invokedynamic the first time, about 15 ms on the thread that opens the first socket.
      */
-    private record Key(boolean accepted, InetSocketAddress endpoint) {
+    static final class Key {
+        private final boolean accepted;
+        private final int port;
+        private final int ipv4;
+        /** Null for an IPv4 address (see {@link #ipv4}). */
+        private final InetAddress other;
+        private final int hash;
+
+        Key(boolean accepted, int port, InetAddress address) {
+            this.accepted = accepted;
+            this.port = port;
+            if (address instanceof Inet4Address v4) {
+                this.ipv4 = v4.hashCode(); // Inet4Address.hashCode is the address itself (JDK 17 and 25)
+                this.other = null;
+            } else {
+                this.ipv4 = 0;
+                this.other = address;
+            }
+            this.hash = (31 * (31 * address.hashCode() + port)) + (accepted ? 1 : 0);
+        }
+
         @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && key.accepted == accepted && key.endpoint.equals(endpoint);
+        public boolean equals(Object object) {
+            if (!(object instanceof Key key) || key.port != port || key.accepted != accepted || key.ipv4 != ipv4) {
+                return false;
+            }
+            return other == null ? key.other == null : other.equals(key.other);
         }
 
         @Override
         public int hashCode() {
-            return 31 * endpoint.hashCode() + (accepted ? 1 : 0);
+            return hash;
         }
     }
 }

@@ -7,7 +7,8 @@ import java.lang.ref.WeakReference;
 
 /**
  * One socket the agent follows. It refers to the socket only weakly, so tracking never keeps a socket alive, and it
- * is its own map key: equal to another record, or to a {@link Probe}, when both refer to the same socket.
+ * is its own key in the tracker's {@link SocketTable}: equal to another record, or to a {@link Probe}, when both refer
+ * to the same socket.
  *
  * <p>State: open, then (optionally) EOF seen, then closed; or reported, then closed-after-report or collected.
  */
@@ -32,7 +33,7 @@ public final class TrackedSocket extends WeakReference<Object> {
         }
     }
 
-    /** The tracker's hash of the socket ({@link SocketTracker.KeyHash}): this record's hash as a map key. */
+    /** The tracker's hash of the socket ({@link SocketTracker.KeyHash}): this record's hash, and its slot in the {@link SocketTable}. */
     private final int keyHash;
     final long id;
     volatile boolean accepted; // unknown for sockets adopted after attach, until the kernel view tells

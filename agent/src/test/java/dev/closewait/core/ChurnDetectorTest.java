@@ -252,6 +252,24 @@ class ChurnDetectorTest {
     }
 
     @Test
+    void aForgottenDestinationIsFollowedAgainWhenItsSitesConnectionsCloseAgain() {
+        // Client sockets to one destination share an adaptive-capture site, which remembers the destination's
+        // counters (ChurnDetector.closed): forgetting the destination must not leave the site counting into them.
+        closeFirst(SERVICE, "a.A.a", 1);
+        churn.scan();
+        clock.advance(Duration.ofSeconds(60));
+        churn.scan();
+        assertEquals(0, churn.destinations());
+
+        closeFirst(SERVICE, "a.A.a", 11);
+        churn.scan();
+
+        assertEquals(1, churn.destinations());
+        assertEquals(1, reports.size(), "11 closes within the window, over the threshold of 10");
+        assertEquals(11, reports.get(0).closes());
+    }
+
+    @Test
     void aReportedDestinationIsKeptForItsWindowSoItIsNotReportedTwice() {
         closeFirst(SERVICE, "a.A.a", 11);
         churn.scan();

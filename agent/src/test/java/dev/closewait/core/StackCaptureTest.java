@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,33 @@ class StackCaptureTest {
             own += open(tracker, SERVER).allocation.standsInFor() < 0 ? 1 : 0;
         }
         assertEquals(2, own, "one more, at random among the next sockets, then none again");
+    }
+
+    @Test
+    void aSiteIsItsRoleAddressAndPortWhicheverObjectsCarryThem() throws Exception {
+        StackCapture capture = new StackCapture(seeded(3));
+        InetAddress v6 = InetAddress.getByName("::1");
+        StackCapture.Site client = capture.siteOf(false, remote(Harness.address(10, 0, 0, 7, 8080)));
+
+        assertSame(client, capture.siteOf(false, remote(Harness.address(10, 0, 0, 7, 8080))), "an equal address");
+        assertNotSame(client, capture.siteOf(false, remote(Harness.address(10, 0, 0, 7, 8081))), "another port");
+        assertNotSame(client, capture.siteOf(false, remote(Harness.address(10, 0, 0, 8, 8080))), "another host");
+        assertNotSame(client, capture.siteOf(true, new Endpoints(7, Harness.address(10, 0, 0, 7, 8080), null)),
+                "accepted on that address");
+        StackCapture.Site loopback6 = capture.siteOf(false, remote(new InetSocketAddress(v6, 8080)));
+        assertSame(loopback6, capture.siteOf(false, remote(new InetSocketAddress(InetAddress.getByName("::1"),
+                8080))));
+        assertNotSame(loopback6, capture.siteOf(false, remote(new InetSocketAddress(InetAddress.getByName("::2"),
+                8080))));
+        assertNotSame(loopback6, capture.siteOf(false, remote(Harness.address(0, 0, 0, 0, 8080))),
+                "0.0.0.0 is not an IPv6 address");
+        assertEquals(7, capture.sites());
+        assertNull(capture.siteOf(false, remote(InetSocketAddress.createUnresolved("db.example", 5432))),
+                "an unresolved address is no connected socket's");
+    }
+
+    private static Endpoints remote(InetSocketAddress remote) {
+        return new Endpoints(7, Harness.address(127, 0, 0, 1, 40000), remote);
     }
 
     @Test
