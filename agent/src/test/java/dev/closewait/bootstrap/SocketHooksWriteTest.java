@@ -90,6 +90,22 @@ class SocketHooksWriteTest {
     }
 
     @Test
+    void aRunEndsWhenTheThreadTurnsToAnotherSocketOrDirection() {
+        Object first = new Object();
+        Object second = new Object();
+        SocketHooks.wrote(first);
+        SocketHooks.readReturned(5, first);
+        SocketHooks.wrote(second);
+        SocketHooks.wrote(second);
+        SocketHooks.readReturned(5, first);
+        SocketHooks.readReturned(5, first);
+        SocketHooks.wrote(first);
+
+        assertEquals(List.of("used for write", "used for read", "used for write", "used for read", "used for write"),
+                events);
+    }
+
+    @Test
     void aWatchedWriteThatStartsARunIsOneEventThatDoesBoth() {
         watching.set(true);
         Object socket = new Object();
