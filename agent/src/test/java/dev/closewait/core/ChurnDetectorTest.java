@@ -22,7 +22,12 @@ class ChurnDetectorTest {
     private static final InetSocketAddress OTHER_SERVICE = Harness.address(10, 0, 0, 8, 443);
 
     private final FakeClock clock = new FakeClock(Harness.START_NANOS);
-    private final SocketTracker tracker = new SocketTracker(clock, watching -> { });
+    /**
+     * Stack sampling draws at random; this source never draws 0, so {@code stack-sample=N} (N > 1) samples no socket
+     * and adaptive capture never refreshes a stand-in: every socket's stack here is captured or none is, by the test.
+     */
+    private final SocketTracker tracker = new SocketTracker(clock, watching -> { },
+            new StackCapture(bound -> bound - 1));
     private final List<String> warnings = new ArrayList<>();
     private final List<Churn> reports = new ArrayList<>();
     /** What the fake site lookup answers for each allocation stack: the test names them. */
@@ -215,7 +220,7 @@ class ChurnDetectorTest {
 
     @Test
     void withoutRecordedStacksTheSiteIsUnknown() {
-        tracker.sampleStacks(1000); // ids 1..11: none is a multiple of 1000, so no stack is recorded
+        tracker.sampleStacks(1000); // the random source above never draws the one in 1,000: no stack is recorded
         for (int i = 0; i < 11; i++) {
             tracker.closed(open(SERVICE, false));
         }
