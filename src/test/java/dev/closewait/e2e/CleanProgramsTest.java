@@ -1,5 +1,6 @@
 package dev.closewait.e2e;
 
+import dev.closewait.e2e.scenarios.AsyncChannelsClean;
 import dev.closewait.e2e.scenarios.HalfCloseProtocolChannelClean;
 import dev.closewait.e2e.scenarios.HalfCloseProtocolClean;
 import dev.closewait.e2e.scenarios.JettyClean;
@@ -37,6 +38,11 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> selectorServerThatCancelsAndClosesOnEofIsNotReported() {
         return onEveryJdk(ProperCloseSelectorClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> asyncChannelsWaitingForDataOrRefusedAndClosedAreNotReported() {
+        return onEveryJdk(AsyncChannelsClean.class);
     }
 
     @TestFactory

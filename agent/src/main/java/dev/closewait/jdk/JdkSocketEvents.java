@@ -10,6 +10,7 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.SocketType;
 import dev.closewait.core.TrackedSocket;
 
+import java.nio.channels.AsynchronousSocketChannel;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,7 +52,7 @@ public final class JdkSocketEvents implements SocketEventListener {
     @Override
     public void opened(Object socket, boolean accepted) throws Throwable {
         Object key = sockets.keyOf(socket);
-        if (key == null) {
+        if (key == null || closedBeforeItsOpen(socket)) {
             return;
         }
         if (AgentThread.current()) {
@@ -66,6 +67,16 @@ public final class JdkSocketEvents implements SocketEventListener {
             tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
             loaders.note(contextLoader());
         }
+    }
+
+    /**
+     * An asynchronous channel whose connection was refused at once is closed by the JDK inside {@code connect}, which
+     * then returns a failed future: the close hook ran before this open hook, so the application's own close would
+     * find nothing to close, and the record would stay until the channel is collected and reported as leaked. The
+     * other open hooks run on a normal return only, which a failed connect never makes.
+     */
+    private boolean closedBeforeItsOpen(Object socket) throws Throwable {
+        return socket instanceof AsynchronousSocketChannel && !sockets.isOpen(socket);
     }
 
     @Override

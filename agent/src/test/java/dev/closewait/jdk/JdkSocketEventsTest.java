@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import java.nio.channels.AsynchronousSocketChannel;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -62,6 +64,24 @@ class JdkSocketEventsTest {
         Socket accepted = keep(server.accept());
         assertEquals(-1, accepted.getInputStream().read());
         return sockets.keyOf(accepted);
+    }
+
+    @Test
+    void anAsynchronousChannelTheJdkClosedInsideConnectIsNotFollowed() throws Throwable {
+        // A connection refused at once: the JDK closes the channel inside connect() and returns a failed future; the
+        // close hook ran before the open hook, and the application's own close() will raise none.
+        JdkSocketEvents events = events(false);
+        AsynchronousSocketChannel refused = keep(AsynchronousSocketChannel.open());
+        refused.close();
+        events.opened(refused, false);
+        assertEquals(0, tracker.trackedCount(), "a closed channel is no opening");
+
+        ServerSocket server = keep(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        AsynchronousSocketChannel connecting = keep(AsynchronousSocketChannel.open());
+        connecting.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                .get(30, TimeUnit.SECONDS);
+        events.opened(connecting, false);
+        assertEquals(1, tracker.trackedCount(), "an open one is followed");
     }
 
     @Test

@@ -161,18 +161,25 @@ public final class SocketHooks {
     // The *Returned variants take the instrumented method's return value, so that the code inlined into the JDK has
     // no branch of its own (and needs no new stack map frame): the test happens here.
 
-    /** A read returned {@code n}; negative means EOF. */
+    /**
+     * The end-of-stream status of a read: -1 in every read API, and {@code IOStatus.EOF} in {@code IOUtil}, whose
+     * other negative statuses are not ends of stream ({@code UNAVAILABLE} -2: no data yet, what an asynchronous
+     * channel's first read attempt gets; {@code INTERRUPTED} -3; JDK 17 and 25).
+     */
+    private static final int EOF = -1;
+
+    /** A read returned {@code n}: {@link #EOF} is EOF, more than 0 a use, anything else nothing. */
     public static void readReturned(int n, Object socket) {
-        if (n < 0) {
+        if (n == EOF) {
             dispatch(END_OF_STREAM, socket);
         } else if (n > 0) {
             used(socket, USED_FOR_READ);
         }
     }
 
-    /** A scattering read returned {@code n}; negative means EOF. */
+    /** A scattering read returned {@code n}; as {@link #readReturned(int, Object)}. */
     public static void readReturned(long n, Object socket) {
-        if (n < 0) {
+        if (n == EOF) {
             dispatch(END_OF_STREAM, socket);
         } else if (n > 0) {
             used(socket, USED_FOR_READ);
@@ -180,11 +187,11 @@ public final class SocketHooks {
     }
 
     /**
-     * {@code SSLSocketImpl$AppInputStream.read} returned {@code n}; negative means EOF (the peer's close_notify). Its
+     * {@code SSLSocketImpl$AppInputStream.read} returned {@code n}; -1 means EOF (the peer's close_notify). Its
      * data reads are not uses: the transport socket's own reads underneath already were.
      */
     public static void sslReadReturned(int n, Object sslSocket) {
-        if (n < 0) {
+        if (n == EOF) {
             dispatch(END_OF_STREAM, sslSocket);
         }
     }
