@@ -3,7 +3,6 @@ package dev.closewait.bootstrap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,49 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SocketHooksReadTest {
 
-    private final List<String> events = new ArrayList<>();
+    private final RecordingListener recording = new RecordingListener();
+    private final List<String> events = recording.events;
 
     SocketHooksReadTest() {
-        SocketHooks.install(new SocketEventListener() {
-            @Override
-            public void opened(Object socket, boolean accepted) {
-            }
-
-            @Override
-            public void connected(Object socket) {
-            }
-
-            @Override
-            public void secured(Object sslSocket) {
-            }
-
-            @Override
-            public void endOfStream(Object socket) {
-                events.add("eof");
-            }
-
-            @Override
-            public void wrote(Object socket) {
-            }
-
-            @Override
-            public void used(Object socket, boolean write) {
-                events.add(write ? "used for write" : "used for read");
-            }
-
-            @Override
-            public void inputShutdown(Object socket) {
-            }
-
-            @Override
-            public void closed(Object socket) {
-            }
-
-            @Override
-            public void hookFailed(Throwable failure) {
-                events.add("failed " + failure);
-            }
-        });
+        SocketHooks.install(recording);
     }
 
     @AfterEach

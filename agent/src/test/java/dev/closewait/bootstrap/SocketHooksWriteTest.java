@@ -3,7 +3,6 @@ package dev.closewait.bootstrap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,62 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SocketHooksWriteTest {
 
-    private final List<String> events = new ArrayList<>();
-    private final Recording recording = new Recording();
+    private final RecordingListener recording = new RecordingListener();
+    private final List<String> events = recording.events;
     private final AtomicBoolean watching = (AtomicBoolean) SocketHooks.install(recording)[0];
-
-    /** Records the events; one that does both writes' events at once when {@code merged}. */
-    private class Recording implements SocketEventListener {
-        boolean merged = true;
-
-        @Override
-        public void wroteAndUsed(Object socket) throws Throwable {
-            if (merged) {
-                events.add("wrote and used for write");
-            } else {
-                SocketEventListener.super.wroteAndUsed(socket);
-            }
-        }
-
-        @Override
-        public void opened(Object socket, boolean accepted) {
-        }
-
-        @Override
-        public void connected(Object socket) {
-        }
-
-        @Override
-        public void secured(Object sslSocket) {
-        }
-
-        @Override
-        public void endOfStream(Object socket) {
-        }
-
-        @Override
-        public void wrote(Object socket) {
-            events.add("wrote");
-        }
-
-        @Override
-        public void used(Object socket, boolean write) {
-            events.add(write ? "used for write" : "used for read");
-        }
-
-        @Override
-        public void inputShutdown(Object socket) {
-        }
-
-        @Override
-        public void closed(Object socket) {
-        }
-
-        @Override
-        public void hookFailed(Throwable failure) {
-            events.add("failed " + failure);
-        }
-    }
 
     @AfterEach
     void uninstall() {
