@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * benchmark, issue 16) by four compare-and-sets on one or two cache lines that stay warm.
  *
  * <p>Slots come in pages of {@value #PAGE} allocated on first use and never freed or moved, so a compare-and-set is
- * never lost to a resize: memory is 4 KB per 1,024 descriptors the process reached, at most 256 KB.
+ * never lost to a resize: memory is 4 KB per 1,024 descriptors the process reached (8 KB without compressed
+ * references), at most 256 KB (512 KB), and a pass over the records reads every slot of those pages.
  *
  * <p>Thread-safe. A record is in exactly one place from {@link #add} to {@link #remove}, so a lookup looks in its
  * slot and then, only while anything overflowed, in the map. Iteration is weakly consistent, like the map's.
