@@ -14,11 +14,12 @@ import java.util.function.Function;
  *
  * <p>{@link #closed} runs on application threads inside close(): two counter updates, no clock, no stack, no
  * allocation (except the first close towards a new destination). {@link #scan} (every second, on the detector
- * thread) moves the closes counted since into the sliding windows, so a close is timed to the scan after it. Which code opened the connections is worked out by
- * {@link #scan()} on the detector thread, from the allocation stack of the last close to each destination (see
- * {@link Destination}). Accepted connections are never counted: the clients' ports differ, so a server that closes
- * first does not run out of ports this way. Memory is bounded: at most {@value #MAX_DESTINATIONS} destinations, each
- * with at most {@value Destination#MAX_SITES} sites plus one for the rest.
+ * thread) moves the closes counted since into the sliding windows, so a close is timed to the scan after it. Which
+ * code opened the connections is worked out by {@link #scan()} on the detector thread, from the allocation stack of
+ * the last close to each destination (see {@link Destination}). Accepted connections are never counted: the
+ * clients' ports differ, so a server that closes first does not run out of ports this way. Memory is bounded: at
+ * most {@value #MAX_DESTINATIONS} destinations, each with at most {@value Destination#MAX_SITES} sites plus one for
+ * the rest.
  */
 public final class ChurnDetector implements SocketTracker.CloseObserver {
 

@@ -155,10 +155,11 @@ public final class StackCapture {
     /**
      * A site's key: role, port and address. The IPv4 address is copied in as an int, so that comparing with a key in
      * the map reads that key alone, not the chain of objects behind an {@code InetSocketAddress} (its holder, the
-     * {@code InetAddress}, that one's holder), which are cold when a connection opens: a third of the open hook's
-     * misses under churn (issue 16). Other addresses compare with {@code InetAddress.equals}, as
-     * {@code InetSocketAddress} would. Not a record: a record's generated equals and hashCode bootstrap
-     * {@code ObjectMethods} through invokedynamic the first time, about 15 ms on the thread that opens the first socket.
+     * {@code InetAddress}, that one's holder), which are cold when a connection opens. Those comparisons were 8 % of
+     * the hooks' profile under churn; the gain in the whole-process benchmark is within its spread (issue 16). Other
+     * addresses compare with {@code InetAddress.equals}, as {@code InetSocketAddress} would. Not a record: a
+     * record's generated equals and hashCode bootstrap {@code ObjectMethods} through invokedynamic the first time,
+     * about 15 ms on the thread that opens the first socket.
      */
     static final class Key {
         private final boolean accepted;

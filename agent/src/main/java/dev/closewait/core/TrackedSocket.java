@@ -33,7 +33,10 @@ public final class TrackedSocket extends WeakReference<Object> {
         }
     }
 
-    /** The tracker's hash of the socket ({@link SocketTracker.KeyHash}): this record's hash, and its slot in the {@link SocketTable}. */
+    /**
+     * The tracker's hash of the socket ({@link SocketTracker.KeyHash}): this record's hash, and its slot in the
+     * {@link SocketTable}.
+     */
     private final int keyHash;
     final long id;
     volatile boolean accepted; // unknown for sockets adopted after attach, until the kernel view tells

@@ -248,8 +248,8 @@ public final class JdkSockets implements SocketTracker.KeyHash {
     /**
      * Whether the JDK says the socket behind a hook argument is still open (not closing, not closed), read from its
      * own state: {@code SocketChannel.isOpen()}, {@code AsynchronousSocketChannel.isOpen()}, {@code Socket.isClosed()},
-     * {@code NioSocketImpl.state}. False where
-     * the JDK keeps no such state that the agent can read: an asynchronous channel's bare descriptor, other impls.
+     * {@code NioSocketImpl.state}. False where the JDK keeps no such state that the agent can read: an asynchronous
+     * channel's bare descriptor, other impls.
      */
     public boolean isOpen(Object hookArgument) throws Throwable {
         if (hookArgument instanceof SocketChannel channel) {
