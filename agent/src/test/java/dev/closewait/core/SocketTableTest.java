@@ -24,10 +24,16 @@ class SocketTableTest {
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
     private final List<Object> sockets = new ArrayList<>(); // strongly held: records refer to them weakly
 
+    /** A record of a new socket, filed under {@code hash}. */
     private TrackedSocket record(int hash) {
         Object socket = new Object();
         sockets.add(socket);
-        return new TrackedSocket(socket, hash, queue, sockets.size(), SocketType.SOCKET, false, 0, "t", null);
+        return recordOf(socket, hash);
+    }
+
+    /** Another record of {@code socket}, filed under {@code hash}. */
+    private TrackedSocket recordOf(Object socket, int hash) {
+        return new TrackedSocket(socket, hash, queue, 0, SocketType.SOCKET, false, 0, "t", null);
     }
 
     @Test
@@ -77,12 +83,11 @@ class SocketTableTest {
         table.add(inSlot);
         table.add(overflowed);
 
-        assertFalse(table.add(new TrackedSocket(inSlot.get(), 3, queue, 90, SocketType.SOCKET, false, 0, "t", null)));
-        assertFalse(table.add(new TrackedSocket(overflowed.get(), 3, queue, 91, SocketType.SOCKET, false, 0, "t",
-                null)));
+        assertFalse(table.add(recordOf(inSlot.get(), 3)));
+        assertFalse(table.add(recordOf(overflowed.get(), 3)));
         table.remove(inSlot);
-        assertFalse(table.add(new TrackedSocket(overflowed.get(), 3, queue, 92, SocketType.SOCKET, false, 0, "t",
-                null)), "the slot is free again, but this socket is filed in the overflow");
+        assertFalse(table.add(recordOf(overflowed.get(), 3)),
+                "the slot is free again, but this socket is filed in the overflow");
         assertEquals(1, table.size());
     }
 
@@ -146,8 +151,7 @@ class SocketTableTest {
                     start.await();
                     for (int i = 0; i < rounds && failure.get() == null; i++) {
                         Object socket = new Object();
-                        TrackedSocket tracked = new TrackedSocket(socket, i % 3, queue, i, SocketType.SOCKET, false,
-                                0, "t", null);
+                        TrackedSocket tracked = recordOf(socket, i % 3);
                         if (!table.add(tracked)) {
                             failure.set("a new socket was refused");
                         } else if (table.get(socket, i % 3) != tracked) {
