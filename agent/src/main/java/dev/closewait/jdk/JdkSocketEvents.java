@@ -52,7 +52,7 @@ public final class JdkSocketEvents implements SocketEventListener {
     @Override
     public void opened(Object socket, boolean accepted) throws Throwable {
         Object key = sockets.keyOf(socket);
-        if (key == null || closedBeforeItsOpen(socket)) {
+        if (key == null) {
             return;
         }
         if (AgentThread.current()) {
@@ -66,16 +66,22 @@ public final class JdkSocketEvents implements SocketEventListener {
             }
             tracker.opened(key, sockets.typeOf(socket), accepted, endpoints);
             loaders.note(contextLoader());
+            if (closedSinceItsConnect(socket)) {
+                tracker.closed(key);
+            }
         }
     }
 
     /**
-     * An asynchronous channel whose connection was refused at once is closed by the JDK inside {@code connect}, which
-     * then returns a failed future: the close hook ran before this open hook, so the application's own close would
-     * find nothing to close, and the record would stay until the channel is collected and reported as leaked. The
-     * other open hooks run on a normal return only, which a failed connect never makes.
+     * Whether an asynchronous channel, just filed by its open hook, is closed already. The JDK closes the channel
+     * when its connection cannot be made: inside {@code connect} when refused at once, or on its event thread when
+     * the pending connection fails, which can be before the open hook at {@code connect}'s return has filed it. Either
+     * way that close hook found nothing to forget and the application's own close raises none, so the record would
+     * stay until the channel is collected and reported as leaked. Read after filing: a close whose hook runs after
+     * that finds the record itself; one that ran before shows here ({@code isOpen} turns false before the close hook
+     * runs). The other open hooks run on a normal return only, which a failed connect never makes.
      */
-    private boolean closedBeforeItsOpen(Object socket) throws Throwable {
+    private boolean closedSinceItsConnect(Object socket) throws Throwable {
         return socket instanceof AsynchronousSocketChannel && !sockets.isOpen(socket);
     }
 
