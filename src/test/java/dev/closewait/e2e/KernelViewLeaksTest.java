@@ -2,6 +2,7 @@ package dev.closewait.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.IdleTlsClientLeak;
+import dev.closewait.e2e.scenarios.InputShutDownNeverClosed;
 import dev.closewait.e2e.scenarios.PooledHttpClientLeak;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -41,5 +42,32 @@ class KernelViewLeaksTest {
                 IdleTlsClientLeak.class,
                 new LeakExpectation("close-wait", "javax.net.ssl.SSLSocket", "client",
                         LeakExpectation.KernelView.CLOSE_WAIT)));
+    }
+
+    /**
+     * After {@code shutdownInput()} poll flags end-of-input whatever the peer did, so the agent reads these sockets'
+     * state from the TCP tables; before that it skipped them and missed the leak (a real-library run, Netty with
+     * half-closure allowed, 2026-12-01).
+     */
+    @TestFactory
+    Stream<DynamicTest> socketsWhoseInputTheServerShutDownAreReportedInCloseWaitWithTheirStacks() {
+        return PerJdk.each(jdk -> {
+            expectLeaks(ScenarioRun.of(jdk, InputShutDownNeverClosed.class).argument("socket").argument("leak"),
+                    InputShutDownNeverClosed.class,
+                    new LeakExpectation("close-wait", "java.net.Socket", "accepted",
+                            LeakExpectation.KernelView.CLOSE_WAIT));
+            expectLeaks(ScenarioRun.of(jdk, InputShutDownNeverClosed.class).argument("channel").argument("leak"),
+                    InputShutDownNeverClosed.class,
+                    new LeakExpectation("close-wait", "java.nio.channels.SocketChannel", "accepted",
+                            LeakExpectation.KernelView.CLOSE_WAIT));
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> socketsWhoseInputTheServerShutDownAreNotReportedWhileThePeerStays() {
+        return PerJdk.each(jdk -> {
+            expectNoLeaks(ScenarioRun.of(jdk, InputShutDownNeverClosed.class).argument("socket").argument("clean"));
+            expectNoLeaks(ScenarioRun.of(jdk, InputShutDownNeverClosed.class).argument("channel").argument("clean"));
+        });
     }
 }

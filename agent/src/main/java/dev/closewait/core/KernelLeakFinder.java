@@ -12,7 +12,9 @@ import java.util.function.LongSupplier;
  * {@link SocketProbe} call per open tracked socket (reported ones and ones that read EOF are probed only to count
  * them in the summary), whatever the size of the network namespace; it runs on the detector
  * thread. A socket that read EOF is left to the EOF rule: one kind per socket. A socket whose input the application
- * shut down is not probed: the kernel then flags end-of-input whatever the peer did.
+ * shut down is not probed, for {@code poll} then flags end-of-input whatever the peer did: its state comes from the
+ * kernel view's last table scan instead ({@link UntrackedSockets#tableState}), so such a socket costs table scans,
+ * like a socket the agent did not see opened.
  *
  * <p>Sockets the agent did not see opened are {@link UntrackedSockets}' business; this class only depends on the
  * detector through {@link KernelReporter}.
@@ -93,11 +95,20 @@ public final class KernelLeakFinder {
         for (TrackedSocket tracked : tracker.open) {
             int fd = tracked.endpoints.fd();
             Object socket = tracked.get();
-            if (socket == null || fd < 0 || tracked.agentOwned || tracked.inputShutdownByApplication
-                    || tracked.state() == TrackedSocket.CLOSED) {
+            if (socket == null || fd < 0 || tracked.agentOwned || tracked.state() == TrackedSocket.CLOSED) {
                 continue;
             }
-            SocketProbe.Result result = probe.probe(socket, fd);
+            SocketProbe.Result result;
+            long seen = now; // when the kernel was in the state the result tells
+            if (SocketTracker.stateFromTables(tracked)) {
+                UntrackedSockets.TableState table = untracked.tableState(fd, tracked.endpoints);
+                result = table.result();
+                if (table.seenNanos() - now < 0) {
+                    seen = table.seenNanos();
+                }
+            } else {
+                result = probe.probe(socket, fd);
+            }
             if (result == SocketProbe.Result.UNKNOWN || tracked.state() == TrackedSocket.CLOSED) {
                 continue; // closed meanwhile: nothing it said is about this socket
             }
@@ -121,7 +132,7 @@ public final class KernelLeakFinder {
                 peerClosed++;
                 tracked.connectionGoneSinceNanos = TrackedSocket.NEVER;
                 if (tracked.closeWaitSinceNanos == TrackedSocket.NEVER) {
-                    tracked.closeWaitSinceNanos = now;
+                    tracked.closeWaitSinceNanos = seen;
                 }
                 long due = Math.max(tracked.closeWaitSinceNanos, tracked.lastWriteNanos) + graceNanos;
                 if (now - due >= 0) {
@@ -133,7 +144,7 @@ public final class KernelLeakFinder {
             } else {
                 tracked.closeWaitSinceNanos = TrackedSocket.NEVER;
                 if (tracked.connectionGoneSinceNanos == TrackedSocket.NEVER) {
-                    tracked.connectionGoneSinceNanos = now;
+                    tracked.connectionGoneSinceNanos = seen;
                 }
                 long due = tracked.connectionGoneSinceNanos + graceNanos;
                 if (now - due >= 0) {

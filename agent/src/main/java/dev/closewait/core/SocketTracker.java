@@ -390,17 +390,43 @@ public final class SocketTracker {
      * socket descriptors of the process, for a tracked socket's state is asked per descriptor. A socket already
      * garbage-collected counts until the detector has taken it off the tracker (and told the kernel view, see
      * {@code UntrackedSockets.collected}): listed as untracked before that, it was followed, and reported, a second
-     * time. Any thread.
+     * time. Left out: sockets whose state only the tables tell ({@link #stateFromTables}), which the kernel view
+     * must list. Any thread.
      */
     public BitSet openDescriptors() {
         BitSet fds = new BitSet();
         for (TrackedSocket tracked : open) {
             int fd = tracked.endpoints.fd();
-            if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED) {
+            if (fd >= 0 && tracked.state() != TrackedSocket.CLOSED && !stateFromTables(tracked)) {
                 fds.set(fd);
             }
         }
         return fds;
+    }
+
+    /**
+     * The open sockets whose TCP state only the kernel's tables can tell, by descriptor number (see
+     * {@link #stateFromTables}): the kernel view lists their descriptors like those of untracked sockets and hands
+     * their rows back to {@link KernelLeakFinder}. Detector thread.
+     */
+    Map<Integer, TrackedSocket> stateFromTablesByFd() {
+        Map<Integer, TrackedSocket> byFd = new HashMap<>();
+        for (TrackedSocket tracked : open) {
+            if (tracked.state() != TrackedSocket.CLOSED && stateFromTables(tracked)) {
+                byFd.put(tracked.endpoints.fd(), tracked);
+            }
+        }
+        return byFd;
+    }
+
+    /**
+     * Whether a socket's TCP state must be read from the kernel's tables rather than probed: the application shut its
+     * input down, after which {@code poll} flags end-of-input whether the peer closed or not (Linux {@code tcp_poll}
+     * sets {@code POLLRDHUP} for {@code RCV_SHUTDOWN}, which {@code shutdown(SHUT_RD)} and a peer's FIN both set). Not
+     * the agent's own sockets, nor one without a descriptor number.
+     */
+    static boolean stateFromTables(TrackedSocket tracked) {
+        return tracked.inputShutdownByApplication && !tracked.agentOwned && tracked.endpoints.fd() >= 0;
     }
 
     /**

@@ -46,6 +46,14 @@ public final class UntrackedSockets {
     private final EnumMap<TcpState, Integer> pending = new EnumMap<>(TcpState.class); // detector thread
     private volatile Map<TcpState, Integer> pendingCounts = Map.of();
     private volatile Set<Integer> listeningPorts = Set.of();
+    /**
+     * The last rows of tracked sockets whose state only the tables tell ({@link SocketTracker#stateFromTables}), by
+     * descriptor: the kernel view lists their descriptors, and their rows are handed to {@link KernelLeakFinder}
+     * through {@link #tableState} instead of being followed here.
+     */
+    private volatile Map<Integer, TableRow> trackedRows = Map.of();
+    /** The inodes of such sockets reported already: they need no table scan (detector thread). */
+    private Set<Long> settledTracked = Set.of();
     private long deadline = Long.MAX_VALUE; // being computed during a join
     private volatile long nextDeadlineNanos = Long.MAX_VALUE;
     private long overflow;
@@ -55,6 +63,18 @@ public final class UntrackedSockets {
      * scan has met ({@code known}).
      */
     private record Settled(Set<Long> inodes, boolean recheck, long recheckAtNanos, Set<Long> known) {
+    }
+
+    /** A tracked socket's TCP row ({@code row} null: its descriptor was listed without one), and when it was seen. */
+    private record TableRow(KernelSocket row, long seenNanos) {
+    }
+
+    /**
+     * What a table scan said of a tracked socket: {@code result} as a {@link SocketProbe} would say it, and when the
+     * scan listed the descriptors ({@code seenNanos}, the tracker's clock).
+     */
+    record TableState(SocketProbe.Result result, long seenNanos) {
+        static final TableState UNKNOWN = new TableState(SocketProbe.Result.UNKNOWN, 0);
     }
 
     /** {@code lastKnown}: its state when collected, null if its descriptor went with it (a cleaner closes it). */
@@ -177,22 +197,44 @@ public final class UntrackedSockets {
                 recheck = true;
             }
         }
+        settledInodes.addAll(settledTracked);
         settled = new Settled(Set.copyOf(settledInodes), recheck, recheckAt, Set.copyOf(byInode.keySet()));
         nextDeadlineNanos = deadline;
     }
 
     private void update(KernelSnapshot snapshot, long now) {
-        lastCounts = snapshot.countsByState();
+        Map<Integer, TrackedSocket> fromTables = tracker.stateFromTablesByFd();
+        long listed = snapshot.listedAtNanos();
+        long seen = listed == Long.MAX_VALUE || listed - now > 0 ? now : listed;
+        Map<Integer, TableRow> claimed = new HashMap<>();
+        Set<Long> settledClaimed = new HashSet<>();
+        EnumMap<TcpState, Integer> counts = new EnumMap<>(TcpState.class);
+        counts.putAll(snapshot.countsByState());
         // Rows first, in table order, so that which sockets go over the limit does not depend on hashing.
         for (KernelSocket row : snapshot.tcpSockets()) {
+            TrackedSocket tracked = fromTables.get(row.fd());
+            if (tracked != null && samePorts(tracked.endpoints, row)) {
+                claim(claimed, settledClaimed, tracked, row.fd(), row.inode(), new TableRow(row, seen));
+                counts.merge(row.state(), -1, Integer::sum); // counted by KernelLeakFinder, as tracked
+                continue;
+            }
             update(row.fd(), row.inode(), row, now);
         }
         for (Map.Entry<Integer, Long> descriptor : snapshot.socketInodesByFd().entrySet()) {
             if (!snapshot.hasTcpRow(descriptor.getValue())) {
+                TrackedSocket tracked = fromTables.get(descriptor.getKey());
+                if (tracked != null) {
+                    claim(claimed, settledClaimed, tracked, descriptor.getKey(), descriptor.getValue(),
+                            new TableRow(null, seen));
+                    continue;
+                }
                 update(descriptor.getKey(), descriptor.getValue(), null, now);
             }
         }
-        long listed = snapshot.listedAtNanos();
+        counts.values().removeIf(count -> count <= 0);
+        lastCounts = Collections.unmodifiableMap(counts);
+        trackedRows = Map.copyOf(claimed);
+        settledTracked = settledClaimed;
         collectedSinceLastScan.values().removeIf(collected -> collected.collectedNanos() - listed < 0
                 || listed == Long.MAX_VALUE);
         pending.clear();
@@ -202,6 +244,37 @@ public final class UntrackedSockets {
             }
         }
         publishPending();
+    }
+
+    private static void claim(Map<Integer, TableRow> claimed, Set<Long> settledClaimed, TrackedSocket tracked, int fd,
+                              long inode, TableRow row) {
+        claimed.put(fd, row);
+        if (tracked.state() != TrackedSocket.OPEN) {
+            settledClaimed.add(inode); // reported: nothing more to find out about it
+        }
+    }
+
+    /**
+     * What the last table scan showed of tracked socket {@code fd}, one whose state only the tables tell
+     * ({@link SocketTracker#stateFromTables}): {@code PEER_CLOSED} for a CLOSE_WAIT row, {@code ALIVE} for a row in
+     * another state, {@code CONNECTION_GONE} for a descriptor listed without a TCP row (reset, or closed both ways:
+     * the kernel takes such a socket out of its tables, see tcp_set_state in the Linux sources), {@code UNKNOWN} when
+     * no scan has shown it yet or the row's ports are not {@code endpoints}' (another socket's). Thread-safe.
+     */
+    TableState tableState(int fd, Endpoints endpoints) {
+        TableRow row = trackedRows.get(fd);
+        if (row == null) {
+            return TableState.UNKNOWN;
+        }
+        KernelSocket socket = row.row();
+        if (socket == null) {
+            return new TableState(SocketProbe.Result.CONNECTION_GONE, row.seenNanos());
+        }
+        if (!samePorts(endpoints, socket)) {
+            return TableState.UNKNOWN;
+        }
+        return new TableState(socket.state() == TcpState.CLOSE_WAIT ? SocketProbe.Result.PEER_CLOSED
+                : SocketProbe.Result.ALIVE, row.seenNanos());
     }
 
     private void update(int fd, long inode, KernelSocket row, long now) {

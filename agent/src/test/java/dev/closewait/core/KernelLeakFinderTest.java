@@ -240,8 +240,113 @@ class KernelLeakFinderTest {
 
         probeEveryQuarterGraceFor(3, socket, PEER_CLOSED);
 
-        assertEquals(List.of(), listener.leaks, "the kernel flags end-of-input after shutdownInput() whatever the peer did");
+        assertEquals(List.of(), listener.leaks, "the kernel flags end-of-input after shutdownInput() whatever the peer "
+                + "did, and no table scan has shown the socket");
         assertEquals(List.of(), probe.asked);
+        assertEquals(Map.of(), finder.lastCounts());
+    }
+
+    // --- input shut down by the application: the state comes from the tables ---
+
+    private static final long INODE = 4711;
+
+    /** A table scan listed at {@code listedNanos} that shows the harness's socket (fd 17) in {@code state}. */
+    private void tableScanAt(long listedNanos, TcpState state) {
+        clock.advanceNanos(listedNanos - clock.nanoTime());
+        KernelSocket row = new KernelSocket(ENDPOINTS.fd(), INODE, state, ENDPOINTS.local(), ENDPOINTS.remote());
+        untracked.join(new KernelSnapshot(Map.of(ENDPOINTS.fd(), INODE), List.of(row)).listedAt(listedNanos));
+    }
+
+    @Test
+    void aSocketWhoseInputTheApplicationShutDownIsReportedGraceAfterTheTablesFirstShowedItInCloseWait() {
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+        assertTrue(tracker.openDescriptors().isEmpty(), "listed by the kernel view, like an untracked socket");
+        long listed = clock.nanoTime() + SECOND;
+        tableScanAt(listed, TcpState.CLOSE_WAIT);
+
+        probeAt(listed + grace / 4, socket, ALIVE); // poll would say PEER_CLOSED; it is not asked
+        assertEquals(List.of(), listener.leaks);
+        assertEquals(listed + grace, finder.nextDeadlineNanos(), "grace counts from the scan, not from this round");
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), finder.lastCounts(), "counted once: as tracked, not untracked");
+
+        probeAt(listed + grace - 1, socket, ALIVE);
+        assertEquals(List.of(), listener.leaks);
+        probeAt(listed + grace, socket, ALIVE);
+        assertEquals(List.of(LeakKind.CLOSE_WAIT), kinds());
+        Leak leak = listener.leaks.get(0);
+        assertEquals(harness.tracked(socket).id(), leak.id(), "the tracked socket, with its stacks");
+        assertTrue(leak.allocationKnown());
+        assertEquals(clock.epochMillis(listed), leak.kernelSinceEpochMillis());
+        assertEquals(List.of(), probe.asked);
+
+        tableScanAt(clock.nanoTime() + grace, TcpState.CLOSE_WAIT);
+        probeEveryQuarterGraceFor(2, socket, ALIVE);
+        assertEquals(1, listener.leaks.size(), "reported once");
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), finder.lastCounts());
+    }
+
+    @Test
+    void aSocketWhoseInputTheApplicationShutDownIsNeverReportedWhileTheTablesShowItEstablished() {
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+
+        for (int i = 0; i < 12; i++) {
+            tableScanAt(clock.nanoTime() + grace / 2, TcpState.ESTABLISHED);
+            probeAt(clock.nanoTime() + grace / 4, socket, PEER_CLOSED);
+            detector.scan();
+        }
+
+        assertEquals(List.of(), listener.leaks);
+        assertEquals(Map.of(TcpState.ESTABLISHED, 1), finder.lastCounts());
+    }
+
+    @Test
+    void aSocketWhoseInputTheApplicationShutDownIsReportedAsResetWhenItsRowIsGoneButItsDescriptorIsNot() {
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+        tableScanAt(clock.nanoTime() + SECOND, TcpState.ESTABLISHED);
+        probeAt(clock.nanoTime() + grace / 4, socket, ALIVE);
+        long listed = clock.nanoTime() + SECOND;
+        clock.advanceNanos(listed - clock.nanoTime());
+        untracked.join(new KernelSnapshot(Map.of(ENDPOINTS.fd(), INODE), List.of()).listedAt(listed));
+
+        probeAt(listed + grace - 1, socket, ALIVE);
+        assertEquals(List.of(), listener.leaks);
+        probeAt(listed + grace, socket, ALIVE);
+        assertEquals(List.of(LeakKind.RESET_NOT_CLOSED), kinds());
+        assertEquals(harness.tracked(socket).id(), listener.leaks.get(0).id());
+    }
+
+    @Test
+    void aRowOfTheSameDescriptorWithOtherPortsIsAnotherSocketsAndSaysNothingOfThisOne() {
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+        KernelSocket other = new KernelSocket(ENDPOINTS.fd(), INODE, TcpState.CLOSE_WAIT, ENDPOINTS.local(),
+                Harness.address(10, 0, 0, 2, 1));
+        untracked.join(new KernelSnapshot(Map.of(ENDPOINTS.fd(), INODE), List.of(other)).listedAt(clock.nanoTime()));
+
+        probeEveryQuarterGraceFor(3, socket, PEER_CLOSED);
+
+        assertTrue(listener.leaks.stream().noneMatch(leak -> leak.id() == harness.tracked(socket).id()));
+    }
+
+    @Test
+    void writesAfterTheTablesShowedCloseWaitPostponeTheReportOfASocketWhoseInputWasShutDown() {
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+        long listed = clock.nanoTime();
+        tableScanAt(listed, TcpState.CLOSE_WAIT);
+        probeAt(listed + grace / 4, socket, ALIVE);
+        detector.scan(); // the detector turns write watching on for the kernel view
+        clock.advance(Duration.ofSeconds(10));
+        tracker.wrote(socket);
+        long lastWrite = clock.nanoTime();
+
+        probeAt(listed + grace, socket, ALIVE);
+        assertEquals(List.of(), listener.leaks, "a half-close protocol at work: writing after the peer's FIN");
+        probeAt(lastWrite + grace, socket, ALIVE);
+        assertEquals(List.of(LeakKind.CLOSE_WAIT), kinds());
     }
 
     @Test
