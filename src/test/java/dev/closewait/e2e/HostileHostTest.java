@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.LoneSurrogateThreadName;
 import dev.closewait.e2e.scenarios.PrintsInstalledMark;
+import dev.closewait.e2e.scenarios.ReplacedStderrLeak;
 import dev.closewait.e2e.scenarios.ReplacesSystemProperties;
 import dev.closewait.e2e.scenarios.SecurityManagerLeak;
 import org.junit.jupiter.api.DynamicTest;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static dev.closewait.e2e.E2eAssertions.expectLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +67,29 @@ class HostileHostTest {
                 assertFalse(stderr.contains("Exception"), stderr);
                 assertFalse(stderr.contains("internal error"), stderr);
                 assertFalse(stderr.contains("could not start"), stderr);
+            }
+        });
+    }
+
+    /**
+     * A System.err that throws or blocks, installed first thing in main, neither stops the agent's start nor silences
+     * its start line: before 2026-12-01 a throwing one left the agent without threads or reports (a review).
+     */
+    @TestFactory
+    Stream<DynamicTest> anApplicationThatReplacesSystemErrWithAThrowingOrBlockingStreamStillHasItsLeaksReported() {
+        return PerJdk.each(jdk -> {
+            for (String mode : List.of("throw", "block")) {
+                StderrCapture stderr = new StderrCapture();
+                // Without SLF4J: the reports go to standard error too, and must reach the stream the JVM started with.
+                expectLeaks(ScenarioRun.of(jdk, ReplacedStderrLeak.class).argument(mode).agentOptions("grace=1s")
+                                .classPath(TestPaths.classPathWithout("slf4j")),
+                        AcceptedSocketLeak.class, LeakExpectation.eofNotClosed("java.net.Socket", "accepted"), stderr);
+                assertTrue(stderr.stderr.contains("closewait: watching sockets"),
+                        mode + ": the start line, on the stream the JVM started with:\n" + stderr.stderr);
+                if (mode.equals("throw")) {
+                    assertTrue(stderr.stderr.contains("WARN [closewait] Leaked socket"),
+                            "reports too, once the application's stream refused them:\n" + stderr.stderr);
+                }
             }
         });
     }

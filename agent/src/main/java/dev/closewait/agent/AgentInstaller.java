@@ -92,7 +92,7 @@ final class AgentInstaller {
         ChurnDetector churn = tracking.churn();
         ParsedOptions parsed = early != null ? early
                 : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
-        parsed.problems().forEach(System.err::println);
+        parsed.problems().forEach(AgentStderr::println);
         AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
@@ -101,7 +101,7 @@ final class AgentInstaller {
         boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
         ProcFs procFs = options.kernel() ? ProcFs.system() : null;
         // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
-        System.err.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
+        AgentStderr.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
                 + OptionsParser.format(options.grace())
                 + (procFs != null && procFs.available() ? ", kernel view on" : "")
                 + (jsonReport ? ", JSON report " + options.report().toAbsolutePath() : ""));
@@ -180,7 +180,7 @@ final class AgentInstaller {
     private static final class StderrLine implements Consumer<String> {
         @Override
         public void accept(String line) {
-            System.err.println(line);
+            AgentStderr.println(line);
         }
     }
 
@@ -192,7 +192,7 @@ final class AgentInstaller {
         String legacy = System.getProperty("jdk.net.usePlainSocketImpl");
         // JDK 17 switches to the legacy implementation for any value but "false".
         if (legacy != null && !legacy.equalsIgnoreCase("false") && Runtime.version().feature() < 18) {
-            System.err.println("closewait: -Djdk.net.usePlainSocketImpl is set, so java.net.Socket uses the legacy "
+            AgentStderr.println("closewait: -Djdk.net.usePlainSocketImpl is set, so java.net.Socket uses the legacy "
                     + "PlainSocketImpl, which closewait does not instrument: EOF and GC leaks of plain sockets are not "
                     + "seen (channels are, and so is CLOSE_WAIT through the kernel view).");
         }
@@ -226,8 +226,8 @@ final class AgentInstaller {
         List<ReportDispatcher.Sink> sinks = new ArrayList<>();
         LeakText text = new LeakText(options.stackDepth(), sites);
         AppLog log = switch (options.log()) {
-            case AUTO -> new ApplicationLog(loaders);
-            case STDERR -> new StderrLog();
+            case AUTO -> new ApplicationLog(loaders, AgentStderr.stream());
+            case STDERR -> new StderrLog(AgentStderr.stream());
             case OFF -> AppLog.OFF;
         };
         if (options.log() != LogTarget.OFF) {
@@ -238,10 +238,10 @@ final class AgentInstaller {
                 sinks.add(new ReportDispatcher.Sink("json", JsonLinesSink.open(options.report(),
                         options.reportMaxBytes(), new JsonLines(options.stackDepth(), sites), options.reportTrust())));
             } catch (ReportPath.Refused e) {
-                System.err.println("closewait: option 'report' is refused: " + e.getMessage()
+                AgentStderr.println("closewait: option 'report' is refused: " + e.getMessage()
                         + "; no JSON report will be written.");
             } catch (Exception e) {
-                System.err.println("closewait: option 'report' names a file that cannot be written ("
+                AgentStderr.println("closewait: option 'report' names a file that cannot be written ("
                         + SafeText.escape(options.report().toString()) + ": " + SafeText.escape(e.toString())
                         + "); no JSON report will be written.");
             }

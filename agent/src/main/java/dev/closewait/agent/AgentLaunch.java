@@ -101,7 +101,7 @@ final class AgentLaunch {
      */
     private static void failed(Throwable cause, Started started) {
         try {
-            System.err.println("closewait: the agent could not start and is disabled; the application is not "
+            AgentStderr.println("closewait: the agent could not start and is disabled; the application is not "
                     + "affected: " + SafeText.escape(String.valueOf(cause)));
         } catch (Throwable ignored) {
             // standard error is gone: nothing to tell
@@ -162,7 +162,7 @@ final class AgentLaunch {
             if (tracking != null) {
                 tracking.errors().record("instrumenting " + type, failure);
             } else {
-                System.err.println("closewait: instrumenting " + SafeText.escape(type) + " failed: "
+                AgentStderr.println("closewait: instrumenting " + SafeText.escape(type) + " failed: "
                         + SafeText.escape(String.valueOf(failure)));
             }
         }

@@ -49,12 +49,13 @@ public final class AgentStart implements Function<Object[], Object> {
     private static boolean install(String arguments, Instrumentation instrumentation, boolean attached,
                                   long beganNanos) throws Throwable {
         StartupTimer.begin(beganNanos);
+        AgentStderr.capture(); // before main can replace System.err (see AgentStderr)
         ParsedOptions early = null;
         if (StartGate.couldStayOut(arguments)) {
             StartGate.Verdict gate = StartGate.decide(arguments);
             if (!gate.start()) {
                 Verdict.publish("disabled", gate.options());
-                System.err.println(gate.reason());
+                AgentStderr.println(gate.reason());
                 return false;
             }
             early = gate.options();

@@ -37,7 +37,7 @@ final class KernelView {
     static KernelView create(ProcFs procFs, LeakDetector detector, SocketTracker tracker, long graceNanos,
                              OwnPorts ownPorts, AgentErrors errors) {
         if (!procFs.available()) {
-            System.err.println("closewait: kernel view off: this system has no Linux /proc ("
+            AgentStderr.println("closewait: kernel view off: this system has no Linux /proc ("
                     + System.getProperty("os.name") + "); only leaks seen by reading EOF or by garbage collection "
                     + "are reported.");
             return null;

@@ -42,7 +42,7 @@ final class MailboxService {
         } catch (Throwable t) {
             String why = "cannot create a private directory in " + temporary + " (" + t + ")";
             System.setProperty(AgentProperties.MAILBOX_ERROR, why);
-            System.err.println("closewait: the report and status commands cannot reach this JVM: " + why
+            AgentStderr.println("closewait: the report and status commands cannot reach this JVM: " + why
                     + "; leak reports are not affected. Set -Djava.io.tmpdir to a writable directory to enable them.");
         }
     }

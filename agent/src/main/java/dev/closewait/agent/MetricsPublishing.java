@@ -45,7 +45,7 @@ final class MetricsPublishing {
     static Runnable start(LeakMetrics metrics, MetricsOptions options, SecondTick tick,
                           ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
         MetricsBridge.install(new BridgeSource(metrics));
-        MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, System.err::println);
+        MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, AgentStderr::println);
         published.micrometer = micrometer;
         // Once a second, on the detector thread, in class loaders not searched yet.
         tick.add("Micrometer search", micrometer::bindNew);
@@ -98,12 +98,12 @@ final class MetricsPublishing {
             }
             PrometheusEndpoint endpoint =
                     PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
-            System.err.println("closewait: serving metrics at " + where);
+            AgentStderr.println("closewait: serving metrics at " + where);
             published.endpoint = "serving " + where;
             return endpoint;
         } catch (Throwable t) {
             published.endpoint = "failed at " + where + " (" + t + ")";
-            System.err.println("closewait: option 'metrics-port' could not be served at " + where + " (" + t
+            AgentStderr.println("closewait: option 'metrics-port' could not be served at " + where + " (" + t
                     + "); no metrics endpoint, the application is not affected.");
             return null;
         }

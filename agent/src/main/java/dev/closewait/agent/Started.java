@@ -81,7 +81,7 @@ final class Started implements Runnable {
     @Override
     public void run() {
         if (turnOff()) {
-            System.err.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal "
+            AgentStderr.println("closewait: turned itself off after " + AgentErrors.GIVE_UP_AFTER + " internal "
                     + "errors (the first of each kind are logged above); the application runs on without it.");
         }
     }

@@ -2,6 +2,7 @@ package dev.closewait.report;
 
 import dev.closewait.core.ClassLoaderCandidates;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +17,10 @@ public final class ApplicationLog implements AppLog {
     private final AppLog fallback;
     private volatile AppLog found;
 
-    public ApplicationLog(ClassLoaderCandidates loaders) {
+    /** @param stderr the standard error stream the JVM had when the agent was loaded (see {@link StderrLog}) */
+    public ApplicationLog(ClassLoaderCandidates loaders, PrintStream stderr) {
         this.loaders = loaders;
-        this.fallback = new StderrLog();
+        this.fallback = new StderrLog(stderr);
     }
 
     /** With the application's logger already found, and a fallback of the test's choosing. */

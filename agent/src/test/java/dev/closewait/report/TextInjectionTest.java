@@ -109,7 +109,7 @@ class TextInjectionTest {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            new StderrLog().warn("Leaked \u001b]0;title\u0007\n  at a.B(B.java:1)");
+            new StderrLog(System.err).warn("Leaked \u001b]0;title\u0007\n  at a.B(B.java:1)");
         } finally {
             System.setErr(original);
         }
