@@ -233,6 +233,70 @@ class KernelLeakFinderTest {
         probe.duringProbe = () -> { };
     }
 
+    /**
+     * Writing a report can cost the detector tens of ms (the first one loads and formats much); counted as the
+     * round's cost it pushed the next round, and another socket's report due just after, back by up to a second.
+     */
+    @Test
+    void theCpuTimeOfReportsDoesNotPushBackTheRoundThatReportsTheNextSocket() {
+        long[] cpu = {0};
+        long interval = KernelLeakFinder.probeIntervalNanos(grace);
+        KernelReporter costly = new KernelReporter() {
+            private final KernelReporter reporter = detector.reporter();
+
+            @Override
+            public boolean report(TrackedSocket tracked, LeakKind kind, long nowNanos, long kernelSinceNanos) {
+                cpu[0] += 10 * interval;
+                return reporter.report(tracked, kind, nowNanos, kernelSinceNanos);
+            }
+
+            @Override
+            public void emit(Leak leak) {
+                reporter.emit(leak);
+            }
+
+            @Override
+            public void emit(LeakOutcome outcome) {
+                reporter.emit(outcome);
+            }
+
+            @Override
+            public void watchWrites(boolean wanted) {
+                reporter.watchWrites(wanted);
+            }
+
+            @Override
+            public long reportedCount() {
+                return reporter.reportedCount();
+            }
+
+            @Override
+            public void socketStates(Map<TcpState, Integer> countsByState) {
+                cpu[0] += 10 * interval;
+                reporter.socketStates(countsByState);
+            }
+        };
+        KernelLeakFinder paced = new KernelLeakFinder(costly, tracker, grace, probe, untracked, () -> cpu[0]);
+        Object first = harness.keep(new Object());
+        tracker.opened(first, SocketType.SOCKET, true, ENDPOINTS);
+        Object second = harness.keep(new Object());
+        tracker.opened(second, SocketType.SOCKET, true, ENDPOINTS);
+        long start = clock.nanoTime();
+        probe.answers.put(first, PEER_CLOSED);
+        paced.probe();
+        clock.advance(Duration.ofSeconds(1));
+        probe.answers.put(second, PEER_CLOSED);
+        paced.probe();
+
+        clock.advanceNanos(start + grace - clock.nanoTime());
+        probe.duringProbe = () -> cpu[0] += 1_000; // the probing itself is cheap
+        long delay = paced.probe();
+        probe.duringProbe = () -> { };
+
+        assertEquals(1, listener.leaks.size(), "the first socket is reported");
+        assertEquals(SECOND, delay, "the next round comes when the second socket's grace runs out");
+    }
+
     @Test
     void neverProbesASocketWhoseInputTheApplicationShutDown() {
         Object socket = harness.open();
