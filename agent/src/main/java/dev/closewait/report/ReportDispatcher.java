@@ -1,6 +1,7 @@
 package dev.closewait.report;
 
 import dev.closewait.core.Churn;
+import dev.closewait.core.CallSite;
 import dev.closewait.core.Leak;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.LeakOutcome;
@@ -144,8 +145,26 @@ public final class ReportDispatcher implements LeakListener {
         return sinks.stream().mapToLong(IsolatedSink::dropped).sum();
     }
 
+    /**
+     * {@code include} matches any of the leak's stacks (last use, allocation, EOF): a server's accepted socket, or one
+     * a library opens on its own thread, has no application frame where it was opened, only where the application's
+     * handler used it (found with Netty, Jetty and OkHttp, 2026-12-01: include=the application dropped them all).
+     * {@code exclude} matches the allocation stack only: the code that opened the socket. A leak with no stack at
+     * all is reported whatever the filters say when the agent saw it opened ({@code stack-sample} left its stacks
+     * out: sampling must never hide a leak), and dropped by {@code include} when it did not (allocation unknown).
+     */
     private boolean wanted(Leak leak) {
-        return wanted(leak.allocation());
+        if (include.isEmpty() && exclude.isEmpty()) {
+            return true;
+        }
+        List<CallSite> stacks = leak.stacks();
+        if (stacks.isEmpty()) {
+            return leak.allocation() == CallSite.NOT_SAMPLED || include.isEmpty();
+        }
+        if (!include.isEmpty() && stacks.stream().noneMatch(stack -> StackFrames.mentions(stack, include))) {
+            return false;
+        }
+        return exclude.isEmpty() || !StackFrames.mentions(leak.allocation(), exclude);
     }
 
     private boolean wanted(Throwable allocation) {

@@ -136,6 +136,19 @@ final class Leaks {
         return this;
     }
 
+    Leaks eofAt(StackTraceElement... frames) {
+        this.eofSite = callSite(frames);
+        return this;
+    }
+
+    /** Stacks left out by {@code stack-sample}: the agent saw the socket opened but recorded none of its stacks. */
+    Leaks sampledOut() {
+        this.allocation = CallSite.NOT_SAMPLED;
+        this.eofSite = CallSite.NOT_SAMPLED;
+        this.lastUse = null;
+        return this;
+    }
+
     Leaks allocatedAt(StackTraceElement... frames) {
         this.allocation = callSite(frames);
         return this;

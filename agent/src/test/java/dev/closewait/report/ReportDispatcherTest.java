@@ -89,7 +89,9 @@ class ReportDispatcherTest {
                 frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 1),
                 frame("java.net.Socket", "connect", "Socket.java", 633),
                 frame(className, "call", "X.java", 10),
-                frame("launcher.Main", "main", "Main.java", 5)).build();
+                frame("launcher.Main", "main", "Main.java", 5)).eofAt(
+                frame("java.net.Socket$SocketInputStream", "read", "Socket.java", 966),
+                frame(className, "read", "X.java", 20)).build();
     }
 
     private ReportDispatcher dispatcher(List<String> include, List<String> exclude) {
@@ -128,6 +130,62 @@ class ReportDispatcherTest {
         assertEquals(List.of(db, client), sink.leaks);
         assertEquals(1, sink.outcomes.size(), "outcomes follow the same filter");
         assertSame(db, sink.outcomes.get(0).leak());
+    }
+
+    /** An accepted socket: opened in the server library, used by the application's handler. */
+    private static Leak acceptedInLibraryUsedIn(String handlerClass) {
+        return Leaks.eofNotClosed().allocatedAt(
+                frame("java.net.ServerSocket", "accept", "ServerSocket.java", 500),
+                frame("io.netty.channel.Acceptor", "run", "Acceptor.java", 10)).eofAt(
+                frame("java.net.Socket$SocketInputStream", "read", "Socket.java", 966),
+                frame("io.netty.channel.Loop", "run", "Loop.java", 31)).lastUsedAt(
+                frame("java.net.Socket$SocketOutputStream", "write", "Socket.java", 1000),
+                frame(handlerClass, "handle", "Handler.java", 20),
+                frame("io.netty.channel.Loop", "run", "Loop.java", 30)).build();
+    }
+
+    @Test
+    void includeMatchesTheLastUseAndEofStacksTooNotOnlyWhereTheLibraryOpenedTheSocket() {
+        ReportDispatcher dispatcher = dispatcher(List.of("com.acme."), List.of());
+        Leak handler = acceptedInLibraryUsedIn("com.acme.web.Handler");
+        Leak other = acceptedInLibraryUsedIn("org.other.Handler");
+
+        dispatcher.leakDetected(handler);
+        dispatcher.leakDetected(other);
+
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(handler), sink.leaks);
+    }
+
+    @Test
+    void excludeMatchesWhereTheSocketWasOpenedOnly() {
+        ReportDispatcher dispatcher = dispatcher(List.of(), List.of("com.acme."));
+        Leak usedByAcme = acceptedInLibraryUsedIn("com.acme.web.Handler");
+        Leak openedByAcme = allocatedIn("com.acme.db.Pool");
+
+        dispatcher.leakDetected(usedByAcme);
+        dispatcher.leakDetected(openedByAcme);
+
+        assertTrue(dispatcher.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(usedByAcme), sink.leaks);
+    }
+
+    @Test
+    void aLeakWhoseStacksWereSampledOutIsReportedWhateverTheFiltersButOneNeverSeenOpenedIsNotIncluded() {
+        Leak sampledOut = Leaks.eofNotClosed().sampledOut().build();
+        Leak unknown = Leaks.allocationUnknown().build();
+        ReportDispatcher including = dispatcher(List.of("com.acme."), List.of());
+        including.leakDetected(sampledOut);
+        including.leakDetected(unknown);
+        assertTrue(including.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(sampledOut), sink.leaks, "sampling must never hide a leak");
+
+        sink.leaks.clear();
+        ReportDispatcher excluding = dispatcher(List.of(), List.of("com.acme."));
+        excluding.leakDetected(sampledOut);
+        excluding.leakDetected(unknown);
+        assertTrue(excluding.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(sampledOut, unknown), sink.leaks);
     }
 
     @Test
