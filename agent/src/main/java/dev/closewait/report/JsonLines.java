@@ -1,5 +1,6 @@
 package dev.closewait.report;
 
+import dev.closewait.core.CallSite;
 import dev.closewait.core.Churn;
 import dev.closewait.core.Endpoints;
 import dev.closewait.core.Leak;
@@ -60,6 +61,8 @@ public final class JsonLines {
                 .field("hint", Hints.forLeak(leak))
                 .field("site", sites.site(leak))
                 .field("allocationKnown", leak.allocationKnown())
+                // Seen opened, but stack-sample left its stacks out: not a socket the agent never saw.
+                .field("stacksSampledOut", leak.allocation() == CallSite.NOT_SAMPLED)
                 .field("lastUseThread", leak.hasLastUse() ? leak.lastUse().thread() : null)
                 .field("lastUseAt", leak.hasLastUse() ? instant(leak.lastUseEpochMillis()) : null)
                 .field("lastUse", leak.hasLastUse() ? StackFrames.of(leak.lastUse().site(), stackDepth)

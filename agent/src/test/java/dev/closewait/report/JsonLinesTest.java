@@ -57,7 +57,7 @@ class JsonLinesTest {
 
         assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
                 "openThread", "openedAt", "eofAt", "kernelSince", "pid", "detectedAt", "ageMs", "sinceEofMs", "hint",
-                "site", "allocationKnown", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
+                "site", "allocationKnown", "stacksSampledOut", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
                 "eofSite")), fieldNames(json));
         assertTrue(json.get("kernelSince").isNull(), "no kernel state behind an EOF leak");
         assertTrue(json.get("hint").isNull(), "no library hint for application code");
@@ -229,16 +229,27 @@ class JsonLinesTest {
     }
 
     @Test
+    void saysASocketWhoseStacksWereSampledOutWasSeenOpened() throws Exception {
+        JsonNode json = parse(format.leak(Leaks.eofNotClosed().sampledOut().build()));
+
+        assertFalse(json.get("allocationKnown").asBoolean(), "no allocation stack");
+        assertTrue(json.get("stacksSampledOut").asBoolean());
+        assertFalse(json.get("openedAt").isNull(), "the agent saw it opened");
+        assertFalse(parse(format.leak(Leaks.eofNotClosed().build())).get("stacksSampledOut").asBoolean());
+    }
+
+    @Test
     void writesASocketOnlyTheKernelKnewWithItsAllocationUnknown() throws Exception {
         JsonNode json = parse(format.leak(Leaks.allocationUnknown().build()));
 
         assertEquals(new TreeSet<>(List.of("event", "pid", "kind", "id", "type", "role", "local", "remote", "fd",
                 "thread", "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
-                "site", "allocationKnown", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
+                "site", "allocationKnown", "stacksSampledOut", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
                 "eofSite")), fieldNames(json), "the same fields, some empty");
         assertTrue(json.get("site").isNull(), "no stack, no site");
         assertTrue(json.get("allocationKnown").isBoolean());
         assertFalse(json.get("allocationKnown").asBoolean());
+        assertFalse(json.get("stacksSampledOut").asBoolean(), "never seen opened, not sampled out");
         assertEquals(List.of(), strings(json.get("allocation")));
         assertTrue(json.get("openedAt").isNull(), json::toString);
         assertTrue(json.get("ageMs").isIntegralNumber());
