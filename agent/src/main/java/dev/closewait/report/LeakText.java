@@ -81,9 +81,32 @@ public final class LeakText {
         text.append('.');
         String site = sites.site(leak);
         if (site != null) {
-            text.append(" Site: ").append(SafeText.escape(site)).append('.');
+            text.append(" Site").append(siteQualifier(leak)).append(": ").append(SafeText.escape(site)).append('.');
         }
         return text.toString();
+    }
+
+    /**
+     * What the headline says of a site that is not simply where this socket's own code is: one taken from another
+     * socket of the same site (adaptive capture recorded none of this one's stacks), or a library's frame (no
+     * application frame in the recorded stacks). Either way a reader must not take it for the guilty line as is: the
+     * first is the code that opened another connection to the same peer or port (found with one method closing
+     * its sockets and another leaking them, both to one peer, 2026-12-01), the second names the library the
+     * application called.
+     */
+    private String siteQualifier(Leak leak) {
+        StringBuilder qualifier = new StringBuilder();
+        if (leak.allocationFrom() >= 0 && !leak.hasLastUse()) {
+            qualifier.append(" of socket #").append(leak.allocationFrom()).append(", opened ")
+                    .append(leak.accepted() ? "on the same listening port" : "to the same peer")
+                    .append(" (this socket's own stacks were not recorded; closewait records every socket of this "
+                            + "site again from now on)");
+        }
+        if (!sites.siteIsApplication(leak)) {
+            qualifier.append(qualifier.length() == 0 ? " (" : " (and ")
+                    .append("no application frame in the recorded stacks: the first frame of library or JDK code)");
+        }
+        return qualifier.toString();
     }
 
     /** The text form: the one-line headline, the hint on its own line, then the stacks (last use first). */

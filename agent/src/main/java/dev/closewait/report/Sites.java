@@ -70,6 +70,15 @@ public final class Sites {
         return frame == null ? null : StackFrames.format(frame);
     }
 
+    /**
+     * Whether {@link #site} names the application's own code; false when the recorded stacks hold no application
+     * frame (the site is then a library's or the JDK's frame) or when there is no site.
+     */
+    public boolean siteIsApplication(Leak leak) {
+        StackTraceElement frame = siteFrame(leak);
+        return frame != null && isApplication(frame.getClassName());
+    }
+
     StackTraceElement siteFrame(Leak leak) {
         List<StackTraceElement[]> stacks = new ArrayList<>(2);
         if (leak.hasLastUse()) {

@@ -24,6 +24,28 @@ class LeakTextTest {
     }
 
     @Test
+    void saysWhenTheSiteIsAnotherSocketsOfTheSamePeer() {
+        String headline = lines(text.leak(Leaks.eofNotClosed().client().standingInFor(2002,
+                Leaks.frame("java.net.Socket", "<init>", "Socket.java", 287),
+                Leaks.frame("com.acme.Client", "cleanPath", "Client.java", 18)).build())).get(0);
+
+        assertTrue(headline.endsWith(" Site of socket #2002, opened to the same peer (this socket's own stacks were "
+                + "not recorded; closewait records every socket of this site again from now on): "
+                + "com.acme.Client.cleanPath(Client.java:18)."), headline);
+    }
+
+    @Test
+    void saysWhenTheSiteIsALibrarysFrame() {
+        String headline = lines(text.leak(Leaks.eofNotClosed().allocatedAt(
+                Leaks.frame("java.net.Socket", "<init>", "Socket.java", 287),
+                Leaks.frame("okhttp3.internal.platform.Platform", "connectSocket", "Platform.kt", 128),
+                Leaks.frame("java.lang.Thread", "run", "Thread.java", 840)).build())).get(0);
+
+        assertTrue(headline.endsWith(" Site (no application frame in the recorded stacks: the first frame of library "
+                + "or JDK code): okhttp3.internal.platform.Platform.connectSocket(Platform.kt:128)."), headline);
+    }
+
+    @Test
     void headlinesAnEofLeakWithWhatToLookFor() {
         List<String> lines = lines(text.leak(Leaks.eofNotClosed().build()));
 

@@ -141,6 +141,17 @@ final class Leaks {
         return this;
     }
 
+    /**
+     * Adaptive capture: this socket's own stacks were not recorded; {@code frames} is where socket {@code socketId}
+     * of the same site was opened.
+     */
+    Leaks standingInFor(long socketId, StackTraceElement... frames) {
+        this.allocation = dev.closewait.core.StandIns.of(callSite(frames), socketId);
+        this.eofSite = CallSite.NOT_SAMPLED;
+        this.lastUse = null;
+        return this;
+    }
+
     /** Stacks left out by {@code stack-sample}: the agent saw the socket opened but recorded none of its stacks. */
     Leaks sampledOut() {
         this.allocation = CallSite.NOT_SAMPLED;
