@@ -59,7 +59,24 @@ public final class OptionsParser {
                     "kernel", "metrics-port", "metrics-host", "metrics-sites", "enabled", "config", "churn",
                     "churn-warn", "app-packages", "library-packages", "report-trust");
 
+    /** At most this many problem lines are printed; the rest are counted in one more line. */
+    static final int MAX_PROBLEM_LINES = 10;
+
     private OptionsParser() {
+    }
+
+    /**
+     * Keeps the first {@value #MAX_PROBLEM_LINES} problems and counts the rest in one line: a config file that is
+     * not closewait's (the application's own properties, or worse) printed one 300-character line per key, 10,873
+     * lines for a 64 KB file (a review, 2026-12-01), and each printed key is a line of that file on stderr.
+     */
+    static void capProblems(List<String> problems) {
+        int over = problems.size() - MAX_PROBLEM_LINES;
+        if (over > 0) {
+            problems.subList(MAX_PROBLEM_LINES, problems.size()).clear();
+            problems.add("closewait: " + over + " more problems with the options were not printed; check the "
+                    + "config file and the other sources named above.");
+        }
     }
 
     public static ParsedOptions parse(String agentArgs, Properties systemProperties, Map<String, String> environment) {
@@ -153,6 +170,7 @@ public final class OptionsParser {
         for (List<String> unresolved : pending.values()) {
             problems.addAll(unresolved);
         }
+        capProblems(problems);
         MetricsOptions metrics = new MetricsOptions(metricsPort, metricsHost, metricsSites);
         return new ParsedOptions(new AgentOptions(grace, report, stackDepth, include, exclude, log, kernel,
                 reportMaxBytes, metrics, stackSample, churn, appPackages, libraryPackages, reportTrust), problems,

@@ -81,6 +81,23 @@ class ConfigSourcesTest {
                 parsed.problems().toString());
     }
 
+    /** A file that is not closewait's (10,873 keys once printed 3 MB, one line each, on the host's stderr). */
+    @Test
+    void aConfigFileFullOfUnknownKeysPrintsTenLinesAndACount() throws Exception {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) { // under the 64 KiB limit
+            keys.append("spring.key").append(i).append("=x\n");
+        }
+        Path file = Files.writeString(temp.resolve("application.properties"), keys + "grace=7s\n");
+        ParsedOptions parsed = OptionsParser.parse("config=" + file, new Properties(), Map.of());
+
+        assertEquals(Duration.ofSeconds(7), parsed.options().grace(), "the one valid key still applies");
+        assertEquals(OptionsParser.MAX_PROBLEM_LINES + 1, parsed.problems().size());
+        assertTrue(parsed.problems().get(0).contains("unknown option 'spring.key0'"), parsed.problems().get(0));
+        assertEquals("closewait: 2990 more problems with the options were not printed; check the config file and the "
+                + "other sources named above.", parsed.problems().get(OptionsParser.MAX_PROBLEM_LINES));
+    }
+
     @Test
     void aMissingOrHugeConfigFileIsOneLineAndTheOtherSourcesApply() throws Exception {
         ParsedOptions missing = OptionsParser.parse("config=" + temp.resolve("nope") + ",grace=5s",
