@@ -6,52 +6,70 @@ import dev.closewait.core.OwnPorts;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Serves the agent's meters in Prometheus text format at {@code /metrics}: a small HTTP/1.1 server of its own (one
- * request per connection), so that no client can hold it up. Connections are accepted on
- * {@code closewait-metrics-http} and answered by at most {@link #HANDLERS} threads ({@code closewait-metrics-handler});
- * at most {@link #WAITING} more wait, and any beyond that are closed at once. A request must arrive within
+ * request per connection), so that no client can hold it up. One thread, {@code closewait-metrics-http}, accepts and
+ * reads every connection without blocking (a {@link Selector}): a client that connects and sends nothing occupies
+ * no thread, only a slot among at most {@link #MAX_CONNECTIONS}, and when those are taken the oldest is closed to
+ * make room, so that a scraper that sends its request at once is always read. A request must arrive within
  * {@link #READ_TIMEOUT_MILLIS} of each read and {@link #REQUEST_DEADLINE_MILLIS} in all, with headers of at most
- * {@link #MAX_REQUEST_BYTES}; a silent or slow client is then disconnected. The server's port goes into
- * {@link OwnPorts} before it accepts anything, so its connections are never taken for the application's.
+ * {@link #MAX_REQUEST_BYTES}, and the answer must be taken within {@link #REQUEST_DEADLINE_MILLIS}; a silent or slow
+ * client is then disconnected. Before 2026-12-01 two handler threads each waited up to 2 s on a silent client, so two
+ * silent clients delayed every scrape by seconds and sixteen turned every scrape away (a review). The server's port
+ * goes into {@link OwnPorts} before it accepts anything, so its connections are never taken for the application's.
  */
 public final class PrometheusEndpoint {
 
     static final String PATH = "/metrics";
-    static final int HANDLERS = 2;
-    static final int WAITING = 8;
+    static final int MAX_CONNECTIONS = 64;
     static final int READ_TIMEOUT_MILLIS = 2_000;
     static final int REQUEST_DEADLINE_MILLIS = 5_000;
     static final int MAX_REQUEST_BYTES = 8 * 1024;
 
-    private final ServerSocket server;
-    private final ThreadPoolExecutor handlers;
+    private final ServerSocketChannel server;
+    private final Selector selector;
     private final Supplier<String> metrics;
     private final AgentErrors errors;
-    private final int readTimeoutMillis;
+    private final long readTimeoutNanos;
+    /** Open connections, oldest first (the selector thread only). */
+    private final Deque<Connection> connections = new ArrayDeque<>();
+    private volatile boolean stopped;
 
-    private PrometheusEndpoint(ServerSocket server, Supplier<String> metrics, AgentErrors errors,
-                               int readTimeoutMillis) {
+    /** One client: its request so far, or the answer still to be written, and when it must be done. */
+    private static final class Connection {
+        final SocketChannel channel;
+        final long deadlineNanos;
+        long idleDeadlineNanos;
+        final ByteArrayOutputStream request = new ByteArrayOutputStream(256);
+        ByteBuffer answer; // null while the request is being read
+
+        Connection(SocketChannel channel, long nowNanos, long readTimeoutNanos) {
+            this.channel = channel;
+            this.deadlineNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(REQUEST_DEADLINE_MILLIS);
+            this.idleDeadlineNanos = nowNanos + readTimeoutNanos;
+        }
+    }
+
+    private PrometheusEndpoint(ServerSocketChannel server, Selector selector, Supplier<String> metrics,
+                               AgentErrors errors, int readTimeoutMillis) {
         this.server = server;
+        this.selector = selector;
         this.metrics = metrics;
         this.errors = errors;
-        this.readTimeoutMillis = readTimeoutMillis;
-        this.handlers = new ThreadPoolExecutor(HANDLERS, HANDLERS, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(WAITING), task -> new AgentThread("metrics-handler", task));
+        this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
     }
 
     /**
@@ -68,72 +86,129 @@ public final class PrometheusEndpoint {
 
     static PrometheusEndpoint start(InetSocketAddress address, Supplier<String> metrics, OwnPorts ownPorts,
                                     AgentErrors errors, int readTimeoutMillis) throws IOException {
-        ServerSocket server = new ServerSocket();
+        ServerSocketChannel server = ServerSocketChannel.open();
+        Selector selector;
         try {
-            server.bind(address, HANDLERS + WAITING);
+            server.bind(address, MAX_CONNECTIONS);
+            server.configureBlocking(false);
+            selector = Selector.open();
+            server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
             server.close();
             throw e;
         }
-        ownPorts.add(server.getLocalPort());
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(server, metrics, errors, readTimeoutMillis);
-        new AgentThread("metrics-http", endpoint::acceptLoop).start();
+        ownPorts.add(((InetSocketAddress) server.getLocalAddress()).getPort());
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(server, selector, metrics, errors, readTimeoutMillis);
+        new AgentThread("metrics-http", endpoint::serve).start();
         return endpoint;
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            Socket connection;
-            try {
-                connection = server.accept();
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    errors.record("metrics endpoint", e);
+    private void serve() {
+        try {
+            while (!stopped) {
+                selector.select(TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) / 4 + 1);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        accept();
+                    } else if (key.attachment() instanceof Connection connection) {
+                        handle(key, connection);
+                    }
                 }
-                continue;
+                selector.selectedKeys().clear();
+                closeExpired(System.nanoTime());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!stopped) {
+                errors.record("metrics endpoint", e);
+            }
+        } finally {
+            connections.forEach(connection -> closeQuietly(connection.channel));
+            connections.clear();
+            closeQuietly(selector);
+            closeQuietly(server);
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel channel;
+        while ((channel = server.accept()) != null) {
+            if (connections.size() >= MAX_CONNECTIONS) {
+                closeQuietly(connections.removeFirst().channel); // the oldest makes room: a new scrape is read
             }
             try {
-                handlers.execute(() -> serve(connection));
-            } catch (RejectedExecutionException full) {
-                closeQuietly(connection); // too many at once: this one is turned away, the server stays free
+                channel.configureBlocking(false);
+                Connection connection = new Connection(channel, System.nanoTime(), readTimeoutNanos);
+                channel.register(selector, SelectionKey.OP_READ, connection);
+                connections.addLast(connection);
+            } catch (IOException e) {
+                closeQuietly(channel);
             }
         }
     }
 
-    private void serve(Socket connection) {
-        try (connection) {
-            connection.setSoTimeout(readTimeoutMillis);
-            String[] request = readRequestLine(connection.getInputStream(),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_DEADLINE_MILLIS));
-            if (request == null) {
-                return; // silent, slow, oversized or not HTTP: disconnected
+    private void handle(SelectionKey key, Connection connection) {
+        try {
+            if (connection.answer == null) {
+                read(key, connection);
+            } else {
+                connection.channel.write(connection.answer);
             }
-            respond(connection.getOutputStream(), request[0], request[1]);
-        } catch (SocketTimeoutException | SocketException gone) {
-            // the client went silent or away
-        } catch (Throwable t) {
-            errors.record("metrics endpoint", t);
+            if (connection.answer != null && !connection.answer.hasRemaining()) {
+                close(connection);
+            }
+        } catch (IOException gone) {
+            close(connection); // the client went away
+        } catch (RuntimeException e) {
+            errors.record("metrics endpoint", e);
+            close(connection);
         }
     }
 
-    /** Method and path of a request whose headers arrived whole in time, else null. */
-    private static String[] readRequestLine(InputStream in, long deadlineNanos) throws IOException {
-        ByteArrayOutputStream headers = new ByteArrayOutputStream(512);
-        int matched = 0; // of "\r\n\r\n"
-        while (matched < 4) {
-            if (headers.size() >= MAX_REQUEST_BYTES || System.nanoTime() - deadlineNanos > 0) {
-                return null;
-            }
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            headers.write(b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
+    private void read(SelectionKey key, Connection connection) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
+        int n = connection.channel.read(buffer);
+        if (n < 0) {
+            close(connection);
+            return;
         }
-        String text = headers.toString(StandardCharsets.ISO_8859_1);
-        String[] parts = text.substring(0, text.indexOf("\r\n")).split(" ");
+        connection.request.write(buffer.array(), 0, buffer.position());
+        connection.idleDeadlineNanos = System.nanoTime() + readTimeoutNanos;
+        byte[] request = connection.request.toByteArray();
+        int end = headersEnd(request);
+        if (end < 0) {
+            if (request.length >= MAX_REQUEST_BYTES) {
+                close(connection); // oversized: disconnected
+            }
+            return;
+        }
+        String[] line = requestLine(new String(request, 0, end, StandardCharsets.ISO_8859_1));
+        if (line == null) {
+            close(connection); // not HTTP
+            return;
+        }
+        connection.answer = ByteBuffer.wrap(respond(line[0], line[1]));
+        connection.channel.write(connection.answer);
+        if (connection.answer.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_WRITE); // the rest when the client takes it
+        }
+    }
+
+    /** The index just past the first {@code \r\n\r\n}, or -1. */
+    private static int headersEnd(byte[] bytes) {
+        for (int i = 3; i < bytes.length; i++) {
+            if (bytes[i - 3] == '\r' && bytes[i - 2] == '\n' && bytes[i - 1] == '\r' && bytes[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** Method and path of a request's first line, or null when it is not an HTTP request line. */
+    private static String[] requestLine(String headers) {
+        String[] parts = headers.substring(0, headers.indexOf("\r\n")).split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/")) {
             return null;
         }
@@ -142,49 +217,71 @@ public final class PrometheusEndpoint {
         return new String[] {parts[0], query < 0 ? target : target.substring(0, query)};
     }
 
-    private void respond(OutputStream out, String method, String path) throws IOException {
-        boolean head = method.equals("HEAD");
-        if (!path.equals(PATH) && !path.equals(PATH + "/")) {
-            write(out, head, "404 Not Found", "text/plain; charset=utf-8", "",
-                    "Not found: closewait serves " + PATH + "\n");
-        } else if (!method.equals("GET") && !head) {
-            write(out, false, "405 Method Not Allowed", "text/plain; charset=utf-8", "Allow: GET, HEAD\r\n",
-                    "Method not allowed: use GET\n");
-        } else {
-            String body;
-            try {
-                body = metrics.get();
-            } catch (RuntimeException e) {
-                errors.record("metrics endpoint", e);
-                write(out, head, "500 Internal Server Error", "text/plain; charset=utf-8", "",
-                        "closewait could not render its metrics\n");
-                return;
+    /** Closes the connections whose request or answer is overdue, or that went silent for the read timeout. */
+    private void closeExpired(long nowNanos) {
+        for (Iterator<Connection> it = connections.iterator(); it.hasNext(); ) {
+            Connection connection = it.next();
+            if (nowNanos - connection.deadlineNanos > 0
+                    || connection.answer == null && nowNanos - connection.idleDeadlineNanos > 0) {
+                it.remove();
+                closeQuietly(connection.channel);
             }
-            write(out, head, "200 OK", PrometheusText.CONTENT_TYPE, "", body);
         }
     }
 
-    private static void write(OutputStream out, boolean head, String status, String contentType, String extraHeaders,
-                              String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String headers = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                + bytes.length + "\r\n" + extraHeaders + "Connection: close\r\n\r\n";
-        out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
-        if (!head) {
-            out.write(bytes);
+    private void close(Connection connection) {
+        connections.remove(connection);
+        closeQuietly(connection.channel);
+    }
+
+    private byte[] respond(String method, String path) {
+        boolean head = method.equals("HEAD");
+        if (!path.equals(PATH) && !path.equals(PATH + "/")) {
+            return answer(head, "404 Not Found", "text/plain; charset=utf-8", "",
+                    "Not found: closewait serves " + PATH + "\n");
         }
-        out.flush();
+        if (!method.equals("GET") && !head) {
+            return answer(false, "405 Method Not Allowed", "text/plain; charset=utf-8", "Allow: GET, HEAD\r\n",
+                    "Method not allowed: use GET\n");
+        }
+        String body;
+        try {
+            body = metrics.get();
+        } catch (RuntimeException e) {
+            errors.record("metrics endpoint", e);
+            return answer(head, "500 Internal Server Error", "text/plain; charset=utf-8", "",
+                    "closewait could not render its metrics\n");
+        }
+        return answer(head, "200 OK", PrometheusText.CONTENT_TYPE, "", body);
+    }
+
+    private static byte[] answer(boolean head, String status, String contentType, String extraHeaders, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        byte[] headers = ("HTTP/1.1 " + status + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
+                + bytes.length + "\r\n" + extraHeaders + "Connection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        if (head) {
+            return headers;
+        }
+        byte[] all = new byte[headers.length + bytes.length];
+        System.arraycopy(headers, 0, all, 0, headers.length);
+        System.arraycopy(bytes, 0, all, headers.length, bytes.length);
+        return all;
     }
 
     /** Where it listens; the port is the real one when 0 was asked for. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException closed) {
+            return null;
+        }
     }
 
-    /** Stops accepting, and stops the handlers (connections being answered are cut). */
+    /** Stops accepting and closes every connection (answers being written are cut), on the serving thread. */
     public void stop() {
-        closeQuietly(server);
-        handlers.shutdownNow();
+        stopped = true;
+        selector.wakeup();
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -112,14 +112,52 @@ class PrometheusEndpointTest {
         }
     }
 
+    /**
+     * Silent clients occupy no thread: a scrape is answered while twenty of them, and then more than the endpoint
+     * keeps, are connected and still within a read timeout of 30 s (two silent clients used to delay every scrape by
+     * seconds, sixteen turned every scrape away).
+     */
+    @Test
+    void manySilentClientsHoldUpNoScrapeAndTheOldestMakeRoomForIt() throws Exception {
+        endpoint = PrometheusEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "x 1\n",
+                ownPorts, errors, 30_000);
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                silent.add(new Socket(InetAddress.getLoopbackAddress(), endpoint.address().getPort()));
+            }
+            HttpResponse<String> scrape = send("GET", "/metrics");
+            assertEquals(200, scrape.statusCode());
+            assertEquals("x 1\n", scrape.body());
+            for (Socket client : silent) {
+                client.setSoTimeout(50);
+                assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read(),
+                        "answered while every silent client was still connected");
+            }
+
+            for (int i = 0; i < PrometheusEndpoint.MAX_CONNECTIONS; i++) {
+                silent.add(new Socket(InetAddress.getLoopbackAddress(), endpoint.address().getPort()));
+            }
+            assertEquals(200, send("GET", "/metrics").statusCode(), "the oldest silent clients made room");
+            Socket oldest = silent.get(0);
+            oldest.setSoTimeout(30_000);
+            assertEquals(-1, oldest.getInputStream().read(), "the oldest was closed, never answered");
+            assertEquals(0, errors.count(), warnings.toString());
+        } finally {
+            for (Socket client : silent) {
+                client.close();
+            }
+        }
+    }
+
     @Test
     void aSilentClientIsDisconnectedAfterTheReadTimeout() throws Exception {
         endpoint = PrometheusEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "x 1\n",
                 ownPorts, errors, 200);
         List<Socket> silent = new ArrayList<>();
         try {
-            // More than the handlers and the waiting room together: the surplus is turned away at once.
-            for (int i = 0; i < PrometheusEndpoint.HANDLERS + PrometheusEndpoint.WAITING + 5; i++) {
+            // More than the connections it keeps: the oldest make room, the rest time out.
+            for (int i = 0; i < PrometheusEndpoint.MAX_CONNECTIONS + 5; i++) {
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), endpoint.address().getPort());
                 client.setSoTimeout(30_000);
                 silent.add(client);
