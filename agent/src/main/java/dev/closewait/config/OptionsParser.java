@@ -218,6 +218,7 @@ public final class OptionsParser {
         if (agentArgs == null || agentArgs.isBlank()) {
             return;
         }
+        int first = values.size(); // the entries before are other sources'
         for (String pair : agentArgs.split(",")) {
             if (pair.isBlank()) {
                 continue;
@@ -229,7 +230,12 @@ public final class OptionsParser {
                         + "jcmd takes key=value apart unless quoted: '\"grace=2s,report=FILE\"'.)");
                 continue;
             }
-            values.add(Map.entry(pair.substring(0, equals).trim(), pair.substring(equals + 1)));
+            String key = pair.substring(0, equals).trim();
+            if (values.subList(first, values.size()).stream().anyMatch(earlier -> earlier.getKey().equals(key))) {
+                problems.add("closewait: option '" + echo(key) + "' is given more than once in the agent argument; "
+                        + "the last one counts.");
+            }
+            values.add(Map.entry(key, pair.substring(equals + 1)));
         }
     }
 

@@ -81,6 +81,15 @@ class ConfigSourcesTest {
                 parsed.problems().toString());
     }
 
+    @Test
+    void aKeyGivenTwiceInTheAgentArgumentIsSaidOnceAndTheLastCounts() {
+        ParsedOptions parsed = OptionsParser.parse("grace=1s,report=a.jsonl,grace=2s", new Properties(), Map.of());
+
+        assertEquals(Duration.ofSeconds(2), parsed.options().grace());
+        assertEquals(List.of("closewait: option 'grace' is given more than once in the agent argument; the last one "
+                + "counts."), parsed.problems());
+    }
+
     /** A file that is not closewait's (10,873 keys once printed 3 MB, one line each, on the host's stderr). */
     @Test
     void aConfigFileFullOfUnknownKeysPrintsTenLinesAndACount() throws Exception {
