@@ -121,6 +121,7 @@ public final class OptionsParser {
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
+        java.util.Set<String> unknownKeys = new java.util.HashSet<>();
         for (int index = 0; index < values.size(); index++) {
             Map.Entry<String, String> entry = values.get(index);
             String key = entry.getKey();
@@ -149,8 +150,13 @@ public final class OptionsParser {
                 case "config" -> {
                     // read above, before every other source
                 }
-                default -> problems.add("closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
-                        + String.join(", ", KEYS) + ".");
+                default -> {
+                    String unknown = "closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
+                            + String.join(", ", KEYS) + ".";
+                    if (unknownKeys.add(key)) { // once per key, however often it is given
+                        problems.add(unknown);
+                    }
+                }
             }
             if (found.isEmpty()) {
                 pending.remove(key);
@@ -218,7 +224,8 @@ public final class OptionsParser {
         if (agentArgs == null || agentArgs.isBlank()) {
             return;
         }
-        int first = values.size(); // the entries before are other sources'
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> repeated = new java.util.HashSet<>();
         for (String pair : agentArgs.split(",")) {
             if (pair.isBlank()) {
                 continue;
@@ -231,9 +238,9 @@ public final class OptionsParser {
                 continue;
             }
             String key = pair.substring(0, equals).trim();
-            if (values.subList(first, values.size()).stream().anyMatch(earlier -> earlier.getKey().equals(key))) {
+            if (!seen.add(key) && repeated.add(key)) { // said once per key
                 problems.add("closewait: option '" + echo(key) + "' is given more than once in the agent argument; "
-                        + "the last one counts.");
+                        + "they are read in order, and a later valid value replaces an earlier one.");
             }
             values.add(Map.entry(key, pair.substring(equals + 1)));
         }

@@ -152,7 +152,7 @@ public final class LeakText {
                     + SafeText.quotedName(leak.endOfStream().thread()) + " but close() was never called";
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
                     + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
-            case RESET_NOT_CLOSED -> "The connection is gone (the peer reset it; the kernel dropped it "
+            case RESET_NOT_CLOSED -> "The connection is gone (reset by the peer, or closed both ways; the kernel dropped it "
                     + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"

@@ -80,12 +80,18 @@ public final class Sites {
     }
 
     StackTraceElement siteFrame(Leak leak) {
-        List<StackTraceElement[]> stacks = new ArrayList<>(2);
+        List<StackTraceElement[]> stacks = new ArrayList<>(3);
         if (leak.hasLastUse()) {
             stacks.add(leak.lastUse().site().getStackTrace());
         }
         if (leak.allocationKnown()) {
             stacks.add(leak.allocation().getStackTrace());
+        }
+        // Last: a socket accepted on a thread of JDK code only (an executor running accept) has its application
+        // frame only where it read EOF (a review found "no application frame" headlined with the EOF stack in it).
+        if (leak.hasEndOfStream() && leak.endOfStream().site() != null
+                && leak.endOfStream().site() != CallSite.NOT_SAMPLED) {
+            stacks.add(leak.endOfStream().site().getStackTrace());
         }
         for (StackTraceElement[] frames : stacks) {
             for (int i = firstNonAgent(frames); i < frames.length; i++) {

@@ -82,12 +82,28 @@ class ConfigSourcesTest {
     }
 
     @Test
-    void aKeyGivenTwiceInTheAgentArgumentIsSaidOnceAndTheLastCounts() {
-        ParsedOptions parsed = OptionsParser.parse("grace=1s,report=a.jsonl,grace=2s", new Properties(), Map.of());
+    void aKeyGivenTwiceInTheAgentArgumentIsSaidOnceAndTheLastValidValueCounts() {
+        ParsedOptions parsed = OptionsParser.parse("grace=1s,report=a.jsonl,grace=2s,grace=3s", new Properties(),
+                Map.of());
 
-        assertEquals(Duration.ofSeconds(2), parsed.options().grace());
-        assertEquals(List.of("closewait: option 'grace' is given more than once in the agent argument; the last one "
-                + "counts."), parsed.problems());
+        assertEquals(Duration.ofSeconds(3), parsed.options().grace());
+        assertEquals(List.of("closewait: option 'grace' is given more than once in the agent argument; they are read "
+                + "in order, and a later valid value replaces an earlier one."), parsed.problems());
+
+        ParsedOptions lastBad = OptionsParser.parse("grace=2s,grace=bad", new Properties(), Map.of());
+        assertEquals(Duration.ofSeconds(2), lastBad.options().grace(), "a bad value keeps the earlier one");
+        assertEquals(2, lastBad.problems().size(), lastBad.problems().toString());
+    }
+
+    /** Repeats are said once per key, so they cannot crowd the real problems out of the ten lines. */
+    @Test
+    void repeatedKeysDoNotCrowdOutTheRealProblems() {
+        ParsedOptions parsed = OptionsParser.parse("grace=1s,".repeat(11) + "stack-depth=0,foo=1", new Properties(),
+                Map.of());
+
+        assertEquals(3, parsed.problems().size(), parsed.problems().toString());
+        assertTrue(parsed.problems().stream().anyMatch(p -> p.contains("'stack-depth' has invalid value '0'")));
+        assertTrue(parsed.problems().stream().anyMatch(p -> p.contains("unknown option 'foo'")));
     }
 
     /** A file that is not closewait's (10,873 keys once printed 3 MB, one line each, on the host's stderr). */

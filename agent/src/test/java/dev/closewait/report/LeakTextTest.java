@@ -36,7 +36,7 @@ class LeakTextTest {
 
     @Test
     void saysWhenTheSiteIsALibrarysFrame() {
-        String headline = lines(text.leak(Leaks.eofNotClosed().allocatedAt(
+        String headline = lines(text.leak(Leaks.closeWait().client().allocatedAt(
                 Leaks.frame("java.net.Socket", "<init>", "Socket.java", 287),
                 Leaks.frame("okhttp3.internal.platform.Platform", "connectSocket", "Platform.kt", 128),
                 Leaks.frame("java.lang.Thread", "run", "Thread.java", 840)).build())).get(0);
@@ -157,7 +157,8 @@ class LeakTextTest {
         String headline = lines(text.leak(Leaks.resetNotClosed().build())).get(0);
 
         assertEquals("Leaked socket #42 (reset-not-closed): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, "
-                + "fd 17. The connection is gone (the peer reset it; the kernel dropped it 12.0s ago) but close() was "
+                + "fd 17. The connection is gone (reset by the peer, or closed both ways; the kernel dropped it 12.0s ago) "
+                + "but close() was "
                 + "never called, so its file descriptor stays open; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", headline);
     }
 

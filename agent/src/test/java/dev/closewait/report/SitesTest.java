@@ -65,6 +65,21 @@ class SitesTest {
                 "java.lang.Thread.run(Thread.java:840)"), StackFrames.of(leak.allocation(), 40));
     }
 
+    /** An executor's thread ran accept (JDK code only); the application's handler read EOF straight away. */
+    @Test
+    void namesTheApplicationFrameOfTheEofStackWhenTheOthersHaveNone() {
+        Leak leak = Leaks.eofNotClosed().allocatedAt(HOOK,
+                frame("java.net.ServerSocket", "accept", "ServerSocket.java", 532),
+                frame("java.util.concurrent.FutureTask", "run", "FutureTask.java", 264),
+                frame("java.lang.Thread", "run", "Thread.java", 840)).eofAt(
+                frame("java.net.Socket$SocketInputStream", "read", "Socket.java", 966),
+                frame("com.acme.Health", "handleEof", "Health.java", 12),
+                frame("java.lang.Thread", "run", "Thread.java", 840)).build();
+
+        assertEquals("com.acme.Health.handleEof(Health.java:12)", sites.site(leak));
+        assertTrue(sites.siteIsApplication(leak));
+    }
+
     @Test
     void namesALibraryFrameWhenNoApplicationFrameExists() {
         Leak leak = Leaks.closeWait().allocatedAt(HOOK, frame("java.net.ServerSocket", "accept", "ServerSocket.java", 1),
