@@ -150,6 +150,18 @@ class PrometheusEndpointTest {
         }
     }
 
+    /** Which connection makes room: the oldest silent one, never a scrape whose request has come in meanwhile. */
+    @Test
+    void theOldestSilentConnectionMakesRoomBeforeOneThatSentItsRequest() {
+        // "s": sent nothing; "r": sending its request; "w": its answer being written
+        assertEquals("s2", PrometheusEndpoint.victim(List.of("r1", "s2", "s3"), c -> c.startsWith("s"),
+                c -> !c.startsWith("w")));
+        assertEquals("r2", PrometheusEndpoint.victim(List.of("w1", "r2", "r3"), c -> c.startsWith("s"),
+                c -> !c.startsWith("w")));
+        assertEquals("w1", PrometheusEndpoint.victim(List.of("w1", "w2"), c -> c.startsWith("s"),
+                c -> !c.startsWith("w")));
+    }
+
     @Test
     void aSilentClientIsDisconnectedAfterTheReadTimeout() throws Exception {
         endpoint = PrometheusEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "x 1\n",
