@@ -39,6 +39,7 @@ public final class PrometheusEndpoint {
     static final int READ_TIMEOUT_MILLIS = 2_000;
     static final int REQUEST_DEADLINE_MILLIS = 5_000;
     static final int MAX_REQUEST_BYTES = 8 * 1024;
+    static final int ACCEPT_PAUSE_MILLIS = 1_000;
 
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -122,10 +123,14 @@ public final class PrometheusEndpoint {
                     }
                 }
                 selector.selectedKeys().clear();
+                long now = System.nanoTime();
                 if (accept) {
-                    accept();
+                    acceptOrPause(now);
+                } else if (acceptPausedUntilNanos != 0 && now - acceptPausedUntilNanos >= 0) {
+                    acceptPausedUntilNanos = 0;
+                    server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
                 }
-                closeExpired(System.nanoTime());
+                closeExpired(now);
             }
         } catch (IOException | RuntimeException e) {
             if (!stopped) {
@@ -136,6 +141,31 @@ public final class PrometheusEndpoint {
             connections.clear();
             closeQuietly(selector);
             closeQuietly(server);
+        }
+    }
+
+    /** When accepting may start again after a failed accept (System.nanoTime), 0 while it is on. */
+    private long acceptPausedUntilNanos;
+    private boolean acceptFailed;
+
+    /**
+     * Accepts; when accepting fails (the process is out of descriptors, EMFILE: just what leaking sockets lead to),
+     * records it and stops asking for new connections for {@link #ACCEPT_PAUSE_MILLIS}: the pending connection stays
+     * acceptable, and without the pause the selector would wake at once, again and again, a core spinning.
+     */
+    private void acceptOrPause(long nowNanos) {
+        try {
+            accept();
+        } catch (IOException e) {
+            if (!acceptFailed) { // once: not an error of the agent's, and it may go on for hours
+                acceptFailed = true;
+                errors.record("metrics endpoint", e);
+            }
+            acceptPausedUntilNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS);
+            if (acceptPausedUntilNanos == 0) {
+                acceptPausedUntilNanos = 1;
+            }
+            server.keyFor(selector).interestOps(0);
         }
     }
 
