@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * Errors the agent swallowed to protect its host: all are counted, each distinct cause is logged once, and after
- * {@link #GIVE_UP_AFTER} of them the agent is told to turn itself off: something is wrong with it in this JVM.
+ * {@link #GIVE_UP_AFTER} of them that are not I/O failures the agent is told to turn itself off: something is wrong
+ * with it in this JVM.
  */
 public final class AgentErrors {
 
@@ -21,6 +22,8 @@ public final class AgentErrors {
     private static final int MAX_LOGGED_CAUSES = 64;
 
     private final AtomicLong count = new AtomicLong();
+    /** The errors that count towards {@link #GIVE_UP_AFTER}: all but I/O failures (see {@link #record}). */
+    private final AtomicLong internal = new AtomicLong();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Consumer<String> warn;
     private volatile Runnable giveUp; // null until set: no lambda to spin up during the JVM's start-up
@@ -37,8 +40,16 @@ public final class AgentErrors {
         this.giveUp = action;
     }
 
+    /**
+     * Counts and logs (once per place and kind) an error the agent swallowed. I/O failures are counted and logged but
+     * do not bring the agent closer to turning itself off: they say the machine is failing, not the agent; a process
+     * out of descriptors, what leaking sockets lead to, failed the report command's poll every second and turned the
+     * agent off after 17 minutes, just when its reports mattered most.
+     */
     public void record(String where, Throwable failure) {
-        if (count.incrementAndGet() == GIVE_UP_AFTER) {
+        count.incrementAndGet();
+        boolean environment = failure instanceof java.io.IOException || failure instanceof java.io.UncheckedIOException;
+        if (!environment && internal.incrementAndGet() == GIVE_UP_AFTER) {
             try {
                 Runnable action = giveUp;
                 if (action != null) {

@@ -65,4 +65,18 @@ class AgentErrorsTest {
         }
         org.junit.jupiter.api.Assertions.assertEquals(1, gaveUp[0]);
     }
+
+    /** A process out of descriptors fails the agent's I/O every second for as long as it lasts: not the agent's fault. */
+    @Test
+    void ioFailuresAreCountedButNeverTurnTheAgentOff() {
+        AgentErrors errors = new AgentErrors(line -> { });
+        int[] gaveUp = {0};
+        errors.onGiveUp(() -> gaveUp[0]++);
+        for (long i = 0; i < 3 * AgentErrors.GIVE_UP_AFTER; i++) {
+            errors.record("report command", new java.io.IOException("Too many open files"));
+            errors.record("kernel scan", new java.io.UncheckedIOException(new java.io.IOException("Too many open files")));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, gaveUp[0]);
+        org.junit.jupiter.api.Assertions.assertEquals(6 * AgentErrors.GIVE_UP_AFTER, errors.count());
+    }
 }
