@@ -69,9 +69,9 @@ public final class AgentErrors {
         String cause = where + ':' + failure.getClass().getName();
         if (logged.size() < MAX_LOGGED_CAUSES && logged.add(cause)) {
             try {
-                String message = "closewait: internal error in " + where + " (the application is not affected; "
-                        + "later errors of this kind are only counted): " + SafeText.bounded(String.valueOf(failure),
-                        1000);
+                String message = "closewait: " + (environment ? "I/O failure" : "internal error") + " in " + where
+                        + " (the application is not affected; later errors of this kind are only counted): "
+                        + SafeText.bounded(String.valueOf(failure), 1000);
                 firstMessages.add(message);
                 warn.accept(message);
             } catch (Throwable ignored) {

@@ -79,4 +79,17 @@ class AgentErrorsTest {
         org.junit.jupiter.api.Assertions.assertEquals(0, gaveUp[0]);
         org.junit.jupiter.api.Assertions.assertEquals(6 * AgentErrors.GIVE_UP_AFTER, errors.count());
     }
+
+    @Test
+    void anIoFailureIsWordedAsSuchNotAsAnInternalError() {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        AgentErrors errors = new AgentErrors(lines::add);
+        errors.record("report command", new java.io.IOException("Too many open files"));
+        errors.record("leak detector", new IllegalStateException("bug"));
+
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).startsWith("closewait: I/O failure in report command "),
+                lines.get(0));
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(1).startsWith("closewait: internal error in leak "
+                + "detector "), lines.get(1));
+    }
 }
