@@ -20,6 +20,10 @@ public final class EffectiveOptions {
             String value = parsed.accepted().get(key);
             if (value == null) {
                 value = defaultText(key, parsed.options());
+            } else if (key.equals("report") && parsed.options().report() != null) {
+                // Resolved in the target JVM: a relative path is relative to its working directory, not to that of
+                // whoever attached (a review found the file where the attach command did not say).
+                value = parsed.options().report().toAbsolutePath().toString();
             }
             entries.add(new Entry(key, value, parsed.source(key)));
         }

@@ -151,4 +151,14 @@ class ConfigSourcesTest {
         }
         assertEquals("off", byKey.get("report-trust").value());
     }
+
+    /** The attach command shows these: a relative report path is the target JVM's, resolved there. */
+    @Test
+    void aRelativeReportPathIsShownAbsolute() {
+        ParsedOptions parsed = OptionsParser.parse("report=rel.jsonl", new Properties(), Map.of());
+
+        EffectiveOptions.Entry report = EffectiveOptions.of(parsed).stream()
+                .filter(entry -> entry.key().equals("report")).findFirst().orElseThrow();
+        assertEquals(Path.of("rel.jsonl").toAbsolutePath().toString(), report.value());
+    }
 }
