@@ -20,11 +20,7 @@ final class AgentStderr {
 
     /** Takes the current {@code System.err} as the agent's: once, in premain or agentmain, before anything prints. */
     static void capture() {
-        try {
-            stream = System.err;
-        } catch (Throwable ignored) {
-            // keep the stream taken when this class was initialised
-        }
+        stream = System.err;
     }
 
     /** The stream taken (see the class comment). */

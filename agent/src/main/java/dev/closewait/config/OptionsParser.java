@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,7 +123,7 @@ public final class OptionsParser {
 
         // A key's problems stand only if no stronger source gives it a valid value afterwards.
         Map<String, List<String>> pending = new LinkedHashMap<>();
-        java.util.Set<String> unknownKeys = new java.util.HashSet<>();
+        Set<String> unknownKeys = new HashSet<>();
         for (int index = 0; index < values.size(); index++) {
             Map.Entry<String, String> entry = values.get(index);
             String key = entry.getKey();
@@ -151,10 +153,9 @@ public final class OptionsParser {
                     // read above, before every other source
                 }
                 default -> {
-                    String unknown = "closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
-                            + String.join(", ", KEYS) + ".";
                     if (unknownKeys.add(key)) { // once per key, however often it is given
-                        problems.add(unknown);
+                        problems.add("closewait: unknown option '" + echo(key) + "' ignored; allowed options: "
+                                + String.join(", ", KEYS) + ".");
                     }
                 }
             }
@@ -224,8 +225,8 @@ public final class OptionsParser {
         if (agentArgs == null || agentArgs.isBlank()) {
             return;
         }
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        java.util.Set<String> repeated = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
+        Set<String> repeated = new HashSet<>();
         for (String pair : agentArgs.split(",")) {
             if (pair.isBlank()) {
                 continue;

@@ -2,6 +2,8 @@ package dev.closewait.core;
 
 import dev.closewait.text.SafeText;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +50,7 @@ public final class AgentErrors {
      */
     public void record(String where, Throwable failure) {
         count.incrementAndGet();
-        boolean environment = failure instanceof java.io.IOException || failure instanceof java.io.UncheckedIOException;
+        boolean environment = failure instanceof IOException || failure instanceof UncheckedIOException;
         if (!environment && internal.incrementAndGet() == GIVE_UP_AFTER) {
             try {
                 Runnable action = giveUp;

@@ -99,8 +99,13 @@ public final class KernelLeakFinder {
         try {
             reporter.report(tracked, kind, now, since);
         } finally {
-            reportingCpuNanos += Math.max(0, threadCpuNanos.getAsLong() - before);
+            reportedSince(before);
         }
+    }
+
+    /** Adds the CPU time since {@code cpuBefore} (the thread's, ns) to this round's reporting. */
+    private void reportedSince(long cpuBefore) {
+        reportingCpuNanos += Math.max(0, threadCpuNanos.getAsLong() - cpuBefore);
     }
 
     private void round(long now) {
@@ -184,7 +189,7 @@ public final class KernelLeakFinder {
             reportedAtLastSummary = reporter.reportedCount();
             long before = threadCpuNanos.getAsLong();
             reporter.socketStates(lastCounts());
-            reportingCpuNanos += Math.max(0, threadCpuNanos.getAsLong() - before);
+            reportedSince(before);
         }
     }
 

@@ -126,8 +126,8 @@ public final class PrometheusEndpoint {
                 long now = System.nanoTime();
                 if (accept) {
                     acceptOrPause(now);
-                } else if (acceptPausedUntilNanos != 0 && now - acceptPausedUntilNanos >= 0) {
-                    acceptPausedUntilNanos = 0;
+                } else if (acceptPaused && now - acceptPausedUntilNanos >= 0) {
+                    acceptPaused = false;
                     server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
                 }
                 closeExpired(now);
@@ -144,27 +144,24 @@ public final class PrometheusEndpoint {
         }
     }
 
-    /** When accepting may start again after a failed accept (System.nanoTime), 0 while it is on. */
+    /** Whether accepting is paused after a failed accept, and until when (System.nanoTime). */
+    private boolean acceptPaused;
     private long acceptPausedUntilNanos;
-    private boolean acceptFailed;
 
     /**
      * Accepts; when accepting fails (the process is out of descriptors, EMFILE: just what leaking sockets lead to),
-     * records it and stops asking for new connections for {@link #ACCEPT_PAUSE_MILLIS}: the pending connection stays
-     * acceptable, and without the pause the selector would wake at once, again and again, a core spinning.
+     * records it (an I/O failure: logged once, counted, never a reason for the agent to turn itself off, see
+     * {@link AgentErrors#record}) and stops asking for new connections for {@link #ACCEPT_PAUSE_MILLIS}: the pending
+     * connection stays acceptable, and without the pause the selector would wake at once, again and again, a core
+     * spinning.
      */
     private void acceptOrPause(long nowNanos) {
         try {
             accept();
         } catch (IOException e) {
-            if (!acceptFailed) { // once: not an error of the agent's, and it may go on for hours
-                acceptFailed = true;
-                errors.record("metrics endpoint", e);
-            }
+            errors.record("metrics endpoint", e);
+            acceptPaused = true;
             acceptPausedUntilNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS);
-            if (acceptPausedUntilNanos == 0) {
-                acceptPausedUntilNanos = 1;
-            }
             server.keyFor(selector).interestOps(0);
         }
     }

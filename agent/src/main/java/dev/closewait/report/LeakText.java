@@ -79,9 +79,10 @@ public final class LeakText {
             text.append("; open for ").append(Durations.human(leak.ageNanos()));
         }
         text.append('.');
-        String site = sites.site(leak);
+        StackTraceElement site = sites.siteFrame(leak);
         if (site != null) {
-            text.append(" Site").append(siteQualifier(leak)).append(": ").append(SafeText.escape(site)).append('.');
+            text.append(" Site").append(siteQualifier(leak, sites.isApplication(site.getClassName()))).append(": ")
+                    .append(SafeText.escape(StackFrames.format(site))).append('.');
         }
         return text.toString();
     }
@@ -94,7 +95,7 @@ public final class LeakText {
      * its sockets and another leaking them, both to one peer, 2026-12-01), the second names the library the
      * application called.
      */
-    private String siteQualifier(Leak leak) {
+    private static String siteQualifier(Leak leak, boolean application) {
         StringBuilder qualifier = new StringBuilder();
         if (leak.allocationFrom() >= 0 && !leak.hasLastUse()) {
             qualifier.append(" of socket #").append(leak.allocationFrom()).append(", opened ")
@@ -102,7 +103,7 @@ public final class LeakText {
                     .append(" (this socket's own stacks were not recorded; closewait records every socket of this "
                             + "site again from now on)");
         }
-        if (!sites.siteIsApplication(leak)) {
+        if (!application) {
             qualifier.append(qualifier.length() == 0 ? " (" : " (and ")
                     .append("no application frame in the recorded stacks: the first frame of library or JDK code)");
         }
@@ -152,8 +153,8 @@ public final class LeakText {
                     + SafeText.quotedName(leak.endOfStream().thread()) + " but close() was never called";
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
                     + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
-            case RESET_NOT_CLOSED -> "The connection is gone (reset by the peer, or closed both ways; the kernel dropped it "
-                    + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
+            case RESET_NOT_CLOSED -> "The connection is gone (reset by the peer, or closed both ways; the kernel "
+                    + "dropped it " + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
             case GC_NOT_CLOSED -> "It was garbage-collected without close()"
                     + (leak.hasEndOfStream()

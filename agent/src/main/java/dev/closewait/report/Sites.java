@@ -71,27 +71,14 @@ public final class Sites {
     }
 
     /**
-     * Whether {@link #site} names the application's own code; false when the recorded stacks hold no application
-     * frame (the site is then a library's or the JDK's frame) or when there is no site.
+     * The frame {@link #site} names, or null: searched in the leak's stacks in {@link Leak#stacks()}' order (last use,
+     * allocation, EOF; a socket accepted on a thread of JDK code only, an executor running accept, has its application
+     * frame only where it read EOF).
      */
-    public boolean siteIsApplication(Leak leak) {
-        StackTraceElement frame = siteFrame(leak);
-        return frame != null && isApplication(frame.getClassName());
-    }
-
     StackTraceElement siteFrame(Leak leak) {
         List<StackTraceElement[]> stacks = new ArrayList<>(3);
-        if (leak.hasLastUse()) {
-            stacks.add(leak.lastUse().site().getStackTrace());
-        }
-        if (leak.allocationKnown()) {
-            stacks.add(leak.allocation().getStackTrace());
-        }
-        // Last: a socket accepted on a thread of JDK code only (an executor running accept) has its application
-        // frame only where it read EOF (a review found "no application frame" headlined with the EOF stack in it).
-        if (leak.hasEndOfStream() && leak.endOfStream().site() != null
-                && leak.endOfStream().site() != CallSite.NOT_SAMPLED) {
-            stacks.add(leak.endOfStream().site().getStackTrace());
+        for (CallSite stack : leak.stacks()) {
+            stacks.add(stack.getStackTrace());
         }
         for (StackTraceElement[] frames : stacks) {
             for (int i = firstNonAgent(frames); i < frames.length; i++) {

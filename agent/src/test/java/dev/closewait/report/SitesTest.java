@@ -77,7 +77,7 @@ class SitesTest {
                 frame("java.lang.Thread", "run", "Thread.java", 840)).build();
 
         assertEquals("com.acme.Health.handleEof(Health.java:12)", sites.site(leak));
-        assertTrue(sites.siteIsApplication(leak));
+        assertTrue(sites.isApplication(sites.siteFrame(leak).getClassName()));
     }
 
     @Test
