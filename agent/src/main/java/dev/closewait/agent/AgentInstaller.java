@@ -9,12 +9,14 @@ import dev.closewait.config.ParsedOptions;
 import dev.closewait.core.AgentErrors;
 import dev.closewait.core.ChurnDetector;
 import dev.closewait.core.ClassLoaderCandidates;
+import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.core.Clock;
 import dev.closewait.core.LeakDetector;
 import dev.closewait.core.LeakListener;
 import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
+import dev.closewait.core.TcpState;
 import dev.closewait.instrument.HooksClassFile;
 import dev.closewait.instrument.HookTransformer;
 import dev.closewait.jfr.JfrEvents;
@@ -38,9 +40,12 @@ import dev.closewait.text.SafeText;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /** Wires the agent together, once per JVM, inside the agent's own class loader. */
@@ -92,13 +97,18 @@ final class AgentInstaller {
         ChurnDetector churn = tracking.churn();
         ParsedOptions parsed = early != null ? early
                 : OptionsParser.parse(arguments, System.getProperties(), System.getenv());
-        parsed.problems().forEach(AgentStderr::println);
+        for (String problem : parsed.problems()) {
+            AgentStderr.println(problem);
+        }
         AgentOptions options = parsed.options();
         tracker.sampleStacks(options.stackSample());
         StartupTimer.step("options");
         Sites sites = new Sites(options.appPackages(), options.libraryPackages());
         List<ReportDispatcher.Sink> sinks = sinks(options, sites, loaders, clock);
-        boolean jsonReport = sinks.stream().anyMatch(sink -> sink.listener() instanceof JsonLinesSink);
+        boolean jsonReport = false;
+        for (ReportDispatcher.Sink sink : sinks) {
+            jsonReport |= sink.listener() instanceof JsonLinesSink;
+        }
         ProcFs procFs = options.kernel() ? ProcFs.system() : null;
         // The start line first: the JVM's exit waits for it (a short-lived application still gets it), not for the rest.
         AgentStderr.println("closewait: watching sockets" + (attached ? " (attached)" : "") + "; grace "
@@ -111,9 +121,14 @@ final class AgentInstaller {
         // once. The guard's own failures (and those it could not pass on) are counted there only.
         // Each report sink counts its own failures, against a budget of its own (see ReportDispatcher).
         AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, tracker::trackedCount,
-                () -> errors.count() + JavaBaseHooks.failures() - events.failuresRecorded()
-                        + sinkFailures(reports.get()), MetricsBridge::newMeters);
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, new TrackedCount(tracker),
+                new LongSupplier() {
+                    @Override
+                    public long getAsLong() {
+                        return errors.count() + JavaBaseHooks.failures() - events.failuresRecorded()
+                                + sinkFailures(reports.get());
+                    }
+                }, new NewMeters());
         sinks.add(new ReportDispatcher.Sink("metrics", metrics, true));
         StatusCounts statusCounts = new StatusCounts();
         sinks.add(new ReportDispatcher.Sink("status", statusCounts, true));
@@ -130,34 +145,56 @@ final class AgentInstaller {
         HookTransformer.prepare();
         StartupTimer.step("hook rules");
 
-        DetectorThread.Task scan = detector::scan;
+        DetectorThread.Task scan = new DetectorThread.Task() {
+            @Override
+            public void run() {
+                detector.scan();
+            }
+        };
         ScheduledExecutorService detectorThread =
                 DetectorThread.start(scan, LeakDetector.scanIntervalNanos(graceNanos), kernel, errors);
         SecondTick tick = SecondTick.start(detectorThread, errors);
         ChurnSetup.scanEverySecond(churning, tick);
         MetricsPublishing.Published published = new MetricsPublishing.Published();
-        Supplier<List<Suspect>> suspects = () -> KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
+        Supplier<List<Suspect>> suspects = new Supplier<>() {
+            @Override
+            public List<Suspect> get() {
+                return KernelView.suspects(detector, kernel, Mailbox.MAX_SUSPECTS);
+            }
+        };
         long startedEpochMillis = System.currentTimeMillis();
         long startedNanos = System.nanoTime();
         // Built on the detector thread when first asked for: nothing of the status command costs start-up time.
-        Supplier<StatusReport> status = () -> new StatusReport(attached, startedEpochMillis, startedNanos,
-                EffectiveOptions.of(parsed), parsed.problems(), kernelStatus::describe, tracker::trackedCount,
-                suspects, statusCounts, StatusSinks.of(options, sinks, dispatcher, published), errors);
+        Supplier<StatusReport> status = new Supplier<>() {
+            @Override
+            public StatusReport get() {
+                return new StatusReport(attached, startedEpochMillis, startedNanos, EffectiveOptions.of(parsed),
+                        parsed.problems(), kernelStatus::describe, new TrackedCount(tracker), suspects, statusCounts,
+                        StatusSinks.of(options, sinks, dispatcher, published), errors);
+            }
+        };
         MailboxService mailbox = MailboxService.start(detectorThread, tick,
                 new Answers(suspects, clock, new JsonLines(options.stackDepth(), sites), status));
-        if (!started.running(detectorThread, () -> {
-            long deadline = System.nanoTime() + (Started.FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
-            scan.run();
-            dispatcher.finish();
-            dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
-        }, mailbox)) {
+        DetectorThread.Task finalScan = new DetectorThread.Task() {
+            @Override
+            public void run() throws Exception {
+                long deadline = System.nanoTime() + (Started.FINAL_SCAN_TIMEOUT_MILLIS - 200) * 1_000_000L;
+                scan.run();
+                dispatcher.finish();
+                dispatcher.drain(deadline); // each sink writes on its own thread: wait for them, not for ever
+            }
+        };
+        if (!started.running(detectorThread, finalScan, mailbox)) {
             return; // turned off, or the JVM exits, meanwhile
         }
         Runnable stopEndpoint = MetricsPublishing.start(metrics, options.metrics(), tick, loaders, ownPorts,
                 errors, published);
-        Runnable stopMetrics = () -> {
-            stopEndpoint.run();
-            dispatcher.stop(); // and the report sinks' threads
+        Runnable stopMetrics = new Runnable() {
+            @Override
+            public void run() {
+                stopEndpoint.run();
+                dispatcher.stop(); // and the report sinks' threads
+            }
         };
         if (!started.metricsStarted(stopMetrics)) {
             stopMetrics.run(); // turned off meanwhile, before the stop could reach the endpoint
@@ -169,11 +206,53 @@ final class AgentInstaller {
         warnAboutLegacySocketImpl();
     }
 
-    /** The tracker switches the write hooks on and off (a class, not a method reference: see {@link #install}). */
+    /*
+     * The functions handed out at start are classes, not lambdas or method references: each of those is linked on
+     * first use by spinning a class and method handles, which cost a cold JVM's start about a third of the start
+     * thread's CPU and kept the JIT compiling java.lang.invoke (docs/performance.md, "Start-up CPU").
+     */
+
+    /** The tracker switches the write hooks on and off. */
     private static final class HookWriteWatch implements SocketTracker.WriteWatch {
         @Override
         public void watch(boolean watching) {
             JavaBaseHooks.watchWrites(watching);
+        }
+    }
+
+    /** The number of sockets the tracker follows, for the metrics and the status report. */
+    private static final class TrackedCount implements IntSupplier {
+        private final SocketTracker tracker;
+
+        TrackedCount(SocketTracker tracker) {
+            this.tracker = tracker;
+        }
+
+        @Override
+        public int getAsInt() {
+            return tracker.trackedCount();
+        }
+    }
+
+    /** Tells the Micrometer binders that there are new meters to register. */
+    private static final class NewMeters implements Runnable {
+        @Override
+        public void run() {
+            MetricsBridge.newMeters();
+        }
+    }
+
+    /** The kernel view's last counts by TCP state. */
+    private static final class LastCounts implements Supplier<Map<TcpState, Integer>> {
+        private final KernelLeakFinder finder;
+
+        LastCounts(KernelLeakFinder finder) {
+            this.finder = finder;
+        }
+
+        @Override
+        public Map<TcpState, Integer> get() {
+            return finder.lastCounts();
         }
     }
 
@@ -211,8 +290,9 @@ final class AgentInstaller {
         }
         KernelView kernel = KernelView.create(procFs, detector, tracker, options.grace().toNanos(), ownPorts, errors);
         if (kernel != null) {
-            metrics.kernelStates(kernel.finder::lastCounts);
-            status.on(kernel.scan, kernel.finder::lastCounts);
+            LastCounts lastCounts = new LastCounts(kernel.finder);
+            metrics.kernelStates(lastCounts);
+            status.on(kernel.scan, lastCounts);
         }
         return kernel;
     }

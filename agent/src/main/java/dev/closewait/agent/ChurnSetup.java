@@ -9,6 +9,9 @@ import dev.closewait.kernel.EphemeralPorts;
 import dev.closewait.metrics.LeakMetrics;
 import dev.closewait.report.StackFrames;
 
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
 
 /** Connection churn ({@code churn=on}): counts closes from the tracker, scans on the detector thread, adds meters. */
 final class ChurnSetup {
@@ -27,15 +30,54 @@ final class ChurnSetup {
             return null;
         }
         int ports = EphemeralPorts.system().ports();
-        churn.start(options.threshold(ports), ports, StackFrames::applicationFrame, listener, errors);
-        metrics.connections(churn::applicationCloses, churn::peerCloses, churn::timeWaitEstimate);
+        churn.start(options.threshold(ports), ports, new ApplicationFrame(), listener, errors);
+        metrics.connections(new Count(churn, Count.APPLICATION_CLOSES), new Count(churn, Count.PEER_CLOSES),
+                new Count(churn, Count.TIME_WAIT_ESTIMATE));
         return churn;
     }
 
     /** Scans cost a pass over at most 256 destinations: once a second reports churn promptly enough. */
     static void scanEverySecond(ChurnDetector churn, SecondTick tick) {
         if (churn != null) {
-            tick.add("churn scan", churn::scan);
+            tick.add("churn scan", new DetectorThread.Task() {
+                @Override
+                public void run() {
+                    churn.scan();
+                }
+            });
+        }
+    }
+
+    // Classes, not method references: see AgentInstaller.
+
+    /** The churn report's site: the first application frame of a close's stack. */
+    private static final class ApplicationFrame implements Function<Throwable, String> {
+        @Override
+        public String apply(Throwable stack) {
+            return StackFrames.applicationFrame(stack);
+        }
+    }
+
+    /** One of the churn detector's counts, for a meter. */
+    private static final class Count implements LongSupplier {
+        static final int APPLICATION_CLOSES = 0;
+        static final int PEER_CLOSES = 1;
+        static final int TIME_WAIT_ESTIMATE = 2;
+        private final ChurnDetector churn;
+        private final int which;
+
+        Count(ChurnDetector churn, int which) {
+            this.churn = churn;
+            this.which = which;
+        }
+
+        @Override
+        public long getAsLong() {
+            return switch (which) {
+                case APPLICATION_CLOSES -> churn.applicationCloses();
+                case PEER_CLOSES -> churn.peerCloses();
+                default -> churn.timeWaitEstimate();
+            };
         }
     }
 }

@@ -6,9 +6,11 @@ import dev.closewait.core.KernelLeakFinder;
 import dev.closewait.core.KernelSnapshot;
 import dev.closewait.kernel.KernelScan;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,8 +25,7 @@ final class DetectorThread {
     }
 
     static ScheduledExecutorService start(Task scan, long intervalNanos, KernelView kernel, AgentErrors errors) {
-        ScheduledExecutorService executor =
-                Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("detector", task));
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(new Named("detector"));
         every(executor, intervalNanos, "leak detector", scan, errors);
         if (kernel != null) {
             startProbes(kernel, executor, errors);
@@ -38,8 +39,32 @@ final class DetectorThread {
      * grace runs out, so that it is reported then rather than up to an interval later.
      */
     private static void startProbes(KernelView kernel, ScheduledExecutorService detector, AgentErrors errors) {
-        repeat(detector, "kernel probe", KernelLeakFinder.probeIntervalNanos(kernel.finder.graceNanos()),
-                kernel.finder::probe, errors);
+        KernelLeakFinder finder = kernel.finder;
+        repeat(detector, "kernel probe", KernelLeakFinder.probeIntervalNanos(finder.graceNanos()), new DelayedTask() {
+            @Override
+            public long run() {
+                return finder.probe();
+            }
+        }, errors);
+    }
+
+    /*
+     * The tasks here are classes, not lambdas: a lambda is linked on first use by spinning a class and method
+     * handles, and these are made during the agent's start (docs/performance.md, "Start-up CPU").
+     */
+
+    /** Makes the executor's one thread, an {@link AgentThread} named {@code closewait-<name>}. */
+    private static final class Named implements ThreadFactory {
+        private final String name;
+
+        Named(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
+            return new AgentThread(name, task);
+        }
     }
 
     /** One run of a task that says when it wants to run next. */
@@ -78,8 +103,7 @@ final class DetectorThread {
 
     private static void startKernelReader(KernelScan kernelScan, ScheduledExecutorService detector,
                                           AgentErrors errors) {
-        ScheduledExecutorService reader =
-                Executors.newSingleThreadScheduledExecutor(task -> new AgentThread("kernel", task));
+        ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(new Named("kernel"));
         reader.schedule(new Runnable() {
             @Override
             public void run() {
@@ -90,11 +114,14 @@ final class DetectorThread {
                 long delay = kernelScan.baseIntervalNanos();
                 try {
                     KernelSnapshot snapshot = kernelScan.read();
-                    detector.execute(() -> {
-                        try {
-                            kernelScan.join(snapshot);
-                        } catch (Throwable t) {
-                            errors.record("kernel scan", t);
+                    detector.execute(new Runnable() {
+                        @Override
+                        public void run() {
+                            try {
+                                kernelScan.join(snapshot);
+                            } catch (Throwable t) {
+                                errors.record("kernel scan", t);
+                            }
                         }
                     });
                     delay = kernelScan.nextDelayNanos();
@@ -112,9 +139,12 @@ final class DetectorThread {
     /** Runs a task on the detector thread and waits for it, at most the timeout; false if it could not run. */
     static boolean runAndWait(ScheduledExecutorService detector, Task task, long timeoutMillis, AgentErrors errors) {
         try {
-            detector.submit(() -> {
-                task.run();
-                return null;
+            detector.submit(new Callable<Void>() {
+                @Override
+                public Void call() throws Exception {
+                    task.run();
+                    return null;
+                }
             }).get(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;
         } catch (Throwable t) {
@@ -132,11 +162,14 @@ final class DetectorThread {
     /** Runs a task periodically on the detector thread; a failure is counted and the next run happens anyway. */
     static void every(ScheduledExecutorService executor, long periodNanos, String name, Task task,
                       AgentErrors errors) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                errors.record(name, t);
+        executor.scheduleWithFixedDelay(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    errors.record(name, t);
+                }
             }
         }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }

@@ -7,6 +7,7 @@ import dev.closewait.core.OwnPorts;
 import dev.closewait.core.SocketProbe;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.core.Suspect;
+import dev.closewait.core.TrackedSocket;
 import dev.closewait.core.UntrackedSockets;
 import dev.closewait.jdk.PollProbe;
 import dev.closewait.kernel.KernelScan;
@@ -15,6 +16,7 @@ import dev.closewait.kernel.ProcKernelView;
 import dev.closewait.kernel.ThreadCpu;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The kernel view's parts, wired: per-descriptor probes of tracked sockets ({@link KernelLeakFinder}, on the
@@ -46,10 +48,15 @@ final class KernelView {
         long scanInterval = KernelScan.intervalNanos(graceNanos);
         UntrackedSockets untracked = new UntrackedSockets(detector.reporter(), tracker, graceNanos,
                 KernelScan.maxDelayNanos(scanInterval), ownPorts);
-        detector.onCollectedUnclosed(untracked::collected);
+        detector.onCollectedUnclosed(new Consumer<TrackedSocket>() { // not a method reference: see AgentInstaller
+            @Override
+            public void accept(TrackedSocket collected) {
+                untracked.collected(collected);
+            }
+        });
         KernelLeakFinder finder = new KernelLeakFinder(detector.reporter(), tracker, graceNanos, probe, untracked,
-                ThreadCpu::nanos);
-        KernelScan scan = new KernelScan(new ProcKernelView(procFs), tracker, untracked, graceNanos, ThreadCpu::nanos);
+                ThreadCpu.NANOS);
+        KernelScan scan = new KernelScan(new ProcKernelView(procFs), tracker, untracked, graceNanos, ThreadCpu.NANOS);
         return new KernelView(finder, untracked, scan);
     }
 

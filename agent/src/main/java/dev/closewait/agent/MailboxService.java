@@ -22,8 +22,19 @@ final class MailboxService {
 
     static MailboxService start(ScheduledExecutorService detector, SecondTick tick, Function<String, String> answers) {
         MailboxService service = new MailboxService(answers);
-        detector.execute(service::open);
-        tick.add("report command", service::answer);
+        // Classes, not method references: see AgentInstaller.
+        detector.execute(new Runnable() {
+            @Override
+            public void run() {
+                service.open();
+            }
+        });
+        tick.add("report command", new DetectorThread.Task() {
+            @Override
+            public void run() throws Exception {
+                service.answer();
+            }
+        });
         return service;
     }
 

@@ -14,6 +14,8 @@ import dev.closewait.metrics.PrometheusText;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Publishes the agent's meters: through the bootstrap bridge to Micrometer binders, into every Micrometer the
@@ -45,10 +47,26 @@ final class MetricsPublishing {
     static Runnable start(LeakMetrics metrics, MetricsOptions options, SecondTick tick,
                           ClassLoaderCandidates loaders, OwnPorts ownPorts, AgentErrors errors, Published published) {
         MetricsBridge.install(new BridgeSource(metrics));
-        MicrometerAutoBinding micrometer = new MicrometerAutoBinding(loaders::candidates, AgentStderr::println);
+        // Classes, not lambdas or method references: see AgentInstaller.
+        MicrometerAutoBinding micrometer = new MicrometerAutoBinding(new Supplier<List<ClassLoader>>() {
+            @Override
+            public List<ClassLoader> get() {
+                return loaders.candidates();
+            }
+        }, new Consumer<String>() {
+            @Override
+            public void accept(String line) {
+                AgentStderr.println(line);
+            }
+        });
         published.micrometer = micrometer;
         // Once a second, on the detector thread, in class loaders not searched yet.
-        tick.add("Micrometer search", micrometer::bindNew);
+        tick.add("Micrometer search", new DetectorThread.Task() {
+            @Override
+            public void run() {
+                micrometer.bindNew();
+            }
+        });
         EndpointSwitch endpoint = new EndpointSwitch();
         if (options.endpoint()) {
             // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).
@@ -56,10 +74,13 @@ final class MetricsPublishing {
             new AgentThread("metrics-start",
                     () -> endpoint.started(startEndpoint(metrics, options, ownPorts, errors, published))).start();
         }
-        return () -> {
-            endpoint.stop();
-            if (options.endpoint()) {
-                published.endpoint = "stopped: the agent turned itself off";
+        return new Runnable() {
+            @Override
+            public void run() {
+                endpoint.stop();
+                if (options.endpoint()) {
+                    published.endpoint = "stopped: the agent turned itself off";
+                }
             }
         };
     }

@@ -35,7 +35,12 @@ final class SecondTick {
     /** Runs the chores added to the returned tick once a second on {@code detector}, the first a second from now. */
     static SecondTick start(ScheduledExecutorService detector, AgentErrors errors) {
         SecondTick tick = new SecondTick(errors);
-        detector.scheduleWithFixedDelay(tick::run, PERIOD_NANOS, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+        detector.scheduleWithFixedDelay(new Runnable() { // not a method reference: see AgentInstaller
+            @Override
+            public void run() {
+                tick.run();
+            }
+        }, PERIOD_NANOS, PERIOD_NANOS, TimeUnit.NANOSECONDS);
         return tick;
     }
 

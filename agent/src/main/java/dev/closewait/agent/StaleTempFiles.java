@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Removes what a JVM killed without running its exit hooks ({@code kill -9}, OOM killer) left in the temporary
@@ -21,7 +19,6 @@ import java.util.regex.Pattern;
  */
 final class StaleTempFiles {
 
-    private static final Pattern NAME = Pattern.compile("closewait-(?:micrometer-)?(\\d{1,10})-[^/]*");
     /** A bound on the work one start does; the next start takes the rest. */
     private static final int MAX_REMOVED = 64;
 
@@ -32,13 +29,14 @@ final class StaleTempFiles {
     static int remove(Path temporaryDirectory) {
         int removed = 0;
         String me = System.getProperty("user.name");
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(temporaryDirectory, "closewait-*")) {
+        // Every entry, filtered by pidOf: a glob is compiled into a regular expression (see pidOf).
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(temporaryDirectory)) {
             for (Path entry : entries) {
                 if (removed >= MAX_REMOVED) {
                     break;
                 }
-                Matcher name = NAME.matcher(entry.getFileName().toString());
-                if (!name.matches()) {
+                long pid = pidOf(entry.getFileName().toString());
+                if (pid < 0) {
                     continue;
                 }
                 try {
@@ -46,7 +44,7 @@ final class StaleTempFiles {
                             LinkOption.NOFOLLOW_LINKS);
                     if (attributes.isSymbolicLink()
                             || !Files.getOwner(entry, LinkOption.NOFOLLOW_LINKS).getName().equals(me)
-                            || !stale(Long.parseLong(name.group(1)), attributes.lastModifiedTime().toInstant())) {
+                            || !stale(pid, attributes.lastModifiedTime().toInstant())) {
                         continue;
                     }
                     if (attributes.isDirectory() ? removeDirectory(entry) : Files.deleteIfExists(entry)) {
@@ -60,6 +58,31 @@ final class StaleTempFiles {
             // nothing to clean, or no right to look
         }
         return removed;
+    }
+
+    /**
+     * The process number in an entry's name, {@code closewait-PID-…} or {@code closewait-micrometer-PID-…} (1 to 10
+     * digits); -1 for any other name. Not a regular expression: this runs at every start, and compiling one links
+     * lambdas inside {@code java.util.regex} (docs/performance.md, "Start-up CPU").
+     */
+    static long pidOf(String name) {
+        String prefix = "closewait-";
+        if (!name.startsWith(prefix)) {
+            return -1;
+        }
+        int start = prefix.length();
+        if (name.startsWith("micrometer-", start)) {
+            start += "micrometer-".length();
+        }
+        int end = start;
+        while (end < name.length() && end - start <= 10 && name.charAt(end) >= '0' && name.charAt(end) <= '9') {
+            end++;
+        }
+        if (end == start || end - start > 10 || end >= name.length() || name.charAt(end) != '-'
+                || name.indexOf('/', end) >= 0) {
+            return -1;
+        }
+        return Long.parseLong(name, start, end, 10);
     }
 
     /** Whether the process that made an entry last changed at {@code changed} is gone. */

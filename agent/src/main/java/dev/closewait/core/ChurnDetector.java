@@ -105,7 +105,10 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
                     unfollowed.increment();
                     return;
                 }
-                destination = destinations.computeIfAbsent(remote, key -> new Destination(key, originNanos));
+                // Not computeIfAbsent with a lambda: linking one on the thread of the first close spins a class.
+                Destination created = new Destination(remote, originNanos);
+                Destination raced = destinations.putIfAbsent(remote, created);
+                destination = raced != null ? raced : created;
             }
             if (site != null) {
                 site.churnDestination = destination;

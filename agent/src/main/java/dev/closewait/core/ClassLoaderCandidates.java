@@ -28,7 +28,13 @@ public final class ClassLoaderCandidates {
                 return;
             }
         }
-        loaders.removeIf(known -> known.get() == null);
+        // A loop, not removeIf with a lambda: this runs on the thread that opens the application's first socket,
+        // where linking a lambda spins a class and method handles (docs/performance.md, "Start-up CPU").
+        for (WeakReference<ClassLoader> known : loaders) {
+            if (known.get() == null) {
+                loaders.remove(known);
+            }
+        }
         if (loaders.size() < MAX) {
             loaders.add(new WeakReference<>(loader));
         }

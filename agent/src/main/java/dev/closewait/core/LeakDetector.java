@@ -19,7 +19,14 @@ public final class LeakDetector {
     private final AgentErrors errors;
     private long reported;
     private boolean kernelWantsWrites; // detector thread only
-    private Consumer<TrackedSocket> collectedUnclosed = tracked -> { };
+    /** Drops the record: a class, not a lambda, which the agent's start would link by spinning classes. */
+    private static final Consumer<TrackedSocket> IGNORED = new Consumer<>() {
+        @Override
+        public void accept(TrackedSocket tracked) {
+        }
+    };
+
+    private Consumer<TrackedSocket> collectedUnclosed = IGNORED;
     private final KernelReporter reporter = new Reporter();
 
     public LeakDetector(SocketTracker tracker, long graceNanos, LeakListener listener, AgentErrors errors) {

@@ -17,7 +17,12 @@ public final class SocketTracker {
 
     /** Told of every close of a tracked socket, on the closing thread; the record keeps its fields when cleared. */
     public interface CloseObserver {
-        CloseObserver NONE = socket -> { };
+        /** Told nothing: a class, not a lambda, which the agent's start would link by spinning classes. */
+        CloseObserver NONE = new CloseObserver() {
+            @Override
+            public void closed(TrackedSocket socket) {
+            }
+        };
 
         void closed(TrackedSocket socket);
     }

@@ -89,7 +89,12 @@ public final class StackCapture {
         Key key = new Key(accepted, endpoint.getPort(), address);
         Site site = sites.get(key);
         if (site == null && sites.size() < MAX_SITES) {
-            site = sites.computeIfAbsent(key, ignored -> new Site());
+            // Not computeIfAbsent with a lambda: linking one on the thread of the first socket spins a class.
+            Site created = new Site();
+            site = sites.putIfAbsent(key, created);
+            if (site == null) {
+                site = created;
+            }
         }
         return site;
     }

@@ -22,6 +22,7 @@ import static dev.closewait.instrument.ExitHook.SECURED_RETURN;
 import static dev.closewait.instrument.ExitHook.SSL_END_OF_STREAM;
 import static dev.closewait.instrument.ExitHook.WROTE;
 import static dev.closewait.instrument.MethodRule.CONSTRUCTOR;
+import static dev.closewait.instrument.MethodRule.all;
 import static dev.closewait.instrument.MethodRule.args;
 import static dev.closewait.instrument.MethodRule.at;
 import static dev.closewait.instrument.MethodRule.count;
@@ -78,11 +79,11 @@ public final class SocketInstrumentation {
                     rule("implClose", count(0), CLOSED)),
             // The overloads that take the async flag: (fd, buffer(s), …, boolean async, int, NativeDispatcher).
             "sun/nio/ch/IOUtil", List.of(
-                    rule("read", count(7).and(at(0, FD)).and(at(1, BUFFER)).and(at(4, "Z")), ASYNC_END_OF_STREAM),
-                    rule("read", count(8).and(at(0, FD)).and(at(1, "[" + BUFFER)).and(at(5, "Z")),
+                    rule("read", all(count(7), at(0, FD), at(1, BUFFER), at(4, "Z")), ASYNC_END_OF_STREAM),
+                    rule("read", all(count(8), at(0, FD), at(1, "[" + BUFFER), at(5, "Z")),
                             ASYNC_END_OF_STREAM),
-                    rule("write", count(7).and(at(0, FD)).and(at(1, BUFFER)).and(at(4, "Z")), ASYNC_WROTE),
-                    rule("write", count(8).and(at(0, FD)).and(at(1, "[" + BUFFER)).and(at(5, "Z")), ASYNC_WROTE)),
+                    rule("write", all(count(7), at(0, FD), at(1, BUFFER), at(4, "Z")), ASYNC_WROTE),
+                    rule("write", all(count(8), at(0, FD), at(1, "[" + BUFFER), at(5, "Z")), ASYNC_WROTE)),
             "sun/security/ssl/SSLSocketImpl$AppInputStream", List.of(
                     rule("read", args("[BII"), SSL_END_OF_STREAM)),
             "sun/security/ssl/SSLSocketImpl", List.of(

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.StringTokenizer;
 
 /**
  * How many ephemeral ports this host hands out to outgoing connections: {@code high − low + 1} from
@@ -33,10 +34,11 @@ public final class EphemeralPorts {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(new FileInputStream(file.toFile()),
                 StandardCharsets.US_ASCII))) {
             String line = reader.readLine();
-            String[] bounds = line == null ? new String[0] : line.trim().split("\\s+");
-            if (bounds.length == 2) {
-                int low = Integer.parseInt(bounds[0]);
-                int high = Integer.parseInt(bounds[1]);
+            // Not split("\\s+"): a regular expression compiled at start links lambdas inside java.util.regex.
+            StringTokenizer bounds = new StringTokenizer(line == null ? "" : line);
+            if (bounds.countTokens() == 2) {
+                int low = Integer.parseInt(bounds.nextToken());
+                int high = Integer.parseInt(bounds.nextToken());
                 if (low >= 1 && high <= 65535 && low <= high) {
                     return new Range(high - low + 1, true);
                 }

@@ -6,7 +6,11 @@ import dev.closewait.core.SocketTracker;
 import dev.closewait.core.UntrackedSockets;
 
 import java.io.IOException;
+import java.util.BitSet;
+import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One table scan for the sockets the agent did not see opened, and when to run the next. A scan lists
@@ -30,6 +34,20 @@ public final class KernelScan {
     private final LongSupplier threadCpuNanos;
     private final long baseIntervalNanos;
     private long lastCpuNanos;
+    // Classes, not lambdas, made once: a lambda is linked on first use by spinning a class and method handles, and the
+    // first scan runs during the agent's start (docs/performance.md, "Start-up CPU").
+    private final Supplier<BitSet> openDescriptors = new Supplier<>() {
+        @Override
+        public BitSet get() {
+            return tracker.openDescriptors();
+        }
+    };
+    private final Predicate<Map<Integer, Long>> needsTables = new Predicate<>() {
+        @Override
+        public boolean test(Map<Integer, Long> inodesByFd) {
+            return untracked.needsTables(inodesByFd, tracker.nanoTime());
+        }
+    };
 
     /**
      * @param threadCpuNanos the calling thread's CPU time in nanoseconds ({@link ThreadCpu#nanos()} in the agent)
@@ -61,8 +79,7 @@ public final class KernelScan {
         long start = threadCpuNanos.getAsLong();
         long listed = tracker.nanoTime();
         try {
-            return view.snapshot(tracker::openDescriptors, fds -> untracked.needsTables(fds, tracker.nanoTime()))
-                    .listedAt(listed);
+            return view.snapshot(openDescriptors, needsTables).listedAt(listed);
         } finally {
             lastCpuNanos = Math.max(0, threadCpuNanos.getAsLong() - start);
         }

@@ -51,12 +51,19 @@ public final class ProcKernelView {
             throws IOException {
         Map<Integer, Long> inodesByFd = procFs.socketInodesByFd(trackedFds.get());
         BitSet trackedSince = trackedFds.get();
-        inodesByFd.keySet().removeIf(trackedSince::get);
+        inodesByFd.keySet().removeIf(new Predicate<Integer>() { // not a method reference: see KernelScan
+            @Override
+            public boolean test(Integer fd) {
+                return trackedSince.get(fd);
+            }
+        });
         if (!needTables.test(inodesByFd)) {
             return new KernelSnapshot(inodesByFd, List.of(), false);
         }
         Map<Long, Integer> fdByInode = new java.util.HashMap<>();
-        inodesByFd.forEach((fd, inode) -> fdByInode.put(inode, fd));
+        for (Map.Entry<Integer, Long> entry : inodesByFd.entrySet()) {
+            fdByInode.put(entry.getValue(), entry.getKey());
+        }
         Set<Long> seen = new HashSet<>();
         List<KernelSocket> sockets = new ArrayList<>();
         if (!fdByInode.isEmpty()) {

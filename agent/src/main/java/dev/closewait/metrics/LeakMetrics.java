@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -71,6 +72,65 @@ public final class LeakMetrics implements LeakListener {
         }
     }
 
+    // A meter's value is a class, not a lambda or method reference: those are linked by spinning classes and method
+    // handles, and these are made during the agent's start (docs/performance.md, "Start-up CPU").
+
+    private static final class IntValue implements DoubleSupplier {
+        private final IntSupplier value;
+
+        IntValue(IntSupplier value) {
+            this.value = value;
+        }
+
+        @Override
+        public double getAsDouble() {
+            return value.getAsInt();
+        }
+    }
+
+    private static final class LongValue implements DoubleSupplier {
+        private final LongSupplier value;
+
+        LongValue(LongSupplier value) {
+            this.value = value;
+        }
+
+        @Override
+        public double getAsDouble() {
+            return value.getAsLong();
+        }
+    }
+
+    /** A {@code LongAdder} or {@code AtomicLong}. */
+    private static final class NumberValue implements DoubleSupplier {
+        private final Number value;
+
+        NumberValue(Number value) {
+            this.value = value;
+        }
+
+        @Override
+        public double getAsDouble() {
+            return value.doubleValue();
+        }
+    }
+
+    /** The sockets in one TCP state at the last kernel scan. */
+    private static final class StateCount implements DoubleSupplier {
+        private final Supplier<Map<TcpState, Integer>> lastCounts;
+        private final TcpState state;
+
+        StateCount(Supplier<Map<TcpState, Integer>> lastCounts, TcpState state) {
+            this.lastCounts = lastCounts;
+            this.state = state;
+        }
+
+        @Override
+        public double getAsDouble() {
+            return lastCounts.get().getOrDefault(state, 0);
+        }
+    }
+
     private static final class Counts {
         final LongAdder leaks = new LongAdder();
         final AtomicLong open = new AtomicLong();
@@ -94,10 +154,10 @@ public final class LeakMetrics implements LeakListener {
         this.onNewMeters = onNewMeters;
         meters.add(new Meter(TRACKED, Meter.Type.GAUGE,
                 "Sockets the agent follows: opened since it started, not closed or collected yet", "sockets",
-                List.of(), tracked::getAsInt));
+                List.of(), new IntValue(tracked)));
         meters.add(new Meter(ERRORS, Meter.Type.COUNTER,
                 "Errors the agent caught and swallowed to protect the application", "errors", List.of(),
-                errors::getAsLong));
+                new LongValue(errors)));
         // Every kind from the start, at zero, with or without sites: a series that appears only with its first leak
         // loses that leak to Prometheus' rate() and increase(). Sites get series of their own name, born with their
         // first leak, which only top-k tables read.
@@ -111,7 +171,7 @@ public final class LeakMetrics implements LeakListener {
         for (TcpState state : TcpState.values()) {
             meters.add(new Meter(KERNEL, Meter.Type.GAUGE,
                     "This process's TCP sockets by kernel state, at the last scan of /proc", "sockets",
-                    List.of("state", stateTag(state)), () -> lastCounts.get().getOrDefault(state, 0)));
+                    List.of("state", stateTag(state)), new StateCount(lastCounts, state)));
         }
         onNewMeters.run();
     }
@@ -125,13 +185,13 @@ public final class LeakMetrics implements LeakListener {
     public void connections(LongSupplier closedByApplication, LongSupplier closedByPeer, LongSupplier timeWait) {
         meters.add(new Meter(CLOSED, Meter.Type.COUNTER,
                 "Connections closed, by which side closed first: application (no EOF read before close) or peer",
-                "connections", List.of("closer", "application"), closedByApplication::getAsLong));
+                "connections", List.of("closer", "application"), new LongValue(closedByApplication)));
         meters.add(new Meter(CLOSED, Meter.Type.COUNTER,
                 "Connections closed, by which side closed first: application (no EOF read before close) or peer",
-                "connections", List.of("closer", "peer"), closedByPeer::getAsLong));
+                "connections", List.of("closer", "peer"), new LongValue(closedByPeer)));
         meters.add(new Meter(TIME_WAIT, Meter.Type.GAUGE,
                 "TIME_WAIT sockets this application caused, estimated: connections it closed first in the last 60s",
-                "sockets", List.of(), timeWait::getAsLong));
+                "sockets", List.of(), new LongValue(timeWait)));
         onNewMeters.run();
     }
 
@@ -165,7 +225,9 @@ public final class LeakMetrics implements LeakListener {
     public void leakResolved(LeakOutcome outcome) {
         List<Counts> all = leakedOpen.remove(outcome.leak().id());
         if (all != null) {
-            all.forEach(counts -> counts.open.decrementAndGet());
+            for (Counts counts : all) {
+                counts.open.decrementAndGet();
+            }
         }
     }
 
@@ -200,12 +262,12 @@ public final class LeakMetrics implements LeakListener {
         meters.add(new Meter(bySite ? SITE_LEAKS : LEAKS, Meter.Type.COUNTER, bySite
                 ? "Leaked sockets reported, by kind and site, the code the report names (the first metrics-sites sites, then other)"
                 : "Leaked sockets reported, by kind: eof-not-closed, gc-not-closed, close-wait, reset-not-closed",
-                "leaks", tags, created.leaks::sum));
+                "leaks", tags, new NumberValue(created.leaks)));
         if (key.kind() != LeakKind.GC_NOT_CLOSED) {
             meters.add(new Meter(bySite ? SITE_LEAKED : LEAKED, Meter.Type.GAUGE, bySite
                     ? "Sockets reported as leaked that are still open, by kind and site, the code the report names"
                     : "Sockets reported as leaked that are still open: not closed since the report, not collected",
-                    "sockets", tags, created.open::get));
+                    "sockets", tags, new NumberValue(created.open)));
         }
         onNewMeters.run();
         return created;

@@ -55,13 +55,16 @@ final class IsolatedSink implements LeakListener {
         this.queue = capacity == 0 ? null : new ArrayBlockingQueue<>(capacity);
         this.ticks = overridesTick(sink);
         this.failures = new AgentErrors(warn);
-        failures.onGiveUp(() -> {
-            off = true;
-            if (queue != null) {
-                queue.clear();
+        failures.onGiveUp(new Runnable() { // not a lambda: made during the agent's start (see ReportDispatcher)
+            @Override
+            public void run() {
+                off = true;
+                if (queue != null) {
+                    queue.clear();
+                }
+                warn.accept("closewait: the " + name + " report failed " + AgentErrors.GIVE_UP_AFTER + " times and "
+                        + "is turned off; the other reports go on.");
             }
-            warn.accept("closewait: the " + name + " report failed " + AgentErrors.GIVE_UP_AFTER + " times and is "
-                    + "turned off; the other reports go on.");
         });
     }
 
@@ -86,22 +89,22 @@ final class IsolatedSink implements LeakListener {
 
     @Override
     public void leakDetected(Leak leak) {
-        offer(sink -> sink.leakDetected(leak));
+        offer(new Event(Event.LEAK, leak));
     }
 
     @Override
     public void leakResolved(LeakOutcome outcome) {
-        offer(sink -> sink.leakResolved(outcome));
+        offer(new Event(Event.RESOLVED, outcome));
     }
 
     @Override
     public void churn(Churn churn) {
-        offer(sink -> sink.churn(churn));
+        offer(new Event(Event.CHURN, churn));
     }
 
     @Override
     public void socketStates(Map<TcpState, Integer> countsByState) {
-        offer(sink -> sink.socketStates(countsByState));
+        offer(new Event(Event.STATES, countsByState));
     }
 
     /**
@@ -120,17 +123,14 @@ final class IsolatedSink implements LeakListener {
     /** Coalesced: at most one tick waits in the queue; none for a sink without a tick of its own. */
     @Override
     public void tick() {
-        if (ticks && tickPending.compareAndSet(false, true) && !offer(sink -> {
-            tickPending.set(false);
-            sink.tick();
-        })) {
+        if (ticks && tickPending.compareAndSet(false, true) && !offer(new Event(Event.TICK, tickPending))) {
             tickPending.set(false);
         }
     }
 
     @Override
     public void finish() {
-        offer(LeakListener::finish);
+        offer(new Event(Event.FINISH, null));
     }
 
     /**
@@ -143,7 +143,7 @@ final class IsolatedSink implements LeakListener {
         }
         CountDownLatch done = new CountDownLatch(1);
         // Not on the detector thread: this one may wait for room in the queue, until the deadline.
-        if (!queue.offer(sink -> done.countDown(), Math.max(0, deadlineNanos - System.nanoTime()),
+        if (!queue.offer(new Event(Event.MARK, done), Math.max(0, deadlineNanos - System.nanoTime()),
                 TimeUnit.NANOSECONDS)) {
             return false;
         }
@@ -170,6 +170,48 @@ final class IsolatedSink implements LeakListener {
         }
     }
 
+    /**
+     * One event for the sink, handed to it on its thread. A class rather than a lambda per kind of event: the first
+     * events come during the agent's start, where each lambda is linked by spinning a class and method handles
+     * (docs/performance.md, "Start-up CPU").
+     */
+    private static final class Event implements Consumer<LeakListener> {
+        static final int LEAK = 0;
+        static final int RESOLVED = 1;
+        static final int CHURN = 2;
+        static final int STATES = 3;
+        /** A tick; the argument is the flag that says one is pending, cleared when it runs. */
+        static final int TICK = 4;
+        static final int FINISH = 5;
+        /** Not for the sink: the argument, a latch, is counted down once everything before it was handled. */
+        static final int MARK = 6;
+
+        private final int kind;
+        private final Object argument;
+
+        Event(int kind, Object argument) {
+            this.kind = kind;
+            this.argument = argument;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void accept(LeakListener sink) {
+            switch (kind) {
+                case LEAK -> sink.leakDetected((Leak) argument);
+                case RESOLVED -> sink.leakResolved((LeakOutcome) argument);
+                case CHURN -> sink.churn((Churn) argument);
+                case STATES -> sink.socketStates((Map<TcpState, Integer>) argument);
+                case TICK -> {
+                    ((AtomicBoolean) argument).set(false);
+                    sink.tick();
+                }
+                case FINISH -> sink.finish();
+                default -> ((CountDownLatch) argument).countDown();
+            }
+        }
+    }
+
     private boolean offer(Consumer<LeakListener> event) {
         if (off) {
             return false;
@@ -191,7 +233,12 @@ final class IsolatedSink implements LeakListener {
 
     private void start() {
         if (started.compareAndSet(false, true)) {
-            Thread worker = new AgentThread("report-" + name, this::run);
+            Thread worker = new AgentThread("report-" + name, new Runnable() {
+                @Override
+                public void run() {
+                    IsolatedSink.this.run();
+                }
+            });
             thread = worker;
             worker.start();
         }

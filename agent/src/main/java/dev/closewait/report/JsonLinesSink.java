@@ -66,8 +66,16 @@ public final class JsonLinesSink implements LeakListener {
      * @throws IOException whose message names the path and why
      */
     public static JsonLinesSink open(Path path, long maxBytes, JsonLines format, boolean trusted) throws IOException {
-        return open(path, maxBytes, format, new ReportPath(path, trusted, ReportPath.OWN_UID), FileChannel::open);
+        return open(path, maxBytes, format, new ReportPath(path, trusted, ReportPath.OWN_UID), FILE_CHANNELS);
     }
+
+    /** {@code FileChannel.open}: a class, not a method reference, which the agent's start would link by spinning one. */
+    private static final Channels FILE_CHANNELS = new Channels() {
+        @Override
+        public FileChannel open(Path path, Set<OpenOption> options) throws IOException {
+            return FileChannel.open(path, options);
+        }
+    };
 
     static JsonLinesSink open(Path path, long maxBytes, JsonLines format, ReportPath target, Channels channels)
             throws IOException {

@@ -68,15 +68,24 @@ public final class LogSink implements LeakListener {
     @Override
     public void tick() {
         long now = clock.nanoTime();
-        leaks.endOfWindow(now).forEach(line -> log.warn("Leaked sockets: " + line));
-        outcomes.endOfWindow(now).forEach(line -> log.info("Reported sockets: " + line));
+        // Loops, not lambdas: see IsolatedSink.Event.
+        for (String line : leaks.endOfWindow(now)) {
+            log.warn("Leaked sockets: " + line);
+        }
+        for (String line : outcomes.endOfWindow(now)) {
+            log.info("Reported sockets: " + line);
+        }
     }
 
     @Override
     public void finish() {
         long now = clock.nanoTime();
-        leaks.finish(now).forEach(line -> log.warn("Leaked sockets: " + line));
-        outcomes.finish(now).forEach(line -> log.info("Reported sockets: " + line));
+        for (String line : leaks.finish(now)) {
+            log.warn("Leaked sockets: " + line);
+        }
+        for (String line : outcomes.finish(now)) {
+            log.info("Reported sockets: " + line);
+        }
     }
 
     private String site(Leak leak) {

@@ -51,12 +51,18 @@ public final class ReportDispatcher implements LeakListener {
 
     ReportDispatcher(List<Sink> sinks, List<String> include, List<String> exclude, Consumer<String> warn,
                      int queueCapacity) {
-        List<IsolatedSink> isolated = new ArrayList<>();
+        // Inline sinks first, each group in the given order. Loops here and below, not lambdas or streams: this runs
+        // during the agent's start, where each lambda is linked by spinning a class and method handles
+        // (docs/performance.md, "Start-up CPU"), and the per-event loops below run on its first seconds too.
+        List<IsolatedSink> inline = new ArrayList<>();
+        List<IsolatedSink> queued = new ArrayList<>();
         for (Sink sink : sinks) {
-            isolated.add(new IsolatedSink(sink.name(), sink.listener(), warn, sink.inMemory() ? 0 : queueCapacity));
+            IsolatedSink isolated =
+                    new IsolatedSink(sink.name(), sink.listener(), warn, sink.inMemory() ? 0 : queueCapacity);
+            (isolated.inline() ? inline : queued).add(isolated);
         }
-        isolated.sort(java.util.Comparator.comparing(sink -> !sink.inline()));
-        this.sinks = List.copyOf(isolated);
+        inline.addAll(queued);
+        this.sinks = List.copyOf(inline);
         this.include = include;
         this.exclude = exclude;
     }
@@ -65,14 +71,18 @@ public final class ReportDispatcher implements LeakListener {
     public void leakDetected(Leak leak) {
         if (wanted(leak)) {
             reportedSinceSummary = true;
-            sinks.forEach(sink -> sink.leakDetected(leak));
+            for (IsolatedSink sink : sinks) {
+                sink.leakDetected(leak);
+            }
         }
     }
 
     @Override
     public void leakResolved(LeakOutcome outcome) {
         if (wanted(outcome.leak())) {
-            sinks.forEach(sink -> sink.leakResolved(outcome));
+            for (IsolatedSink sink : sinks) {
+                sink.leakResolved(outcome);
+            }
         }
     }
 
@@ -80,7 +90,9 @@ public final class ReportDispatcher implements LeakListener {
     @Override
     public void churn(Churn churn) {
         if (wanted(churn.stack())) {
-            sinks.forEach(sink -> sink.churn(churn));
+            for (IsolatedSink sink : sinks) {
+                sink.churn(churn);
+            }
         }
     }
 
@@ -94,18 +106,24 @@ public final class ReportDispatcher implements LeakListener {
             return;
         }
         reportedSinceSummary = false;
-        sinks.forEach(sink -> sink.socketStates(countsByState));
+        for (IsolatedSink sink : sinks) {
+            sink.socketStates(countsByState);
+        }
     }
 
     @Override
     public void tick() {
-        sinks.forEach(IsolatedSink::tick);
+        for (IsolatedSink sink : sinks) {
+            sink.tick();
+        }
     }
 
     /** At JVM exit: tells every sink to write out what it holds back. */
     @Override
     public void finish() {
-        sinks.forEach(IsolatedSink::finish);
+        for (IsolatedSink sink : sinks) {
+            sink.finish();
+        }
     }
 
     /**
@@ -127,22 +145,38 @@ public final class ReportDispatcher implements LeakListener {
 
     /** Stops every sink's thread (when the agent turns itself off). */
     public void stop() {
-        sinks.forEach(IsolatedSink::stop);
+        for (IsolatedSink sink : sinks) {
+            sink.stop();
+        }
     }
 
     /** Errors all sinks threw, each counted against that sink's own budget. */
     public long failures() {
-        return sinks.stream().mapToLong(IsolatedSink::failures).sum();
+        long failures = 0;
+        for (IsolatedSink sink : sinks) {
+            failures += sink.failures();
+        }
+        return failures;
     }
 
     /** Errors the sink of this name threw; 0 for no such sink. */
     public long failures(String sinkName) {
-        return sinks.stream().filter(sink -> sink.name().equals(sinkName)).mapToLong(IsolatedSink::failures).sum();
+        long failures = 0;
+        for (IsolatedSink sink : sinks) {
+            if (sink.name().equals(sinkName)) {
+                failures += sink.failures();
+            }
+        }
+        return failures;
     }
 
     /** Events dropped, over all sinks, because a sink was not keeping up. */
     public long dropped() {
-        return sinks.stream().mapToLong(IsolatedSink::dropped).sum();
+        long dropped = 0;
+        for (IsolatedSink sink : sinks) {
+            dropped += sink.dropped();
+        }
+        return dropped;
     }
 
     /**

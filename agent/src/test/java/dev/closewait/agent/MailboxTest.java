@@ -134,6 +134,22 @@ class MailboxTest {
     }
 
     @Test
+    void readsTheProcessNumberOnlyFromTheAgentsOwnEntryNames() {
+        assertEquals(123, StaleTempFiles.pidOf("closewait-123-abc"));
+        assertEquals(123, StaleTempFiles.pidOf("closewait-micrometer-123-binder.jar"));
+        assertEquals(4_294_967_295L, StaleTempFiles.pidOf("closewait-4294967295-"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-12345678901-x"), "more than 10 digits");
+        assertEquals(-1, StaleTempFiles.pidOf("closewait--x"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-123"), "no dash after the number");
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-123x-y"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-micrometer-x-1"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-metrics-1-x"));
+        assertEquals(-1, StaleTempFiles.pidOf("other-closewait-1-x"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-1-a/b"));
+        assertEquals(-1, StaleTempFiles.pidOf("closewait-\u0661-x"), "digits are ASCII only");
+    }
+
+    @Test
     void neverFollowsALinkIntoAnotherDirectory() throws Exception {
         Path elsewhere = Files.createDirectory(temp.resolve("elsewhere"));
         Path precious = Files.writeString(elsewhere.resolve("precious"), "keep");
