@@ -6,15 +6,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,18 +82,7 @@ class ClassDataSharingTest {
 
     /** Class data sharing archives classes from jar files only, not from directories. */
     private static Path applicationJar(Path dir) throws IOException {
-        Path jar = dir.resolve("application.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            for (Class<?> type : List.of(ArchivedApplication.class, Scenario.class)) {
-                String entry = type.getName().replace('.', '/') + ".class";
-                try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
-                    out.putNextEntry(new JarEntry(entry));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return jar;
+        return TestJars.write(dir.resolve("application.jar"), null, List.of(ArchivedApplication.class, Scenario.class));
     }
 
     private static Path workDir(Jdk jdk, String name) throws IOException {

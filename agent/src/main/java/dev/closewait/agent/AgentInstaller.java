@@ -121,7 +121,8 @@ final class AgentInstaller {
         // once. The guard's own failures (and those it could not pass on) are counted there only.
         // Each report sink counts its own failures, against a budget of its own (see ReportDispatcher).
         AtomicReference<ReportDispatcher> reports = new AtomicReference<>();
-        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, new TrackedCount(tracker),
+        TrackedCount trackedCount = new TrackedCount(tracker);
+        LeakMetrics metrics = new LeakMetrics(options.metrics().sites(), sites, trackedCount,
                 new LongSupplier() {
                     @Override
                     public long getAsLong() {
@@ -169,7 +170,7 @@ final class AgentInstaller {
             @Override
             public StatusReport get() {
                 return new StatusReport(attached, startedEpochMillis, startedNanos, EffectiveOptions.of(parsed),
-                        parsed.problems(), kernelStatus::describe, new TrackedCount(tracker), suspects, statusCounts,
+                        parsed.problems(), kernelStatus::describe, trackedCount, suspects, statusCounts,
                         StatusSinks.of(options, sinks, dispatcher, published), errors);
             }
         };
