@@ -3,6 +3,7 @@ package dev.closewait.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.AcceptedSocketLeak;
 import dev.closewait.e2e.scenarios.JdkServerExchangeNotClosed;
+import dev.closewait.e2e.scenarios.NettyClientLeak;
 import dev.closewait.e2e.scenarios.PooledReuseLeak;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -77,6 +80,45 @@ class ReportContentTest {
                 run.exitCleanly();
                 assertTrue(run.child().stderr().contains("Site (no application frame in the recorded stacks: the first "
                         + "frame of library or JDK code): sun.net.httpserver.ServerImpl$"), run.child().stderr());
+                assertAgentHealthy(run);
+            }
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aNettyClientChannelIsNamedByTheCodeThatAskedForItNotByTheEventLoopThatConnectedIt() {
+        return PerJdk.each(jdk -> {
+            try (ScenarioRun run = ScenarioRun.of(jdk, NettyClientLeak.class).start()) {
+                ScenarioRun.Ready ready = run.awaitReady();
+                run.report().await("leak", 2, Duration.ofSeconds(20));
+                Thread.sleep(E2eAssertions.GRACE.toMillis() * 3 / 2);
+                List<JsonNode> leaks = run.report().leaks();
+                String context = "\n" + leaks + "\nstderr:\n" + run.child().stderr();
+                assertEquals(2, leaks.size(), "two leaks, the channel with Netty's defaults closed itself" + context);
+                String scenario = NettyClientLeak.class.getName();
+                JsonNode halfClosed = only(leaks, leak -> leak.path("kind").asText().equals("eof-not-closed"));
+                JsonNode neverRead = only(leaks, leak -> leak.path("kind").asText().equals("close-wait"));
+                assertTrue(halfClosed.path("site").asText().startsWith(scenario + ".openIgnoringHalfClose("), context);
+                assertTrue(neverRead.path("site").asText().startsWith(scenario + ".openWithoutReading("), context);
+                assertTrue(halfClosed.path("hint").asText().endsWith("docs/fixing-leaks.md#netty-half-closure."), context);
+                assertTrue(neverRead.path("hint").asText().endsWith("docs/fixing-leaks.md#netty-never-read."), context);
+                for (JsonNode leak : leaks) {
+                    assertEquals("client", leak.path("role").asText(), context);
+                    assertEquals("main", leak.path("creationThread").asText(), context);
+                    assertTrue(frames(leak, "creation").stream().anyMatch(f -> f.startsWith(scenario + ".main(")),
+                            "the creation stack reaches main" + context);
+                    assertTrue(frames(leak, "allocation").stream().noneMatch(f -> f.startsWith(scenario + ".")),
+                            "the connect ran on the event loop: Netty's frames only" + context);
+                    assertTrue(frames(leak, "allocation").stream().anyMatch(f -> f.startsWith("io.netty.")), context);
+                }
+                Set<String> kernel = Kernel.closeWait(ready.port()).stream().map(c -> c.local() + " " + c.remote())
+                        .collect(Collectors.toCollection(TreeSet::new));
+                Set<String> reported = leaks.stream().map(l -> l.path("local").asText() + " " + l.path("remote").asText())
+                        .collect(Collectors.toCollection(TreeSet::new));
+                assertEquals(kernel, reported, "reports match `ss -tn state close-wait`" + context);
+                run.exitCleanly();
+                assertTrue(run.child().stderr().contains("Created on thread \"main\""), run.child().stderr());
+                assertFalse(run.child().stderr().contains("no application frame"), run.child().stderr());
                 assertAgentHealthy(run);
             }
         });

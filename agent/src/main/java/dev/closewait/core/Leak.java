@@ -11,6 +11,8 @@ import java.util.List;
  * for that (null otherwise); {@code reconnectedSinceUse} is true when a newer connection to the same peer was
  * opened after this one's last read or write (after its opening when never used), while this one sat unused: a
  * pool that does not reuse an idle connection opens a new one only because this one is still leased.
+ * {@code creation} is where a client channel was created when another thread connected it (null otherwise; see
+ * {@link ChannelCreations}).
  */
 public record Leak(
         LeakKind kind,
@@ -29,14 +31,26 @@ public record Leak(
         long kernelSinceEpochMillis,
         LastUse lastUse,
         long lastUseEpochMillis,
-        boolean reconnectedSinceUse) {
+        boolean reconnectedSinceUse,
+        Creation creation) {
 
     /** A leak without last use, as the kernel view and older callers build it. */
     public Leak(LeakKind kind, long id, SocketType type, boolean accepted, Endpoints endpoints, String openThread,
                 long openedNanos, long openedEpochMillis, CallSite allocation, EndOfStream endOfStream,
                 long endOfStreamEpochMillis, long detectedNanos, long detectedEpochMillis, long kernelSinceEpochMillis) {
         this(kind, id, type, accepted, endpoints, openThread, openedNanos, openedEpochMillis, allocation, endOfStream,
-                endOfStreamEpochMillis, detectedNanos, detectedEpochMillis, kernelSinceEpochMillis, null, -1, false);
+                endOfStreamEpochMillis, detectedNanos, detectedEpochMillis, kernelSinceEpochMillis, null, -1, false,
+                null);
+    }
+
+    /** A leak without a creation stack of its own (the socket's creating thread also connected it). */
+    public Leak(LeakKind kind, long id, SocketType type, boolean accepted, Endpoints endpoints, String openThread,
+                long openedNanos, long openedEpochMillis, CallSite allocation, EndOfStream endOfStream,
+                long endOfStreamEpochMillis, long detectedNanos, long detectedEpochMillis, long kernelSinceEpochMillis,
+                LastUse lastUse, long lastUseEpochMillis, boolean reconnectedSinceUse) {
+        this(kind, id, type, accepted, endpoints, openThread, openedNanos, openedEpochMillis, allocation, endOfStream,
+                endOfStreamEpochMillis, detectedNanos, detectedEpochMillis, kernelSinceEpochMillis, lastUse,
+                lastUseEpochMillis, reconnectedSinceUse, null);
     }
 
     /** There is a last-use stack that is not the allocation's (sampled-out sockets have none). */
@@ -44,19 +58,30 @@ public record Leak(
         return lastUse != null && lastUse.site() != null && lastUse.site() != CallSite.NOT_SAMPLED;
     }
 
-    /** The stacks of this leak, most telling first: last use, allocation, EOF (those that exist). */
+    /** The stacks of this leak, most telling first: last use, allocation, creation, EOF (those that exist). */
     public List<CallSite> stacks() {
-        java.util.ArrayList<CallSite> stacks = new java.util.ArrayList<>(3);
+        java.util.ArrayList<CallSite> stacks = new java.util.ArrayList<>(4);
         if (hasLastUse()) {
             stacks.add(lastUse.site());
         }
         if (allocationKnown()) {
             stacks.add(allocation);
         }
+        if (hasCreation()) {
+            stacks.add(creation.site());
+        }
         if (endOfStream != null && endOfStream.site() != null && endOfStream.site() != CallSite.NOT_SAMPLED) {
             stacks.add(endOfStream.site());
         }
         return stacks;
+    }
+
+    /**
+     * There is a stack of where this client channel was created, on another thread than the one that connected it
+     * (only with the socket's own allocation stack).
+     */
+    public boolean hasCreation() {
+        return creation != null && creation.site() != null && allocationKnown() && allocationFrom() < 0;
     }
 
     public boolean allocationKnown() {

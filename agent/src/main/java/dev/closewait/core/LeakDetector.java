@@ -166,7 +166,7 @@ public final class LeakDetector {
                 eof, eof == null ? -1 : clock.epochMillis(eof.nanoTime()), now, clock.epochMillis(now),
                 kernelSince == TrackedSocket.NEVER ? -1 : clock.epochMillis(kernelSince),
                 tracked.lastUse, tracked.lastUse == null ? -1 : clock.epochMillis(tracked.lastUse.nanoTime()),
-                tracker.reconnectedSince(tracked, now));
+                tracker.reconnectedSince(tracked, now), tracked.creation);
     }
 
     private void emit(Leak leak) {

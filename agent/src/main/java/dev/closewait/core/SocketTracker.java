@@ -63,6 +63,7 @@ public final class SocketTracker {
     final Queue<LeakOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final StackTable stacks = new StackTable();
     private final StackCapture capture;
+    private final ChannelCreations creations = new ChannelCreations();
     private final KeyHash keyHash;
 
     /** Sockets filed under their identity hash. */
@@ -78,7 +79,7 @@ public final class SocketTracker {
         this(clock, writeWatch, capture, KeyHash.IDENTITY);
     }
 
-    private SocketTracker(Clock clock, WriteWatch writeWatch, StackCapture capture, KeyHash keyHash) {
+    SocketTracker(Clock clock, WriteWatch writeWatch, StackCapture capture, KeyHash keyHash) {
         this.clock = clock;
         this.writeWatch = writeWatch;
         this.capture = capture;
@@ -104,12 +105,23 @@ public final class SocketTracker {
         long id = ids.incrementAndGet();
         StackCapture.Site site = capture.siteOf(accepted, endpoints);
         long now = clock.nanoTime();
-        TrackedSocket tracked = new TrackedSocket(socket, keyHash.of(socket), collected, id, type, accepted,
-                now, ThreadNames.current(), capture.allocation(site, id, now));
+        int hash = keyHash.of(socket);
+        Creation creation = accepted ? null : creations.connected(socket, hash, site);
+        TrackedSocket tracked = new TrackedSocket(socket, hash, collected, id, type, accepted,
+                now, ThreadNames.current(), capture.allocation(site, id, now, creation != null));
+        tracked.creation = creation; // published with the record by the table's compare-and-set
         tracked.endpoints = endpoints;
         tracked.openThreadId = Thread.currentThread().getId();
         tracked.site = site;
         return open.add(tracked) ? tracked : null;
+    }
+
+    /**
+     * A client channel was constructed on this thread and is not connected yet: where it was created is kept until
+     * it connects, for a socket connected on another thread (see {@link ChannelCreations}).
+     */
+    public void created(Object channel) {
+        creations.created(channel, keyHash.of(channel), clock.nanoTime(), capture);
     }
 
     /**
@@ -256,9 +268,14 @@ public final class SocketTracker {
     }
 
     public void closed(Object socket) {
-        TrackedSocket tracked = open.get(socket, keyHash.of(socket));
-        if (tracked == null || !open.remove(tracked)) {
-            return; // not tracked, or another thread closed it at the same moment
+        int hash = keyHash.of(socket);
+        TrackedSocket tracked = open.get(socket, hash);
+        if (tracked == null) {
+            creations.closed(socket, hash); // a channel closed before it connected
+            return;
+        }
+        if (!open.remove(tracked)) {
+            return; // another thread closed it at the same moment
         }
         forgotten(tracked);
         // Not cleared: Reference.clear() is a native call (JDK 16+), and a record that outlives its socket is only
@@ -296,6 +313,13 @@ public final class SocketTracker {
             CallSite site = tracked.allocation;
             if (site != null && !site.isShared()) { // none for sockets adopted after attach or the agent's own
                 tracked.allocation = stacks.share(site);
+            }
+            Creation creation = tracked.creation;
+            if (creation != null && !creation.site().isShared()) {
+                CallSite shared = stacks.share(creation.site());
+                if (shared != creation.site()) {
+                    tracked.creation = new Creation(creation.nanoTime(), creation.thread(), shared);
+                }
             }
             LastUse use = tracked.lastUse;
             if (use != null && !use.site().isShared()) {
@@ -337,6 +361,11 @@ public final class SocketTracker {
 
     private Map<java.net.InetSocketAddress, Long> newestOpeningByPeer;
     private long newestOpeningNow;
+
+    /** Client channels created and not connected yet whose creation is kept (see {@link ChannelCreations}). */
+    int pendingCreations() {
+        return creations.pending();
+    }
 
     int sharedStacks() {
         return stacks.size();

@@ -104,6 +104,17 @@ public final class StackCapture {
      * here, or one standing in.
      */
     CallSite allocation(Site site, long id, long nowNanos) {
+        return allocation(site, id, nowNanos, false);
+    }
+
+    /**
+     * As {@link #allocation(Site, long, long)}; {@code own} true captures this socket's own stack whatever the
+     * sampling says: its creation stack was captured ({@link ChannelCreations}), and the two go together.
+     */
+    CallSite allocation(Site site, long id, long nowNanos, boolean own) {
+        if (own) {
+            return new CallSite();
+        }
         int every = sampleEvery;
         if (every > 1) {
             return random.below(every) == 0 ? new CallSite() : CallSite.NOT_SAMPLED;
@@ -120,6 +131,35 @@ public final class StackCapture {
             return captured;
         }
         return standIn;
+    }
+
+    /**
+     * Whether to capture the stack where a client channel is created on a thread in the state {@code creator}, at
+     * {@code nowNanos} ({@link ChannelCreations}): with {@code stack-sample=N}, one channel in N at random; else never
+     * for a thread that connects its own channels, always for one whose last channel another thread connected, and
+     * once the site of that connect is adapted, like an adapted site: one in {@link #ADAPTIVE_EVERY} at random, no
+     * sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
+     */
+    boolean capturesCreation(ChannelCreations.Creator creator, long nowNanos) {
+        int every = sampleEvery;
+        if (every > 1) {
+            return random.below(every) == 0;
+        }
+        switch (creator.mode) {
+            case ChannelCreations.Creator.CONNECTS_OWN:
+                return false;
+            case ChannelCreations.Creator.HANDS_OFF_ADAPTED:
+                if (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
+                        || random.below(ADAPTIVE_EVERY) != 0) {
+                    return false;
+                }
+                break;
+            default:
+                break;
+        }
+        creator.captured = true;
+        creator.capturedNanos = nowNanos;
+        return true;
     }
 
     int sites() {

@@ -63,6 +63,11 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** When the last run of reads or writes began, by any thread: NEVER before the first. */
     volatile long lastActivityNanos = NEVER;
     volatile LastUse lastUse;
+    /**
+     * Where this client channel was created, when another thread connected it (see {@link ChannelCreations}); null
+     * otherwise. Set before the record is filed; replaced by its shared copy on the detector's thread.
+     */
+    volatile Creation creation;
     volatile Leak report;
     private volatile int state;
 

@@ -39,6 +39,14 @@ enum ExitHook {
             site.call("opened", "(Ljava/lang/Object;Z)V");
         }
     },
+    /** {@code this}, a client channel, was constructed (not connected yet). */
+    CREATED {
+        @Override
+        void emit(Site site) {
+            site.loadThis();
+            site.call("created", "(Ljava/lang/Object;)V");
+        }
+    },
     /** A pending connection completed; addresses are known now. */
     CONNECTED {
         @Override

@@ -12,6 +12,7 @@ import static dev.closewait.instrument.ExitHook.ASYNC_WROTE;
 import static dev.closewait.instrument.ExitHook.CLOSED;
 import static dev.closewait.instrument.ExitHook.CONNECTED;
 import static dev.closewait.instrument.ExitHook.CONNECTED_IF_TRUE;
+import static dev.closewait.instrument.ExitHook.CREATED;
 import static dev.closewait.instrument.ExitHook.END_OF_STREAM;
 import static dev.closewait.instrument.ExitHook.INPUT_SHUTDOWN;
 import static dev.closewait.instrument.ExitHook.LOCAL_ADDRESS;
@@ -60,6 +61,9 @@ public final class SocketInstrumentation {
                     rule("localAddress", args(FD), LOCAL_ADDRESS)),
             "sun/nio/ch/SocketChannelImpl", List.of(
                     rule(CONSTRUCTOR, count(4), OPENED_ACCEPTED),
+                    // The client constructor; the one-argument one calls it (JDK 17 and 25).
+                    rule(CONSTRUCTOR, args("Ljava/nio/channels/spi/SelectorProvider;Ljava/net/ProtocolFamily;"),
+                            CREATED),
                     rule("connect", args(SOCKET_ADDRESS), OPENED_CLIENT, CONNECTED_IF_TRUE),
                     rule("finishConnect", count(0), CONNECTED_IF_TRUE),
                     rule("read", args(BUFFER), END_OF_STREAM),

@@ -85,6 +85,15 @@ public final class JdkSocketEvents implements SocketEventListener {
         return socket instanceof AsynchronousSocketChannel && !sockets.isOpen(socket);
     }
 
+    /** A client channel was constructed: where, kept until it connects (Unix domain ones and the agent's own: not). */
+    @Override
+    public void created(Object channel) throws Throwable {
+        Object key = sockets.keyOf(channel);
+        if (key != null && !AgentThread.current()) {
+            tracker.created(key);
+        }
+    }
+
     @Override
     public void connected(Object socket) throws Throwable {
         Object key = sockets.keyOf(socket);

@@ -44,6 +44,7 @@ public final class JfrSink implements LeakListener {
         event.age = leak.ageNanos() < 0 ? -1 : leak.ageNanos() / 1_000_000L;
         event.sinceEof = leak.hasEndOfStream() ? leak.sinceEndOfStreamNanos() / 1_000_000L : -1;
         event.allocation = String.join("\n", StackFrames.of(leak.allocation(), stackDepth));
+        event.creation = leak.hasCreation() ? String.join("\n", StackFrames.of(leak.creation().site(), stackDepth)) : "";
         event.commit();
     }
 

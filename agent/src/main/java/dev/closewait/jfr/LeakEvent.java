@@ -47,4 +47,9 @@ final class LeakEvent extends SocketEvent {
     @Label("Allocation")
     @Description("The stack that opened the socket, one frame per line; empty when the agent did not see it opened")
     String allocation;
+
+    @Label("Creation")
+    @Description("Where the client channel was created, when another thread connected it (Netty's event loops), one "
+            + "frame per line; empty otherwise")
+    String creation;
 }

@@ -105,12 +105,21 @@ public final class Hints {
             + "exchange on every path, errors included (try (exchange) { ... } or exchange.close() in finally), "
             + "after sendResponseHeaders.");
 
+    private static final Hint NETTY_HALF_CLOSURE = new Hint("netty-half-closure", "Netty channel that read EOF and "
+            + "stayed open: Netty closes a channel on EOF by itself unless ChannelOption.ALLOW_HALF_CLOSURE is set; "
+            + "then the handler must close it on ChannelInputShutdownEvent (userEventTriggered), or drop the option.");
+    private static final Hint NETTY_NEVER_READ = new Hint("netty-never-read", "Netty channel never read after the "
+            + "peer closed: Netty sees the EOF, and closes, only when it reads. With AUTO_READ off (setAutoRead(false)) "
+            + "nothing is read until ctx.read(): keep reading while the channel is idle, or close idle channels "
+            + "(IdleStateHandler).");
+
     private Hints() {
     }
 
     /** Every hint, for checking that each has its section in the documentation. */
     static List<Hint> all() {
-        List<Hint> all = new java.util.ArrayList<>(List.of(COMMONS_NET, SERVLET_ASYNC, JDK_HTTP_SERVER));
+        List<Hint> all = new java.util.ArrayList<>(List.of(COMMONS_NET, SERVLET_ASYNC, JDK_HTTP_SERVER,
+                NETTY_HALF_CLOSURE, NETTY_NEVER_READ));
         for (Pooled pooled : POOLED_CLIENTS) {
             all.add(pooled.leased());
             all.add(pooled.idle());
@@ -143,6 +152,10 @@ public final class Hints {
             if (mentions(leak, pooled.prefixes())) {
                 return leak.reconnectedSinceUse() ? pooled.leased() : pooled.idle();
             }
+        }
+        // After the pooled clients: a library built on Netty (Lettuce, Reactor Netty) knows better what to do.
+        if (leak.kind() != LeakKind.GC_NOT_CLOSED && mentions(leak, List.of("io.netty."))) {
+            return leak.kind() == LeakKind.EOF_NOT_CLOSED ? NETTY_HALF_CLOSURE : NETTY_NEVER_READ;
         }
         return null;
     }

@@ -71,6 +71,10 @@ public final class JsonLines {
                 // The id of the socket of the same site whose stack "allocation" is when this one's was not captured;
                 // -1 when it is this socket's own.
                 .field("allocationFrom", leak.allocationFrom())
+                // Where a client channel was created, when another thread connected it (Netty's event loops).
+                .field("creationThread", leak.hasCreation() ? leak.creation().thread() : null)
+                .field("creation", leak.hasCreation() ? StackFrames.of(leak.creation().site(), stackDepth)
+                        : java.util.List.of())
                 .field("eofSite", leak.hasEndOfStream()
                         ? StackFrames.of(leak.endOfStream().site(), stackDepth) : java.util.List.of())
                 .end();

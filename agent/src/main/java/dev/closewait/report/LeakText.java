@@ -134,6 +134,10 @@ public final class LeakText {
         } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread "
                     + SafeText.quotedName(leak.openThread()) + " at:", leak.allocation());
+            if (leak.hasCreation()) {
+                appendStack(text, "Created on thread " + SafeText.quotedName(leak.creation().thread()) + " at:",
+                        leak.creation().site());
+            }
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
                     + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");

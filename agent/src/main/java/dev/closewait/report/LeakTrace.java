@@ -33,6 +33,10 @@ public final class LeakTrace extends Throwable {
                     StackFrames.elements(leak.allocation(), depth));
             first = add(first, allocation);
         }
+        if (leak.hasCreation()) {
+            first = add(first, new LeakTrace("Created on thread " + SafeText.quotedName(leak.creation().thread()),
+                    StackFrames.elements(leak.creation().site(), depth)));
+        }
         if (leak.hasEndOfStream() && Sites.recorded(leak.endOfStream().site())) {
             first = add(first, new LeakTrace("EOF read on thread " + SafeText.quotedName(leak.endOfStream().thread()),
                     StackFrames.elements(leak.endOfStream().site(), depth)));

@@ -61,7 +61,7 @@ public final class Sites {
 
     /**
      * The leak's site, {@code pkg.Class.method(File.java:123)}: the first application frame of the last use, else of
-     * the allocation; without one, the first library frame of either; in stacks of JDK code only, the first JDK
+     * the allocation, else of the channel's creation; without one, the first library frame of either; in stacks of JDK code only, the first JDK
      * frame past the socket plumbing ({@code sun.net.httpserver.ServerImpl$Dispatcher.run(...)}). Null when the
      * leak has no stack (allocation unknown, or sampled out).
      */
@@ -72,11 +72,11 @@ public final class Sites {
 
     /**
      * The frame {@link #site} names, or null: searched in the leak's stacks in {@link Leak#stacks()}' order (last use,
-     * allocation, EOF; a socket accepted on a thread of JDK code only, an executor running accept, has its application
+     * allocation, creation, EOF; a socket accepted on a thread of JDK code only, an executor running accept, has its application
      * frame only where it read EOF).
      */
     StackTraceElement siteFrame(Leak leak) {
-        List<StackTraceElement[]> stacks = new ArrayList<>(3);
+        List<StackTraceElement[]> stacks = new ArrayList<>(4);
         for (CallSite stack : leak.stacks()) {
             stacks.add(stack.getStackTrace());
         }

@@ -122,6 +122,17 @@ class HintsTest {
     }
 
     @Test
+    void tellsNettyUsersWhoRequiredHalfClosureToCloseOnInputShutdown() {
+        Leak leak = Leaks.eofNotClosed().client().allocatedAt(SitesTest.NETTY_CONNECT).eofAt(SitesTest.NETTY_EOF)
+                .createdAt(SitesTest.NETTY_CREATE).build();
+
+        assertEquals("netty-half-closure", Hints.hintFor(leak).id());
+        assertTrue(Hints.forLeak(leak).contains("ALLOW_HALF_CLOSURE"), Hints.forLeak(leak));
+        assertEquals(null, Hints.hintFor(Leaks.gcNotClosed().client().allocatedAt(SitesTest.NETTY_CONNECT).build()),
+                "a collected channel: neither option is the cause");
+    }
+
+    @Test
     void recognisesTheLibraryInTheLastUseToo() {
         Leak leak = Leaks.closeWait().client()
                 .allocatedAt(HOOK, frame("java.net.Socket", "connect", "Socket.java", 633), APPLICATION, THREAD)
@@ -141,7 +152,9 @@ class HintsTest {
             "org.apache.commons.net.ftp.FTPClient, false, commons-net-retrievefilestream",
             "com.zaxxer.hikari.pool.HikariPool, false, jdbc-idle",
             "org.postgresql.core.PGStream, false, jdbc-idle",
-            "redis.clients.jedis.Connection, false, jedis-idle"})
+            "redis.clients.jedis.Connection, false, jedis-idle",
+            "io.netty.channel.nio.NioEventLoop, false, netty-never-read",
+            "io.netty.channel.nio.NioEventLoop, true, netty-never-read"})
     void linksEachHintToItsSection(String className, boolean accepted, String section) {
         Leaks leaks = Leaks.closeWait().allocatedAt(HOOK, frame(className, "run", "X.java", 1), THREAD);
         if (!accepted) {
@@ -196,7 +209,7 @@ class HintsTest {
     void everyHintLinksToASectionThatExists() throws Exception {
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "fixing-leaks.md"));
 
-        assertEquals(17, Hints.all().size(), "7 pooled clients with two hints each, 3 others");
+        assertEquals(19, Hints.all().size(), "7 pooled clients with two hints each, 5 others");
         for (Hints.Hint hint : Hints.all()) {
             assertTrue(doc.contains("<a id=\"" + hint.id() + "\"></a>"), "no section for " + hint.id());
         }

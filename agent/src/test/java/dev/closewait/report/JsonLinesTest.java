@@ -58,7 +58,7 @@ class JsonLinesTest {
         assertEquals(new TreeSet<>(List.of("event", "kind", "id", "type", "role", "local", "remote", "fd", "thread",
                 "openThread", "openedAt", "eofAt", "kernelSince", "pid", "detectedAt", "ageMs", "sinceEofMs", "hint",
                 "site", "allocationKnown", "stacksSampledOut", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
-                "eofSite")), fieldNames(json));
+                "creationThread", "creation", "eofSite")), fieldNames(json));
         assertTrue(json.get("kernelSince").isNull(), "no kernel state behind an EOF leak");
         assertTrue(json.get("hint").isNull(), "no library hint for application code");
         assertTrue(json.get("allocationKnown").asBoolean());
@@ -239,13 +239,30 @@ class JsonLinesTest {
     }
 
     @Test
+    void writesWhereAChannelConnectedOnAnotherThreadWasCreated() throws Exception {
+        JsonNode created = parse(format.leak(Leaks.eofNotClosed().client().allocatedAt(SitesTest.NETTY_CONNECT)
+                .eofAt(SitesTest.NETTY_EOF).createdAt(SitesTest.NETTY_CREATE).build()));
+        JsonNode plain = parse(format.leak(Leaks.eofNotClosed().build()));
+
+        assertEquals("main", created.get("creationThread").asText());
+        assertEquals("com.acme.cache.CacheClient.open(CacheClient.java:31)", created.get("site").asText());
+        assertEquals(List.of("sun.nio.ch.SelectorProviderImpl.openSocketChannel(SelectorProviderImpl.java:77)",
+                "io.netty.channel.socket.nio.NioSocketChannel.newChannel(NioSocketChannel.java:71)",
+                "io.netty.bootstrap.Bootstrap.connect(Bootstrap.java:123)",
+                "com.acme.cache.CacheClient.open(CacheClient.java:31)", "com.acme.Main.main(Main.java:9)"),
+                strings(created.get("creation")));
+        assertTrue(plain.get("creationThread").isNull());
+        assertEquals(0, plain.get("creation").size());
+    }
+
+    @Test
     void writesASocketOnlyTheKernelKnewWithItsAllocationUnknown() throws Exception {
         JsonNode json = parse(format.leak(Leaks.allocationUnknown().build()));
 
         assertEquals(new TreeSet<>(List.of("event", "pid", "kind", "id", "type", "role", "local", "remote", "fd",
                 "thread", "openThread", "openedAt", "eofAt", "kernelSince", "detectedAt", "ageMs", "sinceEofMs", "hint",
                 "site", "allocationKnown", "stacksSampledOut", "lastUseThread", "lastUseAt", "lastUse", "allocation", "allocationFrom",
-                "eofSite")), fieldNames(json), "the same fields, some empty");
+                "creationThread", "creation", "eofSite")), fieldNames(json), "the same fields, some empty");
         assertTrue(json.get("site").isNull(), "no stack, no site");
         assertTrue(json.get("allocationKnown").isBoolean());
         assertFalse(json.get("allocationKnown").asBoolean());

@@ -69,6 +69,35 @@ class LeakTextTest {
     }
 
     @Test
+    void showsWhereAChannelConnectedOnAnotherThreadWasCreatedAfterItsConnect() {
+        List<String> lines = lines(text.leak(Leaks.eofNotClosed().client().threads("nioEventLoopGroup-2-1",
+                "nioEventLoopGroup-2-1").allocatedAt(SitesTest.NETTY_CONNECT).eofAt(SitesTest.NETTY_EOF)
+                .createdAt(SitesTest.NETTY_CREATE).build()));
+
+        assertTrue(lines.get(0).endsWith(" Site: com.acme.cache.CacheClient.open(CacheClient.java:31)."), lines.get(0));
+        assertTrue(lines.get(1).startsWith("  Hint: Netty channel that read EOF and stayed open"), lines.get(1));
+        assertEquals(List.of(
+                "  Connected on thread \"nioEventLoopGroup-2-1\" at:",
+                "    at sun.nio.ch.SocketChannelImpl.connect(SocketChannelImpl.java:869)",
+                "    at io.netty.util.internal.SocketUtils$3.run(SocketUtils.java:91)",
+                "    at io.netty.channel.socket.nio.NioSocketChannel.doConnect(NioSocketChannel.java:321)",
+                "    at io.netty.bootstrap.Bootstrap$3.run(Bootstrap.java:264)",
+                "    at io.netty.channel.nio.NioEventLoop.run(NioEventLoop.java:566)",
+                "    at java.lang.Thread.run(Thread.java:840)",
+                "  Created on thread \"main\" at:",
+                "    at sun.nio.ch.SelectorProviderImpl.openSocketChannel(SelectorProviderImpl.java:77)",
+                "    at io.netty.channel.socket.nio.NioSocketChannel.newChannel(NioSocketChannel.java:71)",
+                "    at io.netty.bootstrap.Bootstrap.connect(Bootstrap.java:123)",
+                "    at com.acme.cache.CacheClient.open(CacheClient.java:31)",
+                "    at com.acme.Main.main(Main.java:9)",
+                "  EOF read at:",
+                "    at sun.nio.ch.SocketChannelImpl.read(SocketChannelImpl.java:432)",
+                "    at io.netty.channel.nio.AbstractNioByteChannel$NioByteUnsafe.read(AbstractNioByteChannel.java:151)",
+                "    at io.netty.channel.nio.NioEventLoop.run(NioEventLoop.java:562)",
+                "    at java.lang.Thread.run(Thread.java:840)"), lines.subList(2, lines.size()));
+    }
+
+    @Test
     void describesAClientSocketWithAnArrowToThePeer() {
         List<String> lines = lines(text.leak(Leaks.eofNotClosed().client().type(SocketType.SOCKET_CHANNEL).build()));
 

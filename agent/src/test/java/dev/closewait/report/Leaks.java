@@ -1,6 +1,7 @@
 package dev.closewait.report;
 
 import dev.closewait.core.CallSite;
+import dev.closewait.core.Creation;
 import dev.closewait.core.EndOfStream;
 import dev.closewait.core.LastUse;
 import dev.closewait.core.Endpoints;
@@ -40,6 +41,7 @@ final class Leaks {
     long kernelSinceEpochMillis = -1;
     LastUse lastUse;
     boolean reconnectedSinceUse;
+    Creation creation;
     CallSite allocation = callSite(
             frame("dev.closewait.bootstrap.SocketHooks", "accepted", "SocketHooks.java", 41),
             frame("dev.closewait.core.SocketTracker", "opened", "SocketTracker.java", 47),
@@ -160,6 +162,12 @@ final class Leaks {
         return this;
     }
 
+    /** A client channel created on "main" 1 ms before it was connected (on another thread), at these frames. */
+    Leaks createdAt(StackTraceElement... frames) {
+        this.creation = new Creation(openedNanos - 1_000_000L, "main", callSite(frames));
+        return this;
+    }
+
     Leaks allocatedAt(StackTraceElement... frames) {
         this.allocation = callSite(frames);
         return this;
@@ -170,7 +178,7 @@ final class Leaks {
         return new Leak(kind, id, type, accepted, endpoints, openThread, openedNanos, openedEpochMillis,
                 allocation, eof, endOfStream ? BASE_EPOCH_MILLIS + 2_500 : -1,
                 DETECTED_NANOS, BASE_EPOCH_MILLIS + 32_500, kernelSinceEpochMillis, lastUse,
-                lastUse == null ? -1 : BASE_EPOCH_MILLIS + 1_000, reconnectedSinceUse);
+                lastUse == null ? -1 : BASE_EPOCH_MILLIS + 1_000, reconnectedSinceUse, creation);
     }
 
     /** {@code leak} closed on "closer" (or collected) {@code afterMillis} after its report. */

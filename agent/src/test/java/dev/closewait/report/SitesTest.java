@@ -39,7 +39,38 @@ class SitesTest {
             frame("sun.net.httpserver.ServerImpl$Dispatcher", "run", "ServerImpl.java", 423),
             THREAD};
 
+    /** Netty 4.1: the event loop connects the channel; the application's thread created it in Bootstrap.connect. */
+    static final StackTraceElement[] NETTY_CONNECT = {HOOK,
+            frame("sun.nio.ch.SocketChannelImpl", "connect", "SocketChannelImpl.java", 869),
+            frame("io.netty.util.internal.SocketUtils$3", "run", "SocketUtils.java", 91),
+            frame("io.netty.channel.socket.nio.NioSocketChannel", "doConnect", "NioSocketChannel.java", 321),
+            frame("io.netty.bootstrap.Bootstrap$3", "run", "Bootstrap.java", 264),
+            frame("io.netty.channel.nio.NioEventLoop", "run", "NioEventLoop.java", 566),
+            THREAD};
+    static final StackTraceElement[] NETTY_CREATE = {HOOK,
+            frame("sun.nio.ch.SelectorProviderImpl", "openSocketChannel", "SelectorProviderImpl.java", 77),
+            frame("io.netty.channel.socket.nio.NioSocketChannel", "newChannel", "NioSocketChannel.java", 71),
+            frame("io.netty.bootstrap.Bootstrap", "connect", "Bootstrap.java", 123),
+            frame("com.acme.cache.CacheClient", "open", "CacheClient.java", 31),
+            frame("com.acme.Main", "main", "Main.java", 9)};
+    static final StackTraceElement[] NETTY_EOF = {HOOK,
+            frame("sun.nio.ch.SocketChannelImpl", "read", "SocketChannelImpl.java", 432),
+            frame("io.netty.channel.nio.AbstractNioByteChannel$NioByteUnsafe", "read", "AbstractNioByteChannel.java", 151),
+            frame("io.netty.channel.nio.NioEventLoop", "run", "NioEventLoop.java", 562),
+            THREAD};
+
     private final Sites sites = Sites.DEFAULT;
+
+    @Test
+    void namesTheCodeThatCreatedAChannelALibraryConnectedOnItsOwnThread() {
+        Leak connectedOnly = Leaks.eofNotClosed().client().allocatedAt(NETTY_CONNECT).eofAt(NETTY_EOF).build();
+        Leak created = Leaks.eofNotClosed().client().allocatedAt(NETTY_CONNECT).eofAt(NETTY_EOF)
+                .createdAt(NETTY_CREATE).build();
+
+        assertEquals("io.netty.util.internal.SocketUtils$3.run(SocketUtils.java:91)", sites.site(connectedOnly),
+                "without the creation, only Netty's frames");
+        assertEquals("com.acme.cache.CacheClient.open(CacheClient.java:31)", sites.site(created));
+    }
 
     @Test
     void namesTheApplicationFrameOfTheLastUseBeforeTheAllocation() {

@@ -16,6 +16,13 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
 
     void connected(Object socket) throws Throwable;
 
+    /**
+     * A client channel was constructed and is not connected yet (see {@link SocketHooks#CREATED}); by default
+     * ignored.
+     */
+    default void created(Object channel) throws Throwable {
+    }
+
     void secured(Object sslSocket) throws Throwable;
 
     void endOfStream(Object socket) throws Throwable;
@@ -67,6 +74,7 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
             case SocketHooks.OPENED_CLIENT -> opened(argument, false);
             case SocketHooks.OPENED_ACCEPTED -> opened(argument, true);
             case SocketHooks.CONNECTED -> connected(argument);
+            case SocketHooks.CREATED -> created(argument);
             case SocketHooks.SECURED -> secured(argument);
             case SocketHooks.END_OF_STREAM -> endOfStream(argument);
             case SocketHooks.WROTE -> wrote(argument);

@@ -38,6 +38,12 @@ public final class SocketHooks {
     public static final int USED_FOR_WRITE = 10;
     /** {@link #WROTE} and {@link #USED_FOR_WRITE} at once: a watched write that starts a run of writes. */
     public static final int WROTE_AND_USED = 11;
+    /**
+     * A client {@code SocketChannel} was constructed, not connected yet: where the application asked for a channel
+     * that a library may connect later on another thread (Netty's {@code Bootstrap.connect} creates the channel on
+     * the caller's thread and connects it on an event loop).
+     */
+    public static final int CREATED = 12;
 
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
@@ -78,6 +84,11 @@ public final class SocketHooks {
 
     public static void opened(Object socket, boolean accepted) {
         dispatch(accepted ? OPENED_ACCEPTED : OPENED_CLIENT, socket);
+    }
+
+    /** A client channel was constructed; see {@link #CREATED}. */
+    public static void created(Object channel) {
+        dispatch(CREATED, channel);
     }
 
     public static void connected(Object socket) {

@@ -1,0 +1,200 @@
+package dev.closewait.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Where a client channel was created is kept for a socket another thread connects (Netty's Bootstrap creates the
+ * channel on the caller's thread and connects it on an event loop), and only paid for where it can matter.
+ */
+class ChannelCreationsTest {
+
+    private static final Endpoints PEER = endpoints(51000, 6379);
+
+    private final FakeClock clock = new FakeClock(Harness.START_NANOS);
+    private final List<Object> alive = new ArrayList<>();
+    /** What the fake random source returns next; 0 means "this one" for every one-in-N draw. */
+    private int nextDraw;
+    private final StackCapture capture = new StackCapture(bound -> nextDraw % bound);
+    private final SocketTracker tracker = new SocketTracker(clock, watching -> { }, capture);
+
+    @Test
+    void aChannelConnectedOnAnotherThreadKeepsWhereItWasCreated() throws Exception {
+        Object channel = keep();
+        tracker.created(channel);
+        TrackedSocket tracked = connectOnAnotherThread(tracker, channel, PEER);
+
+        Creation creation = tracked.creation;
+        assertNotNull(creation, "created here, connected on the event loop");
+        assertEquals(Thread.currentThread().getName(), creation.thread());
+        assertEquals(Harness.START_NANOS, creation.nanoTime());
+        assertTrue(mentions(creation.site(), "aChannelConnectedOnAnotherThreadKeepsWhereItWasCreated"),
+                "the stack at creation is this test's");
+        assertEquals(-1, tracked.allocation.standsInFor(), "its own connect stack goes with it");
+        assertEquals(0, tracker.pendingCreations(), "taken out at connect");
+
+        LeakDetector detector = new LeakDetector(tracker, Duration.ofSeconds(1).toNanos(), new RecordingListener(),
+                new AgentErrors(warning -> { }));
+        Leak leak = detector.snapshot(tracked, LeakKind.CLOSE_WAIT, clock.nanoTime(), TrackedSocket.NEVER);
+        assertTrue(leak.hasCreation());
+        assertEquals(List.of(tracked.allocation, creation.site()), leak.stacks(), "last use, allocation, creation");
+    }
+
+    @Test
+    void aThreadThatConnectsItsOwnChannelsCapturesNoCreationStackUntilOneIsHandedOff() throws Exception {
+        Object own = keep();
+        tracker.created(own);
+        assertNull(tracker.opened(own, SocketType.SOCKET_CHANNEL, false, PEER).creation,
+                "connected by the thread that created it: its connect stack shows the caller");
+
+        Object next = keep();
+        tracker.created(next);
+        assertNull(connectOnAnotherThread(tracker, next, PEER).creation,
+                "this thread connected its own last channel, so this creation's stack was not captured");
+
+        Object third = keep();
+        tracker.created(third);
+        assertNotNull(connectOnAnotherThread(tracker, third, PEER).creation,
+                "the hand-off just seen turns capture back on for this thread");
+    }
+
+    @Test
+    void onceTheSiteIsAdaptedCreationsAreSampledAtMostOnceEveryHundredMilliseconds() throws Exception {
+        for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
+            tracker.closed(tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER).get());
+        }
+        Object first = keep();
+        nextDraw = 1;
+        tracker.created(first);
+        assertNotNull(connectOnAnotherThread(tracker, first, PEER).creation,
+                "until a hand-off to an adapted site is seen, every creation is captured");
+
+        List<Boolean> captured = new ArrayList<>();
+        int[] draws = {0, 1, 0, 0, 0};
+        long[] advanceMillis = {50, 50, 0, 100, 0};
+        for (int i = 0; i < draws.length; i++) {
+            clock.advance(Duration.ofMillis(advanceMillis[i]));
+            nextDraw = draws[i];
+            Object channel = keep();
+            tracker.created(channel);
+            captured.add(connectOnAnotherThread(tracker, channel, PEER).creation != null);
+        }
+        // +50 ms after the last capture: too soon, whatever the draw; +100 ms: a draw other than 0 is not this one,
+        // a 0 is; +200 ms: captured again; the same instant once more: too soon.
+        assertEquals(List.of(false, false, true, true, false), captured);
+    }
+
+    @Test
+    void withStackSampleOneCreationInNIsCapturedAndItsSocketKeepsItsOwnStacks() throws Exception {
+        tracker.sampleStacks(3);
+        List<Boolean> captured = new ArrayList<>();
+        for (int draw : new int[] {1, 0, 2}) {
+            nextDraw = draw;
+            Object channel = keep();
+            tracker.created(channel);
+            nextDraw = 1; // the allocation's own draw says "not this one"
+            TrackedSocket tracked = connectOnAnotherThread(tracker, channel, PEER);
+            captured.add(tracked.creation != null);
+            if (tracked.creation != null) {
+                assertTrue(tracked.allocation != CallSite.NOT_SAMPLED, "a captured creation brings its connect stack");
+            } else {
+                assertSame(CallSite.NOT_SAMPLED, tracked.allocation);
+            }
+        }
+        assertEquals(List.of(false, true, false), captured);
+    }
+
+    @Test
+    void aChannelClosedBeforeItConnectedLeavesNothingFiled() {
+        Object channel = keep();
+        tracker.created(channel);
+        assertEquals(1, tracker.pendingCreations());
+        tracker.closed(channel);
+        assertEquals(0, tracker.pendingCreations());
+    }
+
+    @Test
+    void anotherSocketUnderTheSameDescriptorNumberNeverTakesAStaleCreation() throws Exception {
+        SocketTracker sameNumber = new SocketTracker(clock, watching -> { }, capture, socket -> 42);
+        Object stale = keep();
+        sameNumber.created(stale); // never connected, never closed: its number was reused
+        Object socket = keep();
+        assertNull(connectOnAnotherThread(sameNumber, socket, PEER).creation);
+        assertEquals(0, sameNumber.pendingCreations(), "the stale entry went with the number's reuse");
+    }
+
+    @Test
+    void atMostMaxPendingChannelsAreFiledAtOnce() {
+        int[] numbers = {0};
+        SocketTracker distinct = new SocketTracker(clock, watching -> { }, capture,
+                socket -> ((Numbered) socket).number);
+        for (int i = 0; i < ChannelCreations.MAX_PENDING + 10; i++) {
+            distinct.created(keep(new Numbered(numbers[0]++)));
+        }
+        assertEquals(ChannelCreations.MAX_PENDING, distinct.pendingCreations(),
+                "live channels are never purged; the ones past the cap are not filed");
+    }
+
+    private static final class Numbered {
+        final int number;
+
+        Numbered(int number) {
+            this.number = number;
+        }
+    }
+
+    /** Connects {@code socket} on a thread of its own (an event loop), as a client to {@code peer}. */
+    private static TrackedSocket connectOnAnotherThread(SocketTracker tracker, Object socket, Endpoints peer)
+            throws InterruptedException {
+        AtomicReference<TrackedSocket> tracked = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread loop = new Thread(() -> {
+            try {
+                tracked.set(tracker.opened(socket, SocketType.SOCKET_CHANNEL, false, peer));
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "event-loop");
+        loop.start();
+        loop.join(10_000);
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        return tracked.get();
+    }
+
+    private static boolean mentions(CallSite site, String method) {
+        for (StackTraceElement frame : site.getStackTrace()) {
+            if (frame.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object keep() {
+        return keep(new Object());
+    }
+
+    private Object keep(Object socket) {
+        alive.add(socket);
+        return socket;
+    }
+
+    private static Endpoints endpoints(int localPort, int remotePort) {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        return new Endpoints(10, new InetSocketAddress(loopback, localPort), new InetSocketAddress(loopback, remotePort));
+    }
+}
