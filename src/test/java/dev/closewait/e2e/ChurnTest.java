@@ -2,6 +2,7 @@ package dev.closewait.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.e2e.scenarios.churn.ChurningClient;
+import dev.closewait.e2e.scenarios.churn.NettyChurningClient;
 import dev.closewait.e2e.scenarios.churn.KeepAliveClient;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -83,6 +84,35 @@ class ChurnTest {
 
                 assertEquals(List.of(), child.report.leaks(), context);
                 assertEquals(1, child.report.events("churn").size(), "once per destination and window" + context);
+                child.child.send("exit");
+                assertEquals(0, child.child.exit(Duration.ofSeconds(20)), context);
+            }
+        });
+    }
+
+    /**
+     * Netty creates each channel on the caller's thread and connects it on its event loop: the churn is credited to
+     * the code that asked for the connections, not to Netty's connect (it was, before the creation stacks).
+     */
+    @TestFactory
+    Stream<DynamicTest> namesTheCodeThatCreatedTheChannelsANettyEventLoopConnected() {
+        return PerJdk.each(jdk -> {
+            try (Run child = startInOwnNamespace(jdk, NettyChurningClient.class)) {
+                int port = Integer.parseInt(child.child.awaitStdout(READY, Duration.ofSeconds(90)).group(1));
+                List<JsonNode> churn = child.report.await("churn", 1, Duration.ofSeconds(15));
+                int timeWait = timeWaitTo(child.child.pid(), port);
+                String context = "\nss TIME_WAIT: " + timeWait + "\nreport:\n" + churn + "\nstderr:\n"
+                        + child.child.stderr();
+                assertEquals(1, churn.size(), context);
+                JsonNode event = churn.get(0);
+                String site = NettyChurningClient.class.getName() + ".requestOnNewConnection";
+                assertEquals(site, event.get("site").asText(), context);
+                assertTrue(event.get("stack").toString().contains(site + "(NettyChurningClient.java:"), context);
+                long closes = event.get("closes").asLong();
+                assertTrue(timeWait >= REQUESTS * 95 / 100, "the kernel keeps each close in TIME_WAIT" + context);
+                assertTrue(Math.abs(closes - timeWait) <= timeWait * 5 / 100,
+                        "closes " + closes + " within 5% of the kernel's " + timeWait + context);
+                assertEquals(List.of(), child.report.leaks(), context);
                 child.child.send("exit");
                 assertEquals(0, child.child.exit(Duration.ofSeconds(20)), context);
             }

@@ -137,7 +137,7 @@ final class AgentInstaller {
                 new StderrLine());
         reports.set(dispatcher);
 
-        ChurnDetector churning = ChurnSetup.install(options.churn(), churn, tracker, dispatcher, metrics, errors);
+        ChurnDetector churning = ChurnSetup.install(options.churn(), churn, tracker, sites, dispatcher, metrics, errors);
         long graceNanos = options.grace().toNanos();
         LeakDetector detector = new LeakDetector(tracker, graceNanos, dispatcher, errors);
         KernelStatus kernelStatus = new KernelStatus();

@@ -7,7 +7,7 @@ import dev.closewait.core.LeakListener;
 import dev.closewait.core.SocketTracker;
 import dev.closewait.kernel.EphemeralPorts;
 import dev.closewait.metrics.LeakMetrics;
-import dev.closewait.report.StackFrames;
+import dev.closewait.report.Sites;
 
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -23,14 +23,14 @@ final class ChurnSetup {
      * Lets {@code churn}, counting closes since before main, report; null, and the tracker no longer tells it of
      * closes, with {@code churn=off}.
      */
-    static ChurnDetector install(ChurnOptions options, ChurnDetector churn, SocketTracker tracker,
+    static ChurnDetector install(ChurnOptions options, ChurnDetector churn, SocketTracker tracker, Sites sites,
                                  LeakListener listener, LeakMetrics metrics, AgentErrors errors) {
         if (!options.on()) {
             tracker.observeCloses(null);
             return null;
         }
         int ports = EphemeralPorts.system().ports();
-        churn.start(options.threshold(ports), ports, new ApplicationFrame(), listener, errors);
+        churn.start(options.threshold(ports), ports, new SiteMethod(sites), listener, errors);
         metrics.connections(new Count(churn, Count.APPLICATION_CLOSES), new Count(churn, Count.PEER_CLOSES),
                 new Count(churn, Count.TIME_WAIT_ESTIMATE));
         return churn;
@@ -50,11 +50,20 @@ final class ChurnSetup {
 
     // Classes, not method references: see AgentInstaller.
 
-    /** The churn report's site: the first application frame of a close's stack. */
-    private static final class ApplicationFrame implements Function<Throwable, String> {
+    /**
+     * The churn report's site: the frame a leak report would name in a close's stack (the first application frame,
+     * libraries skipped as {@code app-packages} and {@code library-packages} say), as {@code pkg.Class.method}.
+     */
+    private static final class SiteMethod implements Function<Throwable, String> {
+        private final Sites sites;
+
+        SiteMethod(Sites sites) {
+            this.sites = sites;
+        }
+
         @Override
         public String apply(Throwable stack) {
-            return StackFrames.applicationFrame(stack);
+            return sites.method(stack);
         }
     }
 

@@ -114,7 +114,10 @@ public final class ChurnDetector implements SocketTracker.CloseObserver {
                 site.churnDestination = destination;
             }
         }
-        destination.closed(socket.allocation);
+        // A channel a library connected on its own thread: where the application created it (see
+        // StackCapture.Site#creation), else the connect's stack.
+        CallSite created = site == null ? null : site.creation;
+        destination.closed(created != null ? created : socket.allocation);
     }
 
     /** On the detector thread: attributes new closes to sites, reports destinations over the threshold. */

@@ -110,6 +110,9 @@ public final class SocketTracker {
         TrackedSocket tracked = new TrackedSocket(socket, hash, collected, id, type, accepted,
                 now, ThreadNames.current(), capture.allocation(site, id, now, creation != null));
         tracked.creation = creation; // published with the record by the table's compare-and-set
+        if (creation != null && site != null) {
+            site.creation = creation.site();
+        }
         tracked.endpoints = endpoints;
         tracked.openThreadId = Thread.currentThread().getId();
         tracked.site = site;

@@ -178,6 +178,12 @@ public final class StackCapture {
          * address ({@link ChurnDetector#closed}). Racy: two threads may both set the same destination.
          */
         volatile ChurnDetector.Destination churnDestination;
+        /**
+         * Where the last client channel of this site whose creation stack was captured was created, when a library
+         * connected it on another thread ({@link ChannelCreations}); null otherwise. The churn detector credits the
+         * site's closes to it: the connect stacks of such channels are the library's alone.
+         */
+        volatile CallSite creation;
 
         /** A socket of this site was closed without being reported. */
         void closedInTime() {

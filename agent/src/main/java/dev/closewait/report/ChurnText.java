@@ -38,7 +38,7 @@ public final class ChurnText {
                 + DOCS + ".");
         List<String> frames = StackFrames.of(churn.stack(), stackDepth);
         if (!frames.isEmpty()) {
-            text.append(System.lineSeparator()).append("  Connected at:");
+            text.append(System.lineSeparator()).append("  Opened at:");
             for (String frame : frames) {
                 text.append(System.lineSeparator()).append("    at ").append(frame);
             }

@@ -80,6 +80,20 @@ public final class Sites {
         for (CallSite stack : leak.stacks()) {
             stacks.add(stack.getStackTrace());
         }
+        return frameOf(stacks);
+    }
+
+    /**
+     * {@code pkg.Class.method} of the frame that names the code behind {@code stack}, chosen as {@link #site} chooses
+     * it in one stack (the connection churn report's site); null for no stack, or one without frames.
+     */
+    public String method(Throwable stack) {
+        StackTraceElement frame = stack == null ? null
+                : frameOf(java.util.Collections.singletonList(stack.getStackTrace()));
+        return frame == null ? null : frame.getClassName() + "." + frame.getMethodName();
+    }
+
+    private StackTraceElement frameOf(List<StackTraceElement[]> stacks) {
         for (StackTraceElement[] frames : stacks) {
             for (int i = firstNonAgent(frames); i < frames.length; i++) {
                 if (isApplication(frames[i].getClassName())) {

@@ -117,25 +117,6 @@ public final class StackFrames {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + location + ")";
     }
 
-    /** The first frame that is neither the agent's nor the JDK's: where the application made the socket. */
-    public static String firstApplicationFrame(Throwable captured) {
-        StackTraceElement frame = applicationElement(captured);
-        return frame == null ? null : format(frame);
-    }
-
-    private static StackTraceElement applicationElement(Throwable captured) {
-        if (captured == null) {
-            return null;
-        }
-        StackTraceElement[] frames = captured.getStackTrace();
-        for (int i = Sites.firstNonAgent(frames); i < frames.length; i++) {
-            if (!startsWithAny(frames[i].getClassName(), JDK_PREFIXES)) {
-                return frames[i];
-            }
-        }
-        return null;
-    }
-
     /**
      * True when an application frame of the stack (neither the agent's nor the JDK's) belongs to a class under one
      * of the prefixes. A prefix matches whole name parts: {@code com.acme} matches {@code com.acme.Server} and
@@ -158,15 +139,6 @@ public final class StackFrames {
             }
         }
         return false;
-    }
-
-    /**
-     * {@code pkg.Class.method} of the first application frame (neither the agent's nor the JDK's), or null when the
-     * stack has none.
-     */
-    public static String applicationFrame(Throwable captured) {
-        StackTraceElement frame = applicationElement(captured);
-        return frame == null ? null : frame.getClassName() + "." + frame.getMethodName();
     }
 
     static boolean isSocketPlumbing(String className) {

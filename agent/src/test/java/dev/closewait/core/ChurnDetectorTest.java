@@ -298,6 +298,35 @@ class ChurnDetectorTest {
     }
 
     /** {@code count} client connections to {@code remote}, opened at {@code site}, closed by the application. */
+    /**
+     * Netty's Bootstrap: this thread creates each channel, an event loop connects it, so the connect stacks are
+     * Netty's alone. The closes are credited to where the channels were created.
+     */
+    @Test
+    void creditsTheClosesOfChannelsALibraryConnectedToWhereTheyWereCreated() throws Exception {
+        List<Object> sockets = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            Object channel = new Object();
+            sockets.add(channel);
+            tracker.created(channel);
+            Thread loop = new Thread(() -> tracker.opened(channel, SocketType.SOCKET_CHANNEL, false,
+                    new Endpoints(9, LOCAL, SERVICE)), "event-loop");
+            loop.start();
+            loop.join(10_000);
+            TrackedSocket tracked = tracker.find(channel);
+            siteNames.put(tracked.allocation, "io.netty.util.internal.SocketUtils$3.run");
+            siteNames.put(tracked.creation.site(), "com.acme.Cache.open");
+        }
+        for (Object channel : sockets) {
+            tracker.closed(channel);
+        }
+        churn.scan();
+
+        assertEquals(1, reports.size());
+        assertEquals("com.acme.Cache.open", reports.get(0).site());
+        assertEquals(11, reports.get(0).siteCloses());
+    }
+
     private void closeFirst(InetSocketAddress remote, String site, int count) {
         for (int i = 0; i < count; i++) {
             Object socket = open(remote, false);

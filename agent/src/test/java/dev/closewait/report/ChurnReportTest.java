@@ -73,7 +73,7 @@ class ChurnReportTest {
                 + "if each connection must end after one request, make the server close first (the client sends "
                 + "\"Connection: close\" and reads the response to EOF before closing). See "
                 + "docs/fixing-leaks.md#time_wait-connection-churn." + nl
-                + "  Connected at:" + nl
+                + "  Opened at:" + nl
                 + "    at java.net.Socket.<init>(Socket.java:232)" + nl
                 + "    at com.acme.Client.call(Client.java:12)" + nl
                 + "    at java.lang.Thread.run(Thread.java:840)", text);
@@ -83,7 +83,7 @@ class ChurnReportTest {
     void saysSoWhenNoApplicationFrameWasRecorded() throws Exception {
         String text = new ChurnText(40).churn(churn(null, null));
         assertTrue(text.contains("No application frame was recorded for these connections."), text);
-        assertTrue(!text.contains("Connected at:"), text);
+        assertTrue(!text.contains("Opened at:"), text);
     }
 
     @Test

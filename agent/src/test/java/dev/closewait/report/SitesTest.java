@@ -72,6 +72,19 @@ class SitesTest {
         assertEquals("com.acme.cache.CacheClient.open(CacheClient.java:31)", sites.site(created));
     }
 
+    /** The connection churn report's site: one stack, the same choice, as {@code pkg.Class.method}. */
+    @Test
+    void namesTheMethodOfOneStackSkippingLibrariesAsTheLeakSiteDoes() {
+        assertEquals("com.acme.orders.Prices.first", sites.method(Leaks.callSite(POOLED_CONNECT)));
+        assertEquals("com.acme.cache.CacheClient.open", sites.method(Leaks.callSite(NETTY_CREATE)));
+        assertEquals("io.netty.util.internal.SocketUtils$3.run", sites.method(Leaks.callSite(NETTY_CONNECT)),
+                "no application frame: the first library frame");
+        assertEquals("org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator.connect",
+                new Sites(List.of("org.apache.hc.client5.http.impl.io"), List.of()).method(Leaks.callSite(POOLED_CONNECT)),
+                "app-packages wins over the library list");
+        assertEquals(null, sites.method(null));
+    }
+
     @Test
     void namesTheApplicationFrameOfTheLastUseBeforeTheAllocation() {
         Leak leak = Leaks.closeWait().client().allocatedAt(POOLED_CONNECT).lastUsedAt(POOLED_WRITE).build();
