@@ -180,10 +180,11 @@ public final class ReportDispatcher implements LeakListener {
     }
 
     /**
-     * {@code include} matches any of the leak's stacks (last use, allocation, EOF): a server's accepted socket, or one
+     * {@code include} matches any of the leak's stacks (last use, allocation, creation, EOF): a server's accepted socket, or one
      * a library opens on its own thread, has no application frame where it was opened, only where the application's
      * handler used it (found with Netty, Jetty and OkHttp, 2026-12-01: include=the application dropped them all).
-     * {@code exclude} matches the allocation stack only: the code that opened the socket. A leak with no stack at
+     * {@code exclude} matches the code that opened the socket only: the allocation stack, and for a channel a library
+     * connected on its own thread, where it was created (Netty's Bootstrap). A leak with no stack at
      * all is reported whatever the filters say when the agent saw it opened ({@code stack-sample} left its stacks
      * out: sampling must never hide a leak), and dropped by {@code include} when it did not (allocation unknown).
      */
@@ -198,7 +199,8 @@ public final class ReportDispatcher implements LeakListener {
         if (!include.isEmpty() && stacks.stream().noneMatch(stack -> StackFrames.mentions(stack, include))) {
             return false;
         }
-        return exclude.isEmpty() || !StackFrames.mentions(leak.allocation(), exclude);
+        return exclude.isEmpty() || !StackFrames.mentions(leak.allocation(), exclude)
+                && !(leak.hasCreation() && StackFrames.mentions(leak.creation().site(), exclude));
     }
 
     private boolean wanted(Throwable allocation) {

@@ -170,6 +170,23 @@ class ReportDispatcherTest {
         assertEquals(List.of(usedByAcme), sink.leaks);
     }
 
+    /** Netty's Bootstrap: the application created the channel, the event loop connected it. */
+    @Test
+    void bothFiltersMatchWhereALibraryConnectedChannelWasCreated() {
+        Leak created = Leaks.eofNotClosed().client().allocatedAt(SitesTest.NETTY_CONNECT).eofAt(SitesTest.NETTY_EOF)
+                .createdAt(SitesTest.NETTY_CREATE).build();
+        ReportDispatcher including = dispatcher(List.of("com.acme.cache."), List.of());
+        including.leakDetected(created);
+        assertTrue(including.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(created), sink.leaks, "include finds com.acme.cache where the channel was created");
+
+        sink.leaks.clear();
+        ReportDispatcher excluding = dispatcher(List.of(), List.of("com.acme.cache."));
+        excluding.leakDetected(created);
+        assertTrue(excluding.drain(System.nanoTime() + DRAIN_NANOS));
+        assertEquals(List.of(), sink.leaks, "the code that asked for the channel opened it: excluded");
+    }
+
     @Test
     void aLeakWhoseStacksWereSampledOutIsReportedWhateverTheFiltersButOneNeverSeenOpenedIsNotIncluded() {
         Leak sampledOut = Leaks.eofNotClosed().sampledOut().build();
