@@ -27,6 +27,17 @@ public final class Hints {
     private record Pooled(List<String> prefixes, Hint leased, Hint idle) {
     }
 
+    /**
+     * A pooled client's idle hint, which also names the leased cause: without a newer connection to the same server
+     * opened after this one's last use ({@link Leak#reconnectedSinceUse()}), a connection idle in the pool and one
+     * whose response was never closed look the same (found with a single leaked OkHttp and HttpClient 5 response,
+     * 2026-12-01: the hint told the user to tune the pool, which did not close the leaked connection).
+     */
+    private static Hint idle(String id, String idleText, String leasedFix) {
+        return new Hint(id, idleText + " Or its last request never released it (the two look alike until a newer "
+                + "connection to this server is opened): " + leasedFix);
+    }
+
     private static final List<Pooled> POOLED_CLIENTS = List.of(
             new Pooled(List.of("org.apache.hc.client5."),
                     new Hint("httpclient-5-leased", "Apache HttpClient 5, leased connection never released: a newer "
@@ -34,51 +45,57 @@ public final class Hints {
                             + "not reuse it. That request did not close its CloseableHttpResponse nor consume its "
                             + "entity: use try-with-resources on the response, EntityUtils.consume(entity), or "
                             + "execute(request, responseHandler)."),
-                    new Hint("httpclient-5-idle", "Apache HttpClient 5 pool: an idle pooled connection the server "
+                    idle("httpclient-5-idle", "Apache HttpClient 5 pool: an idle pooled connection the server "
                             + "closed waits in CLOSE_WAIT until reused or evicted. Build the client with "
                             + "evictExpiredConnections() and evictIdleConnections(TimeValue) shorter than the "
-                            + "server's keep-alive timeout.")),
+                            + "server's keep-alive timeout.", "close every CloseableHttpResponse (try-with-resources) "
+                            + "or consume its entity.")),
             new Pooled(List.of("org.apache.http."),
                     new Hint("httpclient-4-leased", "Apache HttpClient 4, leased connection never released: a newer "
                             + "connection to this server was opened after this one's last request, so the pool could "
                             + "not reuse it. That request did not consume the entity nor close the response: "
                             + "EntityUtils.consume(response.getEntity()) or try-with-resources on the "
                             + "CloseableHttpResponse, or execute(request, responseHandler)."),
-                    new Hint("httpclient-4-idle", "Apache HttpClient 4 pool: idle connections the server closed wait "
+                    idle("httpclient-4-idle", "Apache HttpClient 4 pool: idle connections the server closed wait "
                             + "in CLOSE_WAIT until reused or evicted. Use HttpClientBuilder.evictExpiredConnections() "
                             + "and evictIdleConnections(...) shorter than the server's keep-alive timeout (or call "
-                            + "PoolingHttpClientConnectionManager.closeIdleConnections periodically).")),
+                            + "PoolingHttpClientConnectionManager.closeIdleConnections periodically).",
+                            "EntityUtils.consume(response.getEntity()) or close the CloseableHttpResponse.")),
             new Pooled(List.of("okhttp3."),
                     new Hint("okhttp-leased", "OkHttp, response never closed: a newer connection to this server was "
                             + "opened after this one's last call, so the pool could not reuse it. Close every "
                             + "Response (try-with-resources on Response or its ResponseBody); an unclosed body keeps "
                             + "its connection."),
-                    new Hint("okhttp-idle", "OkHttp pool: idle pooled connections live for the ConnectionPool's "
+                    idle("okhttp-idle", "OkHttp pool: idle pooled connections live for the ConnectionPool's "
                             + "keepAliveDuration (default 5 minutes): make it shorter than the server's idle timeout, "
-                            + "or call connectionPool().evictAll() when done.")),
+                            + "or call connectionPool().evictAll() when done.", "close every Response "
+                            + "(try-with-resources on Response or its ResponseBody).")),
             new Pooled(List.of("jdk.internal.net.http."),
                     new Hint("jdk-httpclient-leased", "JDK HttpClient, response body never consumed: a newer "
                             + "connection to this server was opened after this one's last request. Consume or close "
                             + "every body (BodyHandlers.discarding(), or close the InputStream of ofInputStream())."),
-                    new Hint("jdk-httpclient-idle", "JDK HttpClient pool: it keeps idle connections for "
+                    idle("jdk-httpclient-idle", "JDK HttpClient pool: it keeps idle connections for "
                             + "jdk.httpclient.keepalive.timeout seconds (1200 by default on JDK 17, 30 on JDK 25); set "
-                            + "that system property below the server's idle timeout.")),
+                            + "that system property below the server's idle timeout.", "consume or close every body "
+                            + "(BodyHandlers.discarding(), or close the InputStream of ofInputStream()).")),
             new Pooled(List.of("redis.clients.jedis."),
                     new Hint("jedis-leased", "Jedis, connection never returned to the pool: a newer connection to "
                             + "this server was opened after this one's last command. Close every Jedis taken from "
                             + "JedisPool.getResource() (try-with-resources), or use JedisPooled."),
-                    new Hint("jedis-idle", "Jedis pool: an idle pooled connection Redis closed (its 'timeout' "
+                    idle("jedis-idle", "Jedis pool: an idle pooled connection Redis closed (its 'timeout' "
                             + "setting). Evict idle connections sooner: JedisPoolConfig setTestWhileIdle(true), "
-                            + "setTimeBetweenEvictionRuns and setMinEvictableIdleTime shorter than Redis' timeout.")),
+                            + "setTimeBetweenEvictionRuns and setMinEvictableIdleTime shorter than Redis' timeout.",
+                            "close every Jedis taken from JedisPool.getResource() (try-with-resources).")),
             new Pooled(List.of("com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "com.mchange.", "org.postgresql.",
                     "com.mysql.", "org.mariadb.", "oracle.jdbc.", "com.microsoft.sqlserver.", "com.ibm.db2.",
                     "net.sourceforge.jtds."),
                     new Hint("jdbc-leased", "JDBC connection never closed: a newer connection to this database was "
                             + "opened after this one's last statement, so the pool could not reuse it. Close every "
                             + "Connection (try-with-resources); HikariCP's leakDetectionThreshold names the borrower."),
-                    new Hint("jdbc-idle", "JDBC pool: the database closed an idle pooled connection (MySQL "
+                    idle("jdbc-idle", "JDBC pool: the database closed an idle pooled connection (MySQL "
                             + "wait_timeout, a proxy's or firewall's idle timeout). Set HikariCP maxLifetime (and "
-                            + "keepaliveTime, idleTimeout) a few seconds below the server's timeout.")),
+                            + "keepaliveTime, idleTimeout) a few seconds below the server's timeout.",
+                            "close every Connection (try-with-resources).")),
             // Leased keeps the id it had before the idle case was told apart (2026-12-01): correct code that read
             // and closed every body was told to do so, for a connection the JDK's keep-alive cache held idle.
             new Pooled(List.of("sun.net.www.protocol.http.", "sun.net.www.http."),

@@ -106,6 +106,20 @@ class HintsTest {
         assertTrue(hint(OKHTTP).contains("keepAliveDuration"), hint(OKHTTP));
     }
 
+    /**
+     * One leaked response and no newer connection to the server: nothing tells it from an idle pooled connection, so
+     * the hint names both causes (it named the pool only, whose settings do not close a leaked connection).
+     */
+    @Test
+    void anIdleHintAlsoNamesTheUnclosedResponseItCannotRuleOut() {
+        assertTrue(hint(OKHTTP).contains("Or its last request never released it"), hint(OKHTTP));
+        assertTrue(hint(OKHTTP).contains("close every Response"), hint(OKHTTP));
+        assertTrue(hint(HTTP_CLIENT_5).contains("close every CloseableHttpResponse"), hint(HTTP_CLIENT_5));
+        assertTrue(hint(HTTP_CLIENT_4).contains("EntityUtils.consume"), hint(HTTP_CLIENT_4));
+        assertTrue(hint(JDK_HTTP_CLIENT).contains("BodyHandlers.discarding()"), hint(JDK_HTTP_CLIENT));
+        assertTrue(!leasedHint(OKHTTP).contains("keepAliveDuration"), "leased is certain: no pool advice");
+    }
+
     @Test
     void tellsJdkHttpClientUsersAboutTheKeepAliveTimeoutOrTheBody() {
         assertTrue(hint(JDK_HTTP_CLIENT).startsWith("JDK HttpClient pool: "));
