@@ -32,6 +32,10 @@ public final class KernelLeakFinder {
     private volatile Map<TcpState, Integer> trackedCounts = Map.of();
     private long nextDeadlineNanos = Long.MAX_VALUE;
     private long reportedAtLastSummary;
+    /** Rounds a due summary has waited for complete counts ({@link UntrackedSockets#countsComplete}). */
+    private int summaryWaits;
+    /** At most this many rounds; then the summary goes out with the counts there are. */
+    static final int SUMMARY_MAX_WAITS = 8;
 
     /**
      * @param graceNanos how long a socket may stay in a leaking state before it is reported
@@ -185,8 +189,12 @@ public final class KernelLeakFinder {
             counts.put(TcpState.CLOSE_WAIT, peerClosed);
         }
         trackedCounts = counts;
-        if (reporter.reportedCount() != reportedAtLastSummary) {
+        // After new reports, once the table scans have counted every untracked socket (a listening socket new since
+        // the last scan would be missing), or after SUMMARY_MAX_WAITS rounds whatever they say.
+        if (reporter.reportedCount() != reportedAtLastSummary
+                && (untracked.countsComplete() || ++summaryWaits > SUMMARY_MAX_WAITS)) {
             reportedAtLastSummary = reporter.reportedCount();
+            summaryWaits = 0;
             long before = threadCpuNanos.getAsLong();
             reporter.socketStates(lastCounts());
             reportedSince(before);

@@ -42,6 +42,11 @@ public final class UntrackedSockets {
     /** The socket inodes of the last listing {@link #needsTables} was given (its caller's thread only). */
     private Set<Long> previousListing = Set.of();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    /**
+     * Whether {@link #lastCounts} covers every untracked socket of the last listing: false while one has not been
+     * in a table scan yet (the first listing that meets a socket skips the tables, see {@link #needsTables}).
+     */
+    private volatile boolean countsComplete;
     /** The collected channels no table scan has looked for yet, by the state they were last known in. */
     private final EnumMap<TcpState, Integer> pending = new EnumMap<>(TcpState.class); // detector thread
     private volatile Map<TcpState, Integer> pendingCounts = Map.of();
@@ -159,6 +164,7 @@ public final class UntrackedSockets {
         if (snapshot.tablesRead()) {
             update(snapshot, now);
         }
+        countsComplete = coversEverySocketOf(snapshot);
         Set<Integer> listening = new HashSet<>();
         for (Iterator<Map.Entry<Long, Entry>> entries = byInode.entrySet().iterator(); entries.hasNext(); ) {
             Map.Entry<Long, Entry> mapEntry = entries.next();
@@ -351,6 +357,27 @@ public final class UntrackedSockets {
      * These sockets by TCP state, as the last table scan found them, plus the collected channels no scan has looked
      * for yet (see {@link #collected}). Thread-safe.
      */
+    /**
+     * Whether {@link #lastCounts} covers every untracked socket of the last scan's listing: a socket new in that
+     * listing is counted only once a later scan has read the tables (a summary made before that missed, say, the
+     * process's listening socket: found in a new-user trial, 2026-12-01). False before the first scan.
+     */
+    public boolean countsComplete() {
+        return countsComplete;
+    }
+
+    private boolean coversEverySocketOf(KernelSnapshot snapshot) {
+        if (snapshot.tablesRead()) {
+            return true;
+        }
+        for (Long inode : snapshot.socketInodesByFd().values()) {
+            if (!byInode.containsKey(inode) && !settledTracked.contains(inode)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public Map<TcpState, Integer> lastCounts() {
         Map<TcpState, Integer> pending = pendingCounts;
         return pending.isEmpty() ? lastCounts : merge(lastCounts, pending);

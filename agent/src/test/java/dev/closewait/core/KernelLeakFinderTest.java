@@ -674,6 +674,41 @@ class KernelLeakFinderTest {
         assertEquals(1, listener.socketStates.size(), "quiet rounds send no summary");
     }
 
+    /**
+     * A listening socket opened just before the first table scan: that scan's listing meets it and skips the tables,
+     * so its counts lack it. The summary waits for the scan that counts it (it said "2 CLOSE_WAIT" without the
+     * LISTEN before: new-user trial, 2026-12-01).
+     */
+    @Test
+    void theSummaryWaitsForATableScanThatCountedEverySocketOfTheListing() {
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
+        Object leaking = harness.open();
+        long seen = clock.nanoTime();
+        probeAt(seen, leaking, PEER_CLOSED);
+        probeAt(seen + grace, leaking, PEER_CLOSED);
+        assertEquals(1, listener.leaks.size(), "reported");
+        assertEquals(List.of(), listener.socketStates, "the listening socket is not counted yet: no summary");
+
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(new KernelSocket(3, 7000, TcpState.LISTEN,
+                ENDPOINTS.local(), Harness.address(0, 0, 0, 0, 0)))));
+        probeAt(seen + grace + grace / 4, leaking, PEER_CLOSED);
+        assertEquals(List.of(Map.of(TcpState.LISTEN, 1, TcpState.CLOSE_WAIT, 1)), listener.socketStates);
+    }
+
+    @Test
+    void aSummaryWaitsAFewRoundsAtMostForCompleteCounts() {
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
+        Object leaking = harness.open();
+        long seen = clock.nanoTime();
+        probeAt(seen, leaking, PEER_CLOSED);
+        probeAt(seen + grace, leaking, PEER_CLOSED);
+        for (int round = 1; round <= KernelLeakFinder.SUMMARY_MAX_WAITS; round++) {
+            probeAt(seen + grace + round * grace / 4, leaking, PEER_CLOSED);
+        }
+        assertEquals(List.of(Map.of(TcpState.CLOSE_WAIT, 1)), listener.socketStates,
+                "the tables were never read: after the last wait, the counts there are");
+    }
+
     @Test
     void keepsProbingWhenTheSummaryListenerThrows() {
         RecordingListener recording = new RecordingListener();
