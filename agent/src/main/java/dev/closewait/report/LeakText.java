@@ -140,7 +140,8 @@ public final class LeakText {
             }
         } else {
             text.append(System.lineSeparator()).append("  Allocation unknown: closewait did not see this socket opened "
-                    + "(it was opened before closewait started or attached, or by a path closewait does not instrument).");
+                    + "(it was opened before closewait started or attached, or by a path closewait does not instrument, "
+                    + "such as Netty's native transports).");
         }
         if (leak.hasEndOfStream() && leak.allocationFrom() < 0) {
             appendStack(text, "EOF read at:", leak.endOfStream().site());
@@ -155,8 +156,12 @@ public final class LeakText {
             case EOF_NOT_CLOSED -> "The peer closed the connection; EOF was read "
                     + Durations.human(leak.sinceEndOfStreamNanos()) + " ago on thread "
                     + SafeText.quotedName(leak.endOfStream().thread()) + " but close() was never called";
+            // A socket closewait never saw opened may have been read through a path it does not instrument (Netty's
+            // native epoll transport reads EOF there): only "not closed" is known (new-user trial, 2026-12-01).
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
-                    + Durations.human(sinceKernel) + ", but the application never read from it again nor closed it";
+                    + Durations.human(sinceKernel) + (leak.allocation() == null
+                    ? ", but the application has not closed it" : ", but the application never read from it again nor "
+                    + "closed it");
             case RESET_NOT_CLOSED -> "The connection is gone (reset by the peer, or closed both ways; the kernel "
                     + "dropped it " + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";
