@@ -359,6 +359,12 @@ public final class OptionsParser {
 
     private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {
         List<String> prefixes = Arrays.stream(value.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (prefixes.isEmpty() && !value.isBlank()) { // ":::" said something, but no prefix
+            problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': no prefix in it; "
+                    + "expected package or class name prefixes separated by ':', such as com.acme.db:org.example.Client; "
+                    + (current.isEmpty() ? "not filtering." : "keeping " + String.join(":", current) + "."));
+            return current;
+        }
         for (String prefix : prefixes) {
             if (!validPrefix(prefix)) {
                 problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': expected package or"
@@ -367,7 +373,34 @@ public final class OptionsParser {
                 return current;
             }
         }
+        for (String prefix : prefixes) {
+            String className = methodOwner(prefix);
+            if (className != null) {
+                problems.add("closewait: option '" + echo(key) + "' prefix '" + echo(prefix) + "' ends in what looks like"
+                        + " a method name; prefixes match class names only, so it matches no frame of " + echo(className)
+                        + ": use " + echo(className) + " to match that class. Kept as given.");
+            }
+        }
         return prefixes;
+    }
+
+    /**
+     * The class a prefix names when its last segment looks like a method of it ({@code com.acme.Ingest.ingest}: a
+     * lower-case segment right after a capitalised one, the Java naming conventions); null otherwise. Such a prefix
+     * matches nothing (stack frames are matched by class name), which {@code include} turns into silence.
+     */
+    static String methodOwner(String prefix) {
+        if (prefix.endsWith(".")) {
+            return null;
+        }
+        int last = prefix.lastIndexOf('.');
+        int previous = last <= 0 ? -1 : prefix.lastIndexOf('.', last - 1);
+        if (last <= 0 || last == prefix.length() - 1) {
+            return null;
+        }
+        char method = prefix.charAt(last + 1);
+        char owner = prefix.charAt(previous + 1);
+        return Character.isLowerCase(method) && Character.isUpperCase(owner) ? prefix.substring(0, last) : null;
     }
 
     /**

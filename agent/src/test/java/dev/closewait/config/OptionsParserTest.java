@@ -364,6 +364,29 @@ class OptionsParserTest {
         assertEquals(List.of(), parsed.options().include());
     }
 
+    @ParameterizedTest(name = "{0}=''{1}''")
+    @CsvSource({"include, ':::'", "exclude, ' : : '"})
+    void saysSoWhenAFilterValueHoldsNoPrefix(String key, String value) {
+        ParsedOptions parsed = parse(key + "=" + value);
+
+        assertOneProblem(parsed, "'" + key + "'", "no prefix", "separated by ':'", "not filtering");
+        assertEquals(List.of(), key.equals("include") ? parsed.options().include() : parsed.options().exclude());
+    }
+
+    /** A method name never matches (frames match by class), so include would silently drop every report. */
+    @Test
+    void warnsOfAPrefixThatEndsInAMethodNameAndKeepsIt() {
+        ParsedOptions parsed = parse("include=com.acme.Ingest.ingest:org.example.");
+
+        assertOneProblem(parsed, "'include'", "'com.acme.Ingest.ingest'", "method name", "use com.acme.Ingest",
+                "Kept as given");
+        assertEquals(List.of("com.acme.Ingest.ingest", "org.example."), parsed.options().include());
+        assertEquals(null, OptionsParser.methodOwner("com.acme.ingest"), "a package");
+        assertEquals(null, OptionsParser.methodOwner("com.acme.Ingest"), "a class");
+        assertEquals(null, OptionsParser.methodOwner("com.acme.Ingest."), "a trailing dot: a package prefix");
+        assertEquals("Ingest", OptionsParser.methodOwner("Ingest.ingest"));
+    }
+
     @Test
     void acceptsAVeryLongPrefixList() {
         String longPrefix = "a.".repeat(5_000) + "Z";
