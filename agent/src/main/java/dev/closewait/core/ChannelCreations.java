@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * number is reused, or purged once {@link #MAX_PENDING} entries are filed). The stack itself is captured at the
  * constructor only when {@link StackCapture#capturesCreation} says so: not on a thread whose last channel it connected
  * itself (its connect stack shows the application already), and sampled once the last site it handed a channel to is
- * adapted. Any thread; no locks.
+ * adapted; a thread's first channel as the first channel of the last thread that had one went. Any thread; no locks.
  */
 final class ChannelCreations {
 
@@ -36,9 +36,15 @@ final class ChannelCreations {
         /** Its last channel was connected by another thread, to an adapted site: capture a sample. */
         static final int HANDS_OFF_ADAPTED = 2;
 
-        int mode = HANDS_OFF;
+        int mode;
+        /** No channel of this thread has connected yet. */
+        boolean fresh = true;
         boolean captured;
         long capturedNanos;
+
+        Creator(int mode) {
+            this.mode = mode;
+        }
     }
 
     /** A channel created and not connected yet, weakly: an entry keeps no channel alive. */
@@ -61,6 +67,13 @@ final class ChannelCreations {
     // class to load or spin on the start path.
     private final ThreadLocal<Creator> creators = new ThreadLocal<>();
     private int skipped; // racy on purpose: it only spaces the purges
+    /**
+     * The mode a thread starts in: what the first channel of the last thread that had one showed. A program that
+     * runs each task on a fresh thread (virtual threads, thread per connection) and connects its own channels would
+     * otherwise pay a stack capture for every thread's first channel, thrown away at its connect; one that hands its
+     * channels to a library's thread still has the first channel of each thread captured. Capture at first.
+     */
+    private volatile int freshThreadMode = Creator.HANDS_OFF;
 
     /**
      * A client channel was constructed on this thread at {@code nowNanos}; {@code keyHash} is its descriptor number
@@ -72,7 +85,7 @@ final class ChannelCreations {
         }
         Creator creator = creators.get();
         if (creator == null) {
-            creator = new Creator();
+            creator = new Creator(freshThreadMode);
             creators.set(creator);
         }
         Creation creation = capture.capturesCreation(creator, nowNanos)
@@ -95,8 +108,13 @@ final class ChannelCreations {
             return null;
         }
         boolean sameThread = entry.threadId == Thread.currentThread().getId();
-        entry.creator.mode = sameThread ? Creator.CONNECTS_OWN
+        Creator creator = entry.creator;
+        creator.mode = sameThread ? Creator.CONNECTS_OWN
                 : site != null && site.adapted() ? Creator.HANDS_OFF_ADAPTED : Creator.HANDS_OFF;
+        if (creator.fresh) {
+            creator.fresh = false;
+            freshThreadMode = sameThread ? Creator.CONNECTS_OWN : Creator.HANDS_OFF;
+        }
         return sameThread ? null : entry.creation;
     }
 

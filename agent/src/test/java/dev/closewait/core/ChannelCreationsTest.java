@@ -70,6 +70,32 @@ class ChannelCreationsTest {
                 "the hand-off just seen turns capture back on for this thread");
     }
 
+    /**
+     * A fresh thread per task (virtual threads) that connects its own channel would pay a capture for each thread's
+     * first channel, thrown away at connect: a fresh thread starts as the last fresh thread's first channel went.
+     */
+    @Test
+    void aFreshThreadStartsAsTheFirstChannelOfTheLastFreshThreadWent() throws Exception {
+        onAnotherThread("task-1", () -> {
+            Object own = keep();
+            tracker.created(own);
+            tracker.opened(own, SocketType.SOCKET_CHANNEL, false, PEER);
+        });
+        Object[] handedOff = new Object[2];
+        onAnotherThread("task-2", () -> {
+            handedOff[0] = keep();
+            tracker.created(handedOff[0]);
+        });
+        assertNull(connectOnAnotherThread(tracker, handedOff[0], PEER).creation,
+                "the last fresh thread connected its own first channel: this one's creation was not captured");
+        onAnotherThread("task-3", () -> {
+            handedOff[1] = keep();
+            tracker.created(handedOff[1]);
+        });
+        assertNotNull(connectOnAnotherThread(tracker, handedOff[1], PEER).creation,
+                "the last fresh thread's first channel was handed off: captured");
+    }
+
     @Test
     void onceTheSiteIsAdaptedCreationsAreSampledAtMostOnceEveryHundredMilliseconds() throws Exception {
         for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
@@ -152,6 +178,22 @@ class ChannelCreationsTest {
 
         Numbered(int number) {
             this.number = number;
+        }
+    }
+
+    private static void onAnotherThread(String name, Runnable task) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, name);
+        thread.start();
+        thread.join(10_000);
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
         }
     }
 

@@ -681,12 +681,8 @@ class KernelLeakFinderTest {
      */
     @Test
     void theSummaryWaitsForATableScanThatCountedEverySocketOfTheListing() {
-        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
-        Object leaking = harness.open();
         long seen = clock.nanoTime();
-        probeAt(seen, leaking, PEER_CLOSED);
-        probeAt(seen + grace, leaking, PEER_CLOSED);
-        assertEquals(1, listener.leaks.size(), "reported");
+        Object leaking = reportedBeforeAScanCountedTheListeningSocket();
         assertEquals(List.of(), listener.socketStates, "the listening socket is not counted yet: no summary");
 
         untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(new KernelSocket(3, 7000, TcpState.LISTEN,
@@ -697,16 +693,27 @@ class KernelLeakFinderTest {
 
     @Test
     void aSummaryWaitsAFewRoundsAtMostForCompleteCounts() {
-        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
-        Object leaking = harness.open();
         long seen = clock.nanoTime();
-        probeAt(seen, leaking, PEER_CLOSED);
-        probeAt(seen + grace, leaking, PEER_CLOSED);
+        Object leaking = reportedBeforeAScanCountedTheListeningSocket();
         for (int round = 1; round <= KernelLeakFinder.SUMMARY_MAX_WAITS; round++) {
             probeAt(seen + grace + round * grace / 4, leaking, PEER_CLOSED);
         }
         assertEquals(List.of(Map.of(TcpState.CLOSE_WAIT, 1)), listener.socketStates,
                 "the tables were never read: after the last wait, the counts there are");
+    }
+
+    /**
+     * A scan whose listing met a new socket (fd 3, a listening one) and skipped the tables, then a socket reported as
+     * close-wait, its grace counted from now; returns that socket.
+     */
+    private Object reportedBeforeAScanCountedTheListeningSocket() {
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
+        Object leaking = harness.open();
+        long seen = clock.nanoTime();
+        probeAt(seen, leaking, PEER_CLOSED);
+        probeAt(seen + grace, leaking, PEER_CLOSED);
+        assertEquals(1, listener.leaks.size(), "reported");
+        return leaking;
     }
 
     @Test
