@@ -170,7 +170,7 @@ final class AgentInstaller {
             @Override
             public StatusReport get() {
                 return new StatusReport(attached, startedEpochMillis, startedNanos, EffectiveOptions.of(parsed),
-                        parsed.problems(), kernelStatus::describe, trackedCount, suspects, statusCounts,
+                        parsed.problems(), kernelStatus, trackedCount, suspects, statusCounts,
                         StatusSinks.of(options, sinks, dispatcher, published), errors);
             }
         };

@@ -9,8 +9,11 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** The kernel view's line in the status command: on or off and why, how often it reads /proc, what it last saw. */
-final class KernelStatus {
+/**
+ * The kernel view's line in the status command: on or off and why, how often it reads /proc, what it last saw. A
+ * supplier of that line itself, so that the start hands it over without linking a method reference.
+ */
+final class KernelStatus implements Supplier<String> {
 
     private volatile String offBecause = "not started";
     private volatile KernelScan scan;
@@ -23,6 +26,11 @@ final class KernelStatus {
     void on(KernelScan scan, Supplier<Map<TcpState, Integer>> lastCounts) {
         this.lastCounts = lastCounts;
         this.scan = scan;
+    }
+
+    @Override
+    public String get() {
+        return describe();
     }
 
     String describe() {

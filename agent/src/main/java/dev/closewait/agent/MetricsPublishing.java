@@ -71,8 +71,12 @@ final class MetricsPublishing {
         if (options.endpoint()) {
             // Not on the detector thread, where it would wait behind a kernel scan (seconds, with 100k sockets).
             published.endpoint = "starting";
-            new AgentThread("metrics-start",
-                    () -> endpoint.started(startEndpoint(metrics, options, ownPorts, errors, published))).start();
+            new AgentThread("metrics-start", new Runnable() {
+                @Override
+                public void run() {
+                    endpoint.started(startEndpoint(metrics, options, ownPorts, errors, published));
+                }
+            }).start();
         }
         return new Runnable() {
             @Override
@@ -117,8 +121,13 @@ final class MetricsPublishing {
             if (address.isUnresolved()) {
                 throw new java.net.UnknownHostException(host);
             }
-            PrometheusEndpoint endpoint =
-                    PrometheusEndpoint.start(address, () -> PrometheusText.render(metrics.meters()), ownPorts, errors);
+            Supplier<String> page = new Supplier<>() {
+                @Override
+                public String get() {
+                    return PrometheusText.render(metrics.meters());
+                }
+            };
+            PrometheusEndpoint endpoint = PrometheusEndpoint.start(address, page, ownPorts, errors);
             AgentStderr.println("closewait: serving metrics at " + where);
             published.endpoint = "serving " + where;
             return endpoint;

@@ -6,7 +6,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -358,7 +357,13 @@ public final class OptionsParser {
     }
 
     private static List<String> parsePrefixes(String key, String value, List<String> current, List<String> problems) {
-        List<String> prefixes = Arrays.stream(value.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> prefixes = new ArrayList<>();
+        for (String part : value.split(":")) {
+            String prefix = part.trim();
+            if (!prefix.isEmpty()) {
+                prefixes.add(prefix);
+            }
+        }
         if (prefixes.isEmpty() && !value.isBlank()) { // ":::" said something, but no prefix
             problems.add("closewait: option '" + echo(key) + "' has invalid value '" + echo(value) + "': no prefix in it; "
                     + "expected package or class name prefixes separated by ':', such as com.acme.db:org.example.Client; "

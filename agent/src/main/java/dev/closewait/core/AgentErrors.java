@@ -63,7 +63,9 @@ public final class AgentErrors {
         }
         AtomicLong atPlace = byPlace.get(where);
         if (atPlace == null && byPlace.size() < MAX_LOGGED_CAUSES) {
-            atPlace = byPlace.computeIfAbsent(where, w -> new AtomicLong());
+            AtomicLong first = new AtomicLong();
+            AtomicLong raced = byPlace.putIfAbsent(where, first);
+            atPlace = raced != null ? raced : first;
         }
         if (atPlace != null) {
             atPlace.incrementAndGet();
@@ -89,7 +91,9 @@ public final class AgentErrors {
     /** How many errors each place recorded (at most 64 places), sorted by place. */
     public Map<String, Long> countsByPlace() {
         Map<String, Long> counts = new TreeMap<>();
-        byPlace.forEach((place, n) -> counts.put(place, n.get()));
+        for (Map.Entry<String, AtomicLong> entry : byPlace.entrySet()) {
+            counts.put(entry.getKey(), entry.getValue().get());
+        }
         return counts;
     }
 

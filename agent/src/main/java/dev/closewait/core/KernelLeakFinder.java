@@ -44,7 +44,12 @@ public final class KernelLeakFinder {
      */
     public KernelLeakFinder(KernelReporter reporter, SocketTracker tracker, long graceNanos, SocketProbe probe,
                             UntrackedSockets untracked) {
-        this(reporter, tracker, graceNanos, probe, untracked, tracker.clock()::nanoTime);
+        this(reporter, tracker, graceNanos, probe, untracked, new LongSupplier() {
+            @Override
+            public long getAsLong() {
+                return tracker.clock().nanoTime();
+            }
+        });
     }
 
     /**
@@ -225,7 +230,7 @@ public final class KernelLeakFinder {
      * table scan's rows.
      */
     public Map<TcpState, Integer> lastCounts() {
-        return UntrackedSockets.merge(trackedCounts, untracked.lastCounts());
+        return StateCounts.sum(trackedCounts, untracked.lastCounts());
     }
 
     /**

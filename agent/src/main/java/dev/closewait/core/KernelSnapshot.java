@@ -45,7 +45,8 @@ public final class KernelSnapshot {
         this.tcpSockets = List.copyOf(tcpSockets);
         this.tablesRead = tablesRead;
         for (KernelSocket socket : tcpSockets) {
-            countsByState.merge(socket.state(), 1, Integer::sum);
+            Integer count = countsByState.get(socket.state());
+            countsByState.put(socket.state(), count == null ? 1 : count + 1);
             tcpInodes.add(socket.inode());
         }
     }

@@ -26,5 +26,10 @@ public interface SocketProbe {
     Result probe(Object socket, int fd);
 
     /** A probe that never knows anything: for systems without one. */
-    SocketProbe NONE = (socket, fd) -> Result.UNKNOWN;
+    SocketProbe NONE = new SocketProbe() {
+        @Override
+        public Result probe(Object socket, int fd) {
+            return Result.UNKNOWN;
+        }
+    };
 }

@@ -34,7 +34,12 @@ public final class SocketTracker {
      * new object is a call into the VM, about 0.13 us per socket in the churn workload (issue 16).
      */
     public interface KeyHash {
-        KeyHash IDENTITY = System::identityHashCode;
+        KeyHash IDENTITY = new KeyHash() {
+            @Override
+            public int of(Object socket) {
+                return System.identityHashCode(socket);
+            }
+        };
 
         int of(Object socket);
     }
@@ -350,7 +355,10 @@ public final class SocketTracker {
             for (TrackedSocket other : open) {
                 java.net.InetSocketAddress peer = other.endpoints.remote();
                 if (!other.accepted && !other.agentOwned && peer != null && other.state() == TrackedSocket.OPEN) {
-                    newest.merge(peer, other.openedNanos, Math::max);
+                    Long known = newest.get(peer);
+                    if (known == null || known < other.openedNanos) {
+                        newest.put(peer, other.openedNanos);
+                    }
                 }
             }
             newestOpeningByPeer = newest;

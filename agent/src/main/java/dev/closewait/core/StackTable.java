@@ -29,7 +29,9 @@ final class StackTable {
         if (stacks.size() >= MAX_STACKS) {
             return site;
         }
-        return stacks.computeIfAbsent(frames, key -> CallSite.shared(key.elements));
+        CallSite created = CallSite.shared(frames.elements);
+        CallSite raced = stacks.putIfAbsent(frames, created);
+        return raced != null ? raced : created;
     }
 
     int size() {

@@ -118,17 +118,17 @@ public final class UntrackedSockets {
             Collected previous = collectedSinceLastScan.put(endpoints.fd(),
                     new Collected(endpoints, clock.nanoTime(), lastKnown));
             if (previous != null && previous.lastKnown() != null) {
-                pending.merge(previous.lastKnown(), -1, Integer::sum);
+                StateCounts.add(pending, previous.lastKnown(), -1);
             }
             if (lastKnown != null) {
-                pending.merge(lastKnown, 1, Integer::sum);
+                StateCounts.add(pending, lastKnown, 1);
             }
             publishPending();
         }
     }
 
     private void publishPending() {
-        pending.values().removeIf(count -> count <= 0);
+        StateCounts.dropEmpty(pending);
         pendingCounts = pending.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(pending));
     }
 
@@ -221,7 +221,7 @@ public final class UntrackedSockets {
             TrackedSocket tracked = fromTables.get(row.fd());
             if (tracked != null && samePorts(tracked.endpoints, row)) {
                 claim(claimed, settledClaimed, tracked, row.fd(), row.inode(), new TableRow(row, seen));
-                counts.merge(row.state(), -1, Integer::sum); // counted by KernelLeakFinder, as tracked
+                StateCounts.add(counts, row.state(), -1); // counted by KernelLeakFinder, as tracked
                 continue;
             }
             update(row.fd(), row.inode(), row, now);
@@ -237,16 +237,19 @@ public final class UntrackedSockets {
                 update(descriptor.getKey(), descriptor.getValue(), null, now);
             }
         }
-        counts.values().removeIf(count -> count <= 0);
+        StateCounts.dropEmpty(counts);
         lastCounts = Collections.unmodifiableMap(counts);
         trackedRows = Map.copyOf(claimed);
         settledTracked = settledClaimed;
-        collectedSinceLastScan.values().removeIf(collected -> collected.collectedNanos() - listed < 0
-                || listed == Long.MAX_VALUE);
+        for (Iterator<Collected> it = collectedSinceLastScan.values().iterator(); it.hasNext(); ) {
+            if (it.next().collectedNanos() - listed < 0 || listed == Long.MAX_VALUE) {
+                it.remove();
+            }
+        }
         pending.clear();
         for (Collected collected : collectedSinceLastScan.values()) {
             if (collected.lastKnown() != null) {
-                pending.merge(collected.lastKnown(), 1, Integer::sum);
+                StateCounts.add(pending, collected.lastKnown(), 1);
             }
         }
         publishPending();
@@ -380,7 +383,7 @@ public final class UntrackedSockets {
 
     public Map<TcpState, Integer> lastCounts() {
         Map<TcpState, Integer> pending = pendingCounts;
-        return pending.isEmpty() ? lastCounts : merge(lastCounts, pending);
+        return pending.isEmpty() ? lastCounts : StateCounts.sum(lastCounts, pending);
     }
 
     /** Untracked sockets seen beyond {@link #MAX_UNTRACKED}, counted once per scan that met them. */
@@ -396,10 +399,4 @@ public final class UntrackedSockets {
         return tracked == null || kernel == null || tracked.getPort() == kernel.getPort();
     }
 
-    static Map<TcpState, Integer> merge(Map<TcpState, Integer> a, Map<TcpState, Integer> b) {
-        EnumMap<TcpState, Integer> merged = new EnumMap<>(TcpState.class);
-        merged.putAll(a);
-        b.forEach((state, count) -> merged.merge(state, count, Integer::sum));
-        return Collections.unmodifiableMap(merged);
-    }
 }

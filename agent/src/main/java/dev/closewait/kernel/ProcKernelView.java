@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -38,7 +40,12 @@ public final class ProcKernelView {
      * says so for those descriptors (inode by fd). Not thread-safe: one scan at a time.
      */
     public KernelSnapshot snapshot(BitSet trackedFds, Predicate<Map<Integer, Long>> needTables) throws IOException {
-        return snapshot(() -> trackedFds, needTables);
+        return snapshot(new Supplier<BitSet>() { // not a lambda: see NoLambdaOnTheWatchPathTest
+            @Override
+            public BitSet get() {
+                return trackedFds;
+            }
+        }, needTables);
     }
 
     /**
@@ -66,18 +73,28 @@ public final class ProcKernelView {
         }
         Set<Long> seen = new HashSet<>();
         List<KernelSocket> sockets = new ArrayList<>();
+        LongPredicate wanted = new LongPredicate() {
+            @Override
+            public boolean test(long inode) {
+                return fdByInode.containsKey(inode);
+            }
+        };
+        Consumer<TcpRow> collect = new Consumer<>() {
+            @Override
+            public void accept(TcpRow row) {
+                if (seen.add(row.inode())) {
+                    sockets.add(new KernelSocket(fdByInode.get(row.inode()), row.inode(), row.state(),
+                            row.local(), row.remote()));
+                }
+            }
+        };
         if (!fdByInode.isEmpty()) {
             for (String table : new String[] {"tcp", "tcp6"}) {
                 try (InputStream in = procFs.openTcpTable(table)) {
                     if (in == null) {
                         continue;
                     }
-                    parser.parse(in, buffer, fdByInode::containsKey, row -> {
-                        if (seen.add(row.inode())) {
-                            sockets.add(new KernelSocket(fdByInode.get(row.inode()), row.inode(), row.state(),
-                                    row.local(), row.remote()));
-                        }
-                    });
+                    parser.parse(in, buffer, wanted, collect);
                 }
             }
         }

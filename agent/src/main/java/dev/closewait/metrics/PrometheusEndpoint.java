@@ -101,7 +101,12 @@ public final class PrometheusEndpoint {
         }
         ownPorts.add(((InetSocketAddress) server.getLocalAddress()).getPort());
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server, selector, metrics, errors, readTimeoutMillis);
-        new AgentThread("metrics-http", endpoint::serve).start();
+        new AgentThread("metrics-http", new Runnable() {
+            @Override
+            public void run() {
+                endpoint.serve();
+            }
+        }).start();
         return endpoint;
     }
 
@@ -137,7 +142,9 @@ public final class PrometheusEndpoint {
                 errors.record("metrics endpoint", e);
             }
         } finally {
-            connections.forEach(connection -> closeQuietly(connection.channel));
+            for (Connection connection : connections) {
+                closeQuietly(connection.channel);
+            }
             connections.clear();
             closeQuietly(selector);
             closeQuietly(server);
