@@ -24,12 +24,19 @@ final class Commands {
     private final Path agentJar;
     private final PrintStream out;
     private final PrintStream err;
+    /** {@code /proc}; a directory of fake process entries in tests. */
+    private final Path procRoot;
 
     Commands(AttachApi attachApi, Path agentJar, PrintStream out, PrintStream err) {
+        this(attachApi, agentJar, out, err, Path.of("/proc"));
+    }
+
+    Commands(AttachApi attachApi, Path agentJar, PrintStream out, PrintStream err, Path procRoot) {
         this.attachApi = attachApi;
         this.agentJar = agentJar;
         this.out = out;
         this.err = err;
+        this.procRoot = procRoot;
     }
 
     int list() {
@@ -219,7 +226,49 @@ final class Commands {
                     + owner.get() + " java -jar " + agentJar + " ...).");
             return Target.failed(1);
         }
+        if (!attachable(pid)) {
+            return Target.failed(1);
+        }
         return new Target(Long.toString(pid), owner.orElse(me.equals("root") ? null : me), -1);
+    }
+
+    /**
+     * Whether {@code pid} is a JVM, so that attaching cannot end it ({@link JvmProcess}); where its memory map cannot
+     * be read, whether the attach API lists it. If not, says so, naming a child that is a JVM (a wrapper such as
+     * {@code timeout} or a shell), and returns false.
+     */
+    private boolean attachable(long pid) {
+        JvmProcess.Verdict verdict = JvmProcess.of(procRoot, pid);
+        if (verdict == JvmProcess.Verdict.JVM) {
+            return true;
+        }
+        String id = Long.toString(pid);
+        if (verdict == JvmProcess.Verdict.UNKNOWN) {
+            for (AttachApi.Jvm jvm : attachApi.list()) {
+                if (jvm.pid().equals(id)) {
+                    return true;
+                }
+            }
+        }
+        String command = ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(Path::of)
+                .map(path -> String.valueOf(path.getFileName())).orElse("?");
+        err.println("closewait: process " + pid + " (" + SafeText.bounded(command, 80) + ") is not a Java virtual "
+                + "machine" + (verdict == JvmProcess.Verdict.UNKNOWN ? " that this user's attach API lists"
+                : " (no libjvm.so in its memory map)") + ", so nothing was sent to it: attaching signals the "
+                + "process (SIGQUIT), which ends most other programs.");
+        List<String> children = new ArrayList<>();
+        ProcessHandle.of(pid).ifPresent(process -> process.children().forEach(child -> {
+            if (children.size() < 5 && JvmProcess.of(procRoot, child.pid()) == JvmProcess.Verdict.JVM) {
+                children.add(Long.toString(child.pid()));
+            }
+        }));
+        if (!children.isEmpty()) {
+            err.println("  Its child process" + (children.size() > 1 ? "es " : " ") + String.join(", ", children)
+                    + (children.size() > 1 ? " are JVMs" : " is a JVM") + "; give its process id instead.");
+        } else {
+            err.println("  Java processes of this user: java -jar " + agentJar.getFileName() + " list");
+        }
+        return false;
     }
 
     private int attachFailed(String pid, Exception e) {

@@ -65,9 +65,24 @@ class CommandsTest {
         return properties;
     }
 
+    /** Commands whose {@link #target()} is a JVM by its memory map: the fake attach API stands for it. */
     private Commands commands(AttachApi api) {
+        try {
+            Path proc = temp.resolve("proc-" + target());
+            if (!Files.isDirectory(proc)) {
+                Files.createDirectories(proc.resolve(target()));
+                Files.writeString(proc.resolve(target()).resolve("maps"),
+                        "7f00-7f80 r-xp 00000000 fe:00 3301 /usr/lib/jvm/java-17/lib/server/libjvm.so\n");
+            }
+            return commands(api, proc);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Commands commands(AttachApi api, Path procRoot) {
         return new Commands(api, Path.of("closewait-agent.jar"), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8), procRoot);
     }
 
     /** Issue 16: the mailbox opens off the main thread, after the agent says it is installed; the command waits. */
@@ -146,6 +161,98 @@ class CommandsTest {
     void aVerdictWithControlCharactersCannotForgeLines() {
         AttachVerdict verdict = AttachVerdict.parse("state\tinstalled\nproblem\tevil \u001b[2J\u0007\n");
         assertEquals(List.of("evil \\u001b[2J\\u0007"), verdict.problems());
+    }
+
+    /**
+     * Attaching signals the target (SIGQUIT), which ends a process that is not a JVM: a {@code sleep} given by mistake
+     * was killed, and the command then said "No such process" (2026-12-02). It is refused, unsignalled, and alive.
+     */
+    @Test
+    void aProcessThatIsNotAJvmIsRefusedWithoutSignallingIt() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            List<String> attached = new java.util.ArrayList<>();
+            AttachApi api = new AttachApi() {
+                @Override
+                Session attach(String pid) {
+                    attached.add(pid);
+                    throw new AssertionError("attached to " + pid);
+                }
+            };
+            String pid = Long.toString(sleep.pid());
+
+            assertEquals(1, commands(api, Path.of("/proc")).attach(pid, ""));
+            assertEquals(1, commands(api, Path.of("/proc")).ask(pid, "status"));
+
+            assertEquals(List.of(), attached);
+            assertTrue(sleep.isAlive());
+            assertTrue(err.toString().contains("closewait: process " + pid + " (sleep) is not a Java virtual machine "
+                    + "(no libjvm.so in its memory map), so nothing was sent to it"), err.toString());
+        } finally {
+            sleep.destroy();
+        }
+    }
+
+    /** Where the memory map cannot be read (no /proc), the attach API's own list decides. */
+    @Test
+    void withoutAMemoryMapOnlyAJvmTheAttachApiListsIsAttachedTo() throws Exception {
+        String pid = target();
+        List<String> attached = new java.util.ArrayList<>();
+        List<AttachApi.Jvm> listed = new java.util.ArrayList<>();
+        AttachApi api = new AttachApi() {
+            @Override
+            List<Jvm> list() {
+                return listed;
+            }
+
+            @Override
+            Session attach(String target) throws Exception {
+                attached.add(target);
+                throw new java.io.IOException("not answering");
+            }
+        };
+        Path noProc = Files.createDirectory(temp.resolve("no-proc"));
+
+        assertEquals(1, commands(api, noProc).attach(pid, ""));
+        assertEquals(List.of(), attached);
+        assertTrue(err.toString().contains("is not a Java virtual machine that this user's attach API lists"),
+                err.toString());
+
+        listed.add(new AttachApi.Jvm(pid, "app.jar"));
+        assertEquals(1, commands(api, noProc).attach(pid, ""));
+        assertEquals(List.of(pid), attached);
+    }
+
+    /** A wrapper (timeout, a shell) is not the JVM: the refusal names its child that is. */
+    @Test
+    void aWrapperIsRefusedAndItsJvmChildNamed() throws Exception {
+        Process wrapper = new ProcessBuilder("sh", "-c", "sleep 30 & wait").start();
+        try {
+            ProcessHandle child = null;
+            for (int i = 0; i < 200 && child == null; i++) {
+                child = wrapper.toHandle().children().findFirst().orElse(null);
+                if (child == null) {
+                    Thread.sleep(10);
+                }
+            }
+            assertTrue(child != null, "the wrapper started no child in 2 s");
+            Path proc = Files.createDirectory(temp.resolve("proc"));
+            Files.createDirectories(proc.resolve(Long.toString(wrapper.pid())));
+            Files.writeString(proc.resolve(wrapper.pid() + "/maps"),
+                    "55d0-55d2 r-xp 00000000 fe:00 2601 /usr/bin/dash\n");
+            Files.createDirectories(proc.resolve(Long.toString(child.pid())));
+            Files.writeString(proc.resolve(child.pid() + "/maps"),
+                    "7f00-7f80 r-xp 00000000 fe:00 3301 /usr/lib/jvm/java-17/lib/server/libjvm.so (deleted)\n");
+
+            assertEquals(1, commands(fake(List.of(properties()), new java.util.ArrayList<>()), proc)
+                    .attach(Long.toString(wrapper.pid()), ""));
+
+            assertTrue(err.toString().contains("Its child process " + child.pid() + " is a JVM; give its process id "
+                    + "instead."), err.toString());
+        } finally {
+            wrapper.descendants().forEach(ProcessHandle::destroy);
+            wrapper.destroy();
+        }
     }
 
     private static Thread answering(Path box, String answer) {
