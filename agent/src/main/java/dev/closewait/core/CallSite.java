@@ -70,19 +70,34 @@ public class CallSite extends Throwable {
     }
 
     /** A call site with the frames of {@code captured}, the stack of socket {@code socketId}, for others to share. */
-    static CallSite standingIn(CallSite captured, long socketId) {
-        return new StandIn(captured, socketId);
+    static CallSite standingIn(CallSite captured, long socketId, Creation creation) {
+        return new StandIn(captured, socketId, creation);
+    }
+
+    /**
+     * For a stand-in, where the socket it stands in for was created, when that was captured
+     * ({@link ChannelCreations}); null otherwise.
+     */
+    public Creation standInCreation() {
+        return null;
     }
 
     private static final class StandIn extends Given {
         private static final long serialVersionUID = 1L;
         private final transient CallSite captured;
         private final long socketId;
+        private final transient Creation creation;
 
-        StandIn(CallSite captured, long socketId) {
+        StandIn(CallSite captured, long socketId, Creation creation) {
             super(new StackTraceElement[0]);
             this.captured = captured;
             this.socketId = socketId;
+            this.creation = creation;
+        }
+
+        @Override
+        public Creation standInCreation() {
+            return creation;
         }
 
         @Override

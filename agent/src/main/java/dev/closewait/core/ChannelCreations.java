@@ -9,15 +9,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where client channels were created, kept from their constructor to their connect. A library may create a channel
  * on the application's thread and connect it on a thread of its own: Netty's {@code Bootstrap.connect} creates the
  * channel on the caller's thread and connects it on an event loop (Netty 4.1), so the stack at connect, the socket's
- * allocation stack, holds no application frame. For such a socket the stack at creation goes with it
- * ({@link TrackedSocket#creation}), and a report names the code that asked for the channel.
+ * allocation stack, holds no application frame; and a channel the event loop creates and connects itself (a
+ * reconnect, a proxy's backend) is connected by a task the loop runs later, whose stack holds none either. So the
+ * stack at creation goes with the socket ({@link TrackedSocket#creation}), and a report names the code that asked for
+ * the channel. Which thread connects is no guide to whether it is needed: a thread that mixes its own connects with
+ * Netty's lost every Netty channel's creation when the choice followed its last channel (2026-12-02).
  *
  * <p>Cost: a channel's constructor files one entry under its descriptor number and its connect takes it out again
  * (a stale entry, of a channel closed or collected before it connected, is dropped at its close, replaced when the
  * number is reused, or purged once {@link #MAX_PENDING} entries are filed). The stack itself is captured at the
- * constructor only when {@link StackCapture#capturesCreation} says so: not on a thread whose last channel it connected
- * itself (its connect stack shows the application already), and sampled once the last site it handed a channel to is
- * adapted; a thread's first channel as the first channel of the last thread that had one went. Any thread; no locks.
+ * constructor as {@link StackCapture#capturesCreation} says: always, unless the site this thread's last channel
+ * connected to is adapted (then sampled like that site); a new thread as the last new thread's first channel went.
+ * Any thread; no locks.
  */
 final class ChannelCreations {
 
@@ -29,35 +32,30 @@ final class ChannelCreations {
      * captured. Plain fields, racy on purpose: a lost update only delays a switch.
      */
     static final class Creator {
-        /** Its last channel was connected by another thread, to a site not adapted: capture every creation. */
-        static final int HANDS_OFF = 0;
-        /** Its last channel was connected by this thread itself: the connect stack shows the caller. */
-        static final int CONNECTS_OWN = 1;
-        /** Its last channel was connected by another thread, to an adapted site: capture a sample. */
-        static final int HANDS_OFF_ADAPTED = 2;
-
-        int mode;
+        /**
+         * The site its last channel connected to (null: none yet, or no site): while that site is adapted, creations
+         * are sampled; read live, so that a site that leaks has the next creation captured.
+         */
+        StackCapture.Site lastSite;
         /** No channel of this thread has connected yet. */
         boolean fresh = true;
         boolean captured;
         long capturedNanos;
 
-        Creator(int mode) {
-            this.mode = mode;
+        Creator(StackCapture.Site lastSite) {
+            this.lastSite = lastSite;
         }
     }
 
     /** A channel created and not connected yet, weakly: an entry keeps no channel alive. */
     private static final class Pending extends WeakReference<Object> {
         final Creator creator;
-        final long threadId;
         /** Null when the stack was not captured. */
         final Creation creation;
 
-        Pending(Object channel, Creator creator, long threadId, Creation creation) {
+        Pending(Object channel, Creator creator, Creation creation) {
             super(channel);
             this.creator = creator;
-            this.threadId = threadId;
             this.creation = creation;
         }
     }
@@ -68,12 +66,11 @@ final class ChannelCreations {
     private final ThreadLocal<Creator> creators = new ThreadLocal<>();
     private int skipped; // racy on purpose: it only spaces the purges
     /**
-     * The mode a thread starts in: what the first channel of the last thread that had one showed. A program that
-     * runs each task on a fresh thread (virtual threads, thread per connection) and connects its own channels would
-     * otherwise pay a stack capture for every thread's first channel, thrown away at its connect; one that hands its
-     * channels to a library's thread still has the first channel of each thread captured. Capture at first.
+     * The site a new thread starts with: where the first channel of the last new thread connected. A program that
+     * runs each task on a new thread (virtual threads, thread per connection) to one adapted site would otherwise
+     * pay a capture for every thread's first channel.
      */
-    private volatile int freshThreadMode = Creator.HANDS_OFF;
+    private volatile StackCapture.Site freshThreadSite;
 
     /**
      * A client channel was constructed on this thread at {@code nowNanos}; {@code keyHash} is its descriptor number
@@ -85,18 +82,18 @@ final class ChannelCreations {
         }
         Creator creator = creators.get();
         if (creator == null) {
-            creator = new Creator(freshThreadMode);
+            creator = new Creator(freshThreadSite);
             creators.set(creator);
         }
         Creation creation = capture.capturesCreation(creator, nowNanos)
                 ? new Creation(nowNanos, ThreadNames.current(), new CallSite()) : null;
-        pending.put(keyHash, new Pending(channel, creator, Thread.currentThread().getId(), creation));
+        pending.put(keyHash, new Pending(channel, creator, creation));
     }
 
     /**
      * {@code channel} is being connected on this thread, to {@code site} (null: none). Returns where it was created
-     * when that was another thread and its stack was captured; null otherwise. Tells the creating thread what this
-     * connect showed. Cheap when nothing is filed: one emptiness check.
+     * when its stack was captured there (on this thread or another); null otherwise. Tells the creating thread where
+     * its channel went. Cheap when nothing is filed: one emptiness check.
      */
     Creation connected(Object channel, int keyHash, StackCapture.Site site) {
         if (pending.isEmpty()) {
@@ -107,15 +104,13 @@ final class ChannelCreations {
         if (entry == null || !entry.refersTo(channel)) {
             return null;
         }
-        boolean sameThread = entry.threadId == Thread.currentThread().getId();
         Creator creator = entry.creator;
-        creator.mode = sameThread ? Creator.CONNECTS_OWN
-                : site != null && site.adapted() ? Creator.HANDS_OFF_ADAPTED : Creator.HANDS_OFF;
+        creator.lastSite = site;
         if (creator.fresh) {
             creator.fresh = false;
-            freshThreadMode = sameThread ? Creator.CONNECTS_OWN : Creator.HANDS_OFF;
+            freshThreadSite = site;
         }
-        return sameThread ? null : entry.creation;
+        return entry.creation;
     }
 
     /** {@code socket} was closed: its entry goes, if it never connected. Cheap when nothing is filed. */

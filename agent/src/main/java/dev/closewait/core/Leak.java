@@ -43,7 +43,7 @@ public record Leak(
                 null);
     }
 
-    /** A leak without a creation stack of its own (the socket's creating thread also connected it). */
+    /** A leak without a creation stack (not a client channel, or its creation's stack was not captured). */
     public Leak(LeakKind kind, long id, SocketType type, boolean accepted, Endpoints endpoints, String openThread,
                 long openedNanos, long openedEpochMillis, CallSite allocation, EndOfStream endOfStream,
                 long endOfStreamEpochMillis, long detectedNanos, long detectedEpochMillis, long kernelSinceEpochMillis,
@@ -77,11 +77,11 @@ public record Leak(
     }
 
     /**
-     * There is a stack of where this client channel was created, on another thread than the one that connected it
-     * (only with the socket's own allocation stack).
+     * There is a stack of where this client channel was created ({@link ChannelCreations}), on its connecting thread or
+     * another; for a socket whose allocation stands in ({@link #allocationFrom}), where that socket was created.
      */
     public boolean hasCreation() {
-        return creation != null && creation.site() != null && allocationKnown() && allocationFrom() < 0;
+        return creation != null && creation.site() != null && allocationKnown();
     }
 
     public boolean allocationKnown() {

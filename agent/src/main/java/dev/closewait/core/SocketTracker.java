@@ -112,9 +112,11 @@ public final class SocketTracker {
         long now = clock.nanoTime();
         int hash = keyHash.of(socket);
         Creation creation = accepted ? null : creations.connected(socket, hash, site);
+        CallSite allocation = capture.allocation(site, id, now, creation);
         TrackedSocket tracked = new TrackedSocket(socket, hash, collected, id, type, accepted,
-                now, ThreadNames.current(), capture.allocation(site, id, now, creation != null));
-        tracked.creation = creation; // published with the record by the table's compare-and-set
+                now, ThreadNames.current(), allocation);
+        // published with the record by the table's compare-and-set
+        tracked.creation = creation != null ? creation : allocation.standInCreation();
         if (creation != null && site != null) {
             site.creation = creation.site();
         }

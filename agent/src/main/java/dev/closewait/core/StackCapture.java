@@ -104,16 +104,24 @@ public final class StackCapture {
      * here, or one standing in.
      */
     CallSite allocation(Site site, long id, long nowNanos) {
-        return allocation(site, id, nowNanos, false);
+        return allocation(site, id, nowNanos, null);
     }
 
     /**
-     * As {@link #allocation(Site, long, long)}; {@code own} true captures this socket's own stack whatever the
-     * sampling says: its creation stack was captured ({@link ChannelCreations}), and the two go together.
+     * As {@link #allocation(Site, long, long)}, for a client channel whose {@code creation} stack was captured
+     * ({@link ChannelCreations}; null: none): then its own stack is captured whatever the sampling says, as the two go
+     * together, and on an adapted site it becomes the stand-in, creation and all. A site whose stand-in has a creation
+     * is refreshed only by such sockets, so that a report standing in for a channel connected on a library's thread
+     * still shows the code that created one ({@link CallSite#standInCreation()}).
      */
-    CallSite allocation(Site site, long id, long nowNanos, boolean own) {
-        if (own) {
-            return new CallSite();
+    CallSite allocation(Site site, long id, long nowNanos, Creation creation) {
+        if (creation != null) {
+            CallSite captured = new CallSite();
+            if (site != null && site.adapted) {
+                site.standIn = CallSite.standingIn(captured, id, creation);
+                site.capturedNanos = nowNanos;
+            }
+            return captured;
         }
         int every = sampleEvery;
         if (every > 1) {
@@ -123,10 +131,10 @@ public final class StackCapture {
             return new CallSite();
         }
         CallSite standIn = site.standIn;
-        if (standIn == null
-                || nowNanos - site.capturedNanos >= MIN_REFRESH_NANOS && random.below(ADAPTIVE_EVERY) == 0) {
+        if (standIn == null || standIn.standInCreation() == null
+                && nowNanos - site.capturedNanos >= MIN_REFRESH_NANOS && random.below(ADAPTIVE_EVERY) == 0) {
             CallSite captured = new CallSite();
-            site.standIn = CallSite.standingIn(captured, id);
+            site.standIn = CallSite.standingIn(captured, id, null);
             site.capturedNanos = nowNanos;
             return captured;
         }
@@ -135,27 +143,19 @@ public final class StackCapture {
 
     /**
      * Whether to capture the stack where a client channel is created on a thread in the state {@code creator}, at
-     * {@code nowNanos} ({@link ChannelCreations}): with {@code stack-sample=N}, one channel in N at random; else never
-     * for a thread that connects its own channels, always for one whose last channel another thread connected, and
-     * once the site of that connect is adapted, like an adapted site: one in {@link #ADAPTIVE_EVERY} at random, no
-     * sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
+     * {@code nowNanos} ({@link ChannelCreations}): with {@code stack-sample=N}, one channel in N at random; else
+     * always, unless the site this thread's last channel connected to is adapted now: then like an adapted site, one
+     * in {@link #ADAPTIVE_EVERY} at random, no sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
      */
     boolean capturesCreation(ChannelCreations.Creator creator, long nowNanos) {
         int every = sampleEvery;
         if (every > 1) {
             return random.below(every) == 0;
         }
-        switch (creator.mode) {
-            case ChannelCreations.Creator.CONNECTS_OWN:
-                return false;
-            case ChannelCreations.Creator.HANDS_OFF_ADAPTED:
-                if (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
-                        || random.below(ADAPTIVE_EVERY) != 0) {
-                    return false;
-                }
-                break;
-            default:
-                break;
+        Site last = creator.lastSite;
+        if (last != null && last.adapted && (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
+                || random.below(ADAPTIVE_EVERY) != 0)) {
+            return false;
         }
         creator.captured = true;
         creator.capturedNanos = nowNanos;

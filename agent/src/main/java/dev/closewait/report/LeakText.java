@@ -61,6 +61,11 @@ public final class LeakText {
         return pairs;
     }
 
+    /** Whether the reports show where {@code leak}'s channel was created (see {@link Sites#showsCreation}). */
+    public boolean showsCreation(Leak leak) {
+        return sites.showsCreation(leak);
+    }
+
     /** The site the reports name (see {@link Sites#site}), or null. */
     public String site(Leak leak) {
         return sites.site(leak);
@@ -101,13 +106,13 @@ public final class LeakText {
             qualifier.append(" of socket #").append(leak.allocationFrom()).append(", opened ")
                     .append(leak.accepted() ? "on the same listening port" : "to the same peer")
                     .append(" (this socket's own stacks were not recorded; closewait records every socket of this "
-                            + "site again from now on)");
+                            + "site again from now on");
         }
         if (!application) {
-            qualifier.append(qualifier.length() == 0 ? " (" : " (and ")
-                    .append("no application frame in the recorded stacks: the first frame of library or JDK code)");
+            qualifier.append(qualifier.length() == 0 ? " (" : "; ")
+                    .append("no application frame in the recorded stacks: the first frame of library or JDK code");
         }
-        return qualifier.toString();
+        return qualifier.length() == 0 ? "" : qualifier.append(')').toString();
     }
 
     /** The text form: the one-line headline, the hint on its own line, then the stacks (last use first). */
@@ -131,10 +136,14 @@ public final class LeakText {
                     + SafeText.quotedName(leak.openThread()) + "; its own stacks were not recorded (this site had "
                     + "closed its sockets in time), so here is where socket #" + leak.allocationFrom()
                     + " of the same site was opened:", leak.allocation());
+            if (sites.showsCreation(leak)) {
+                appendStack(text, "and where socket #" + leak.allocationFrom() + " was created, on thread "
+                        + SafeText.quotedName(leak.creation().thread()) + ":", leak.creation().site());
+            }
         } else if (leak.allocationKnown()) {
             appendStack(text, (leak.accepted() ? "Accepted" : "Connected") + " on thread "
                     + SafeText.quotedName(leak.openThread()) + " at:", leak.allocation());
-            if (leak.hasCreation()) {
+            if (sites.showsCreation(leak)) {
                 appendStack(text, "Created on thread " + SafeText.quotedName(leak.creation().thread()) + " at:",
                         leak.creation().site());
             }

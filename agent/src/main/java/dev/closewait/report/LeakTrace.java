@@ -18,8 +18,11 @@ public final class LeakTrace extends Throwable {
         setStackTrace(frames);
     }
 
-    /** The traces of {@code leak}'s stacks, at most {@code depth} frames each; null when it has no stack. */
-    public static LeakTrace of(Leak leak, int depth) {
+    /**
+     * The traces of {@code leak}'s stacks, at most {@code depth} frames each, its creation's only when
+     * {@code withCreation} ({@link Sites#showsCreation}); null when it has no stack.
+     */
+    public static LeakTrace of(Leak leak, int depth, boolean withCreation) {
         LeakTrace first = null;
         if (leak.hasLastUse()) {
             first = new LeakTrace("Last used (" + (leak.lastUse().write() ? "write" : "read") + ") on thread "
@@ -33,8 +36,9 @@ public final class LeakTrace extends Throwable {
                     StackFrames.elements(leak.allocation(), depth));
             first = add(first, allocation);
         }
-        if (leak.hasCreation()) {
-            first = add(first, new LeakTrace("Created on thread " + SafeText.quotedName(leak.creation().thread()),
+        if (withCreation && leak.hasCreation()) {
+            first = add(first, new LeakTrace("Created on thread " + SafeText.quotedName(leak.creation().thread())
+                    + (leak.allocationFrom() < 0 ? "" : " (socket #" + leak.allocationFrom() + ")"),
                     StackFrames.elements(leak.creation().site(), depth)));
         }
         if (leak.hasEndOfStream() && Sites.recorded(leak.endOfStream().site())) {

@@ -45,7 +45,8 @@ public final class LogSink implements LeakListener {
         String site = site(leak);
         if (leaks.admit(leak.kind().id() + ' ' + site, "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")",
                 clock.nanoTime())) {
-            log.leak(text.message(leak), text.keyValues(leak), LeakTrace.of(leak, stackDepth), text.leak(leak));
+            log.leak(text.message(leak), text.keyValues(leak), LeakTrace.of(leak, stackDepth, text.showsCreation(leak)),
+                    text.leak(leak));
         }
     }
 

@@ -122,6 +122,26 @@ public final class Sites {
         return null;
     }
 
+    /**
+     * Whether a report shows where {@code leak}'s channel was created: when it has that stack and another thread
+     * connected the channel, or the connect's stack holds no application frame (a connect the event loop ran as a
+     * task). Not for a channel the same code created and connected: its two stacks name the same code.
+     */
+    public boolean showsCreation(Leak leak) {
+        if (!leak.hasCreation()) {
+            return false;
+        }
+        if (!java.util.Objects.equals(leak.creation().thread(), leak.openThread())) {
+            return true;
+        }
+        for (StackTraceElement frame : leak.allocation().getStackTrace()) {
+            if (isApplication(frame.getClassName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Neither the agent's, nor the JDK's, nor a known library's (unless listed in {@code app-packages}). */
     public boolean isApplication(String className) {
         if (isAgent(className) || isJdk(className)) {

@@ -52,30 +52,48 @@ class ChannelCreationsTest {
         assertEquals(List.of(tracked.allocation, creation.site()), leak.stacks(), "last use, allocation, creation");
     }
 
+    /**
+     * An event loop that creates a channel and connects it in a task it runs later (a reconnect, a proxy's backend):
+     * one thread, and only the creation's stack holds the code that asked for it (2026-12-02).
+     */
     @Test
-    void aThreadThatConnectsItsOwnChannelsCapturesNoCreationStackUntilOneIsHandedOff() throws Exception {
-        Object own = keep();
-        tracker.created(own);
-        assertNull(tracker.opened(own, SocketType.SOCKET_CHANNEL, false, PEER).creation,
-                "connected by the thread that created it: its connect stack shows the caller");
+    void aChannelCreatedAndConnectedOnOneThreadKeepsWhereItWasCreated() {
+        Object channel = keep();
+        tracker.created(channel);
+        TrackedSocket tracked = tracker.opened(channel, SocketType.SOCKET_CHANNEL, false, PEER);
 
-        Object next = keep();
-        tracker.created(next);
-        assertNull(connectOnAnotherThread(tracker, next, PEER).creation,
-                "this thread connected its own last channel, so this creation's stack was not captured");
-
-        Object third = keep();
-        tracker.created(third);
-        assertNotNull(connectOnAnotherThread(tracker, third, PEER).creation,
-                "the hand-off just seen turns capture back on for this thread");
+        assertNotNull(tracked.creation);
+        assertTrue(mentions(tracked.creation.site(), "aChannelCreatedAndConnectedOnOneThreadKeepsWhereItWasCreated"));
+        assertEquals(-1, tracked.allocation.standsInFor());
     }
 
     /**
-     * A fresh thread per task (virtual threads) that connects its own channel would pay a capture for each thread's
-     * first channel, thrown away at connect: a fresh thread starts as the last fresh thread's first channel went.
+     * A thread that connects channels of its own between Netty connects: every handed-off channel keeps its creation.
+     * The choice followed the thread's last channel before, and each Netty channel after an own connect lost it.
      */
     @Test
-    void aFreshThreadStartsAsTheFirstChannelOfTheLastFreshThreadWent() throws Exception {
+    void aThreadThatMixesItsOwnConnectsWithHandOffsKeepsEveryCreation() throws Exception {
+        List<Boolean> handedOffKept = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Object own = keep();
+            tracker.created(own);
+            tracker.opened(own, SocketType.SOCKET_CHANNEL, false, endpoints(52000 + i, 8080));
+            Object handedOff = keep();
+            tracker.created(handedOff);
+            handedOffKept.add(connectOnAnotherThread(tracker, handedOff, PEER).creation != null);
+        }
+        assertEquals(List.of(true, true, true), handedOffKept);
+    }
+
+    /**
+     * A new thread per task (virtual threads) to one adapted site would pay a capture for each thread's first channel:
+     * a new thread starts with the site the last new thread's first channel connected to. That site is read live:
+     * once it leaks, the next new thread's creation is captured again.
+     */
+    @Test
+    void aNewThreadStartsWithTheSiteOfTheLastNewThreadsFirstChannel() throws Exception {
+        adaptPeer();
+        nextDraw = 1; // every one-in-N draw says "not this one"
         onAnotherThread("task-1", () -> {
             Object own = keep();
             tracker.created(own);
@@ -86,26 +104,69 @@ class ChannelCreationsTest {
             handedOff[0] = keep();
             tracker.created(handedOff[0]);
         });
-        assertNull(connectOnAnotherThread(tracker, handedOff[0], PEER).creation,
-                "the last fresh thread connected its own first channel: this one's creation was not captured");
+        TrackedSocket second = connectOnAnotherThread(tracker, handedOff[0], PEER);
+        assertTrue(second.allocation.standsInFor() >= 0,
+                "the last new thread's first channel went to an adapted site: this creation was sampled out");
+
+        second.site.leaked();
         onAnotherThread("task-3", () -> {
             handedOff[1] = keep();
             tracker.created(handedOff[1]);
         });
-        assertNotNull(connectOnAnotherThread(tracker, handedOff[1], PEER).creation,
-                "the last fresh thread's first channel was handed off: captured");
+        TrackedSocket third = connectOnAnotherThread(tracker, handedOff[1], PEER);
+        assertNotNull(third.creation, "the site leaked since: captured again");
+        assertEquals(-1, third.allocation.standsInFor());
+    }
+
+    /**
+     * On an adapted site the socket whose creation was captured becomes the stand-in, creation and all: a sampled-out
+     * channel's report shows where a channel of its site was created, not only the library's connect (2026-12-02:
+     * socket #2004 stood in with Netty's connect stack alone).
+     */
+    @Test
+    void aStandInOfAnAdaptedSiteCarriesTheCreationOfTheSocketItStandsFor() throws Exception {
+        adaptPeer();
+        nextDraw = 0;
+        Object sampled = keep();
+        tracker.created(sampled);
+        TrackedSocket representative = connectOnAnotherThread(tracker, sampled, PEER);
+        assertNotNull(representative.creation);
+
+        nextDraw = 1;
+        clock.advance(Duration.ofMillis(10));
+        Object standing = keep();
+        tracker.created(standing);
+        TrackedSocket tracked = connectOnAnotherThread(tracker, standing, PEER);
+
+        assertEquals(representative.id, tracked.allocation.standsInFor());
+        assertSame(representative.creation, tracked.creation);
+        LeakDetector detector = new LeakDetector(tracker, Duration.ofSeconds(1).toNanos(), new RecordingListener(),
+                new AgentErrors(warning -> { }));
+        Leak leak = detector.snapshot(tracked, LeakKind.CLOSE_WAIT, clock.nanoTime(), TrackedSocket.NEVER);
+        assertTrue(leak.hasCreation());
+        assertEquals(representative.id, leak.allocationFrom());
+
+        // A socket without a captured creation does not replace a stand-in that has one.
+        clock.advance(Duration.ofSeconds(1));
+        nextDraw = 0;
+        TrackedSocket plain = tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER);
+        assertEquals(representative.id, plain.allocation.standsInFor());
+    }
+
+    private void adaptPeer() {
+        for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
+            tracker.closed(tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER).get());
+        }
     }
 
     @Test
     void onceTheSiteIsAdaptedCreationsAreSampledAtMostOnceEveryHundredMilliseconds() throws Exception {
-        for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
-            tracker.closed(tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER).get());
-        }
+        adaptPeer();
         Object first = keep();
         nextDraw = 1;
         tracker.created(first);
         assertNotNull(connectOnAnotherThread(tracker, first, PEER).creation,
-                "until a hand-off to an adapted site is seen, every creation is captured");
+                "until this thread's channel connects to an adapted site, every creation is captured");
 
         List<Boolean> captured = new ArrayList<>();
         int[] draws = {0, 1, 0, 0, 0};
@@ -115,7 +176,8 @@ class ChannelCreationsTest {
             nextDraw = draws[i];
             Object channel = keep();
             tracker.created(channel);
-            captured.add(connectOnAnotherThread(tracker, channel, PEER).creation != null);
+            // Its own creation, not the stand-in's: its allocation is its own too.
+            captured.add(connectOnAnotherThread(tracker, channel, PEER).allocation.standsInFor() < 0);
         }
         // +50 ms after the last capture: too soon, whatever the draw; +100 ms: a draw other than 0 is not this one,
         // a 0 is; +200 ms: captured again; the same instant once more: too soon.

@@ -34,6 +34,35 @@ class LeakTextTest {
                 + "com.acme.Client.cleanPath(Client.java:18)."), headline);
     }
 
+    /**
+     * A channel of an adapted site, connected on a library's thread: its stand-in shows where the socket it stands
+     * for was created, and the site is the application's (2026-12-02: Netty's SocketUtils was named).
+     */
+    @Test
+    void aStandInForAHandedOffChannelShowsWhereThatChannelWasCreated() {
+        List<String> lines = lines(text.leak(Leaks.closeWait().client().threads("nioEventLoopGroup-2-1", null)
+                .standingInFor(2004, SitesTest.NETTY_CONNECT).createdAt(SitesTest.NETTY_CREATE).build()));
+
+        assertTrue(lines.get(0).endsWith(" Site of socket #2004, opened to the same peer (this socket's own stacks "
+                + "were not recorded; closewait records every socket of this site again from now on): "
+                + "com.acme.cache.CacheClient.open(CacheClient.java:31)."), lines.get(0));
+        int created = lines.indexOf("  and where socket #2004 was created, on thread \"main\":");
+        assertTrue(created > 0, String.join("\n", lines));
+        assertEquals("    at com.acme.cache.CacheClient.open(CacheClient.java:31)", lines.get(created + 4));
+    }
+
+    /** One parenthesis, not two in a row, when a stand-in's stacks hold no application frame either. */
+    @Test
+    void aStandInWithoutAnApplicationFrameSaysBothInOneParenthesis() {
+        String headline = lines(text.leak(Leaks.closeWait().client().standingInFor(2004, SitesTest.NETTY_CONNECT)
+                .build())).get(0);
+
+        assertTrue(headline.endsWith(" Site of socket #2004, opened to the same peer (this socket's own stacks were "
+                + "not recorded; closewait records every socket of this site again from now on; no application frame "
+                + "in the recorded stacks: the first frame of library or JDK code): "
+                + "io.netty.util.internal.SocketUtils$3.run(SocketUtils.java:91)."), headline);
+    }
+
     @Test
     void saysWhenTheSiteIsALibrarysFrame() {
         String headline = lines(text.leak(Leaks.closeWait().client().allocatedAt(

@@ -20,7 +20,7 @@ class LeakTraceTest {
                 frame("java.net.Socket$SocketOutputStream", "write", "Socket.java", 1035),
                 frame("com.acme.Handler", "answer", "Handler.java", 7)).build();
 
-        LeakTrace trace = LeakTrace.of(leak, 40);
+        LeakTrace trace = LeakTrace.of(leak, 40, true);
 
         assertEquals("Last used (write) on thread \"worker\"", trace.getMessage());
         assertEquals("java.net.Socket$SocketOutputStream", trace.getStackTrace()[0].getClassName(), "agent frames gone");
@@ -38,7 +38,7 @@ class LeakTraceTest {
 
     @Test
     void capturesNoStackOfItsOwn() {
-        LeakTrace trace = LeakTrace.of(Leaks.gcNotClosed().build(), 40);
+        LeakTrace trace = LeakTrace.of(Leaks.gcNotClosed().build(), 40, true);
 
         assertEquals(3, trace.getStackTrace().length, "the allocation's three frames, nothing of the test's");
         trace.fillInStackTrace();
@@ -47,7 +47,7 @@ class LeakTraceTest {
 
     @Test
     void keepsAtMostTheStackDepthAndEscapesThreadNames() {
-        LeakTrace trace = LeakTrace.of(Leaks.gcNotClosed().threads("evil\nWARN forged", "r").build(), 1);
+        LeakTrace trace = LeakTrace.of(Leaks.gcNotClosed().threads("evil\nWARN forged", "r").build(), 1, true);
 
         assertEquals(1, trace.getStackTrace().length);
         assertEquals("Accepted on thread \"evil\\nWARN forged\"", trace.getMessage());
@@ -55,6 +55,6 @@ class LeakTraceTest {
 
     @Test
     void isAbsentWithoutStacks() {
-        assertNull(LeakTrace.of(Leaks.allocationUnknown().build(), 40));
+        assertNull(LeakTrace.of(Leaks.allocationUnknown().build(), 40, true));
     }
 }

@@ -168,6 +168,12 @@ final class Leaks {
         return this;
     }
 
+    /** A client channel created on {@code thread} 1 ms before it was connected, at these frames. */
+    Leaks createdOn(String thread, StackTraceElement... frames) {
+        this.creation = new Creation(openedNanos - 1_000_000L, thread, callSite(frames));
+        return this;
+    }
+
     Leaks allocatedAt(StackTraceElement... frames) {
         this.allocation = callSite(frames);
         return this;

@@ -72,6 +72,32 @@ class SitesTest {
         assertEquals("com.acme.cache.CacheClient.open(CacheClient.java:31)", sites.site(created));
     }
 
+    /**
+     * Where a channel was created is shown when another thread connected it, or when the connect's stack has no
+     * application frame (an event loop that creates a channel and connects it in a later task); not when the same
+     * code created and connected it, whose two stacks say the same.
+     */
+    @Test
+    void showsWhereAChannelWasCreatedOnlyWhereTheConnectDoesNotSayIt() {
+        StackTraceElement[] ownConnect = {HOOK,
+                frame("sun.nio.ch.SocketChannelImpl", "connect", "SocketChannelImpl.java", 869),
+                frame("java.nio.channels.SocketChannel", "open", "SocketChannel.java", 285),
+                frame("com.acme.cache.CacheClient", "open", "CacheClient.java", 31),
+                THREAD};
+        Leaks handedOff = Leaks.eofNotClosed().client().threads("nioEventLoopGroup-2-1", "nioEventLoopGroup-2-1")
+                .allocatedAt(NETTY_CONNECT).createdOn("main", NETTY_CREATE);
+        Leaks loopConnect = Leaks.eofNotClosed().client().threads("nioEventLoopGroup-2-1", "nioEventLoopGroup-2-1")
+                .allocatedAt(NETTY_CONNECT).createdOn("nioEventLoopGroup-2-1", NETTY_CREATE);
+        Leaks ownChannel = Leaks.eofNotClosed().client().threads("main", "main")
+                .allocatedAt(ownConnect).createdOn("main", ownConnect);
+
+        assertTrue(sites.showsCreation(handedOff.build()));
+        assertTrue(sites.showsCreation(loopConnect.build()));
+        assertEquals("com.acme.cache.CacheClient.open(CacheClient.java:31)", sites.site(loopConnect.build()));
+        assertFalse(sites.showsCreation(ownChannel.build()));
+        assertFalse(sites.showsCreation(Leaks.eofNotClosed().client().allocatedAt(NETTY_CONNECT).build()));
+    }
+
     /** The connection churn report's site: one stack, the same choice, as {@code pkg.Class.method}. */
     @Test
     void namesTheMethodOfOneStackSkippingLibrariesAsTheLeakSiteDoes() {
