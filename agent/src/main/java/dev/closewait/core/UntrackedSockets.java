@@ -255,8 +255,18 @@ public final class UntrackedSockets {
         publishPending();
     }
 
-    private static void claim(Map<Integer, TableRow> claimed, Set<Long> settledClaimed, TrackedSocket tracked, int fd,
-                              long inode, TableRow row) {
+    /**
+     * {@code tracked}'s row: handed to the kernel leak finder, and any entry of the same inode is dropped. Such an entry
+     * was made by a scan that listed the descriptor before the socket was tracked (a channel created on one thread and
+     * connected on another) and read the tables after; it kept the socket's state from then on and reported it a
+     * second time, as close-wait of type unknown (2026-12-02).
+     */
+    private void claim(Map<Integer, TableRow> claimed, Set<Long> settledClaimed, TrackedSocket tracked, int fd,
+                       long inode, TableRow row) {
+        Entry stale = byInode.get(inode);
+        if (stale != null && stale.report == null) {
+            byInode.remove(inode);
+        }
         claimed.put(fd, row);
         if (tracked.state() != TrackedSocket.OPEN) {
             settledClaimed.add(inode); // reported: nothing more to find out about it

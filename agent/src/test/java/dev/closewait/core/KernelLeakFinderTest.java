@@ -350,6 +350,29 @@ class KernelLeakFinderTest {
         assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), finder.lastCounts());
     }
 
+    /**
+     * A scan listed a channel's descriptor before its connect made it tracked, and read the tables after the peer had
+     * closed: an untracked entry in CLOSE_WAIT. Its input shut down since (Netty, allowing half-closure), the socket is
+     * listed again and its row is the tracker's; the stale entry stayed and was reported a second time, as close-wait
+     * of type unknown (a new-user trial, 2026-12-02). Once the tracker claims the row, the entry goes.
+     */
+    @Test
+    void anUntrackedEntryOfASocketTrackedSinceGoesWhenTheTrackerClaimsItsRow() {
+        tableScanAt(clock.nanoTime(), TcpState.CLOSE_WAIT); // listed untracked, rows read after the peer closed
+        Object socket = harness.open();
+        tracker.inputShutdown(socket);
+
+        for (int i = 0; i < 12; i++) {
+            tableScanAt(clock.nanoTime() + grace / 4, TcpState.CLOSE_WAIT);
+            probeAt(clock.nanoTime() + 1, socket, ALIVE);
+            detector.scan();
+        }
+
+        assertEquals(List.of(LeakKind.CLOSE_WAIT), kinds(), "one report: " + listener.leaks);
+        assertEquals(harness.tracked(socket).id(), listener.leaks.get(0).id(), "the tracked socket's");
+        assertEquals(Map.of(TcpState.CLOSE_WAIT, 1), finder.lastCounts(), "counted once, as tracked");
+    }
+
     @Test
     void aSocketWhoseInputTheApplicationShutDownIsNeverReportedWhileTheTablesShowItEstablished() {
         Object socket = harness.open();
