@@ -396,10 +396,30 @@ class UntrackedSocketsTest {
         assertTrue(untracked.isListening(8080));
         assertFalse(untracked.isListening(40030), "a client's local port");
 
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L), List.of(), false));
+        assertEquals(Map.of(TcpState.LISTEN, 1), untracked.lastCounts(), "a scan that did not read the tables keeps "
+                + "the last state of what it listed and drops what it no longer lists (closed, or tracked since)");
+        assertTrue(untracked.isListening(8080));
+
         untracked.join(new KernelSnapshot(Map.of(), List.of(), false));
-        assertEquals(Map.of(TcpState.LISTEN, 1, TcpState.ESTABLISHED, 1), untracked.lastCounts(),
-                "a scan that did not read the tables changes no count");
+        assertEquals(Map.of(), untracked.lastCounts());
         assertFalse(untracked.isListening(8080), "its descriptor is closed");
+    }
+
+    /**
+     * A burst of connects whose sockets a table read met before they were tracked: the summary counted them in
+     * SYN_SENT long after they were tracked (2026-12-02). The next listing, without the tables, drops them.
+     */
+    @Test
+    void socketsTrackedSinceTheLastTableReadAreNoLongerCounted() {
+        untracked.join(snapshot(LISTENER, socket(30, 7001, TcpState.SYN_SENT, 40030),
+                socket(31, 7002, TcpState.SYN_SENT, 40031), socket(32, 7003, TcpState.CLOSE_WAIT, 40032)));
+        assertEquals(Map.of(TcpState.LISTEN, 1, TcpState.SYN_SENT, 2, TcpState.CLOSE_WAIT, 1),
+                untracked.lastCounts());
+
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L, 32, 7003L), List.of(), false));
+
+        assertEquals(Map.of(TcpState.LISTEN, 1, TcpState.CLOSE_WAIT, 1), untracked.lastCounts());
     }
 
     @Test
