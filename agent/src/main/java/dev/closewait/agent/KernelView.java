@@ -87,12 +87,16 @@ final class KernelView {
         }
     }
 
-    /** The detector's suspects, then the sockets only the kernel knows, at most {@code limit}; detector thread. */
+    /**
+     * The detector's suspects and the sockets only the kernel knows, at most {@code limit}, in {@link Suspect#ORDER};
+     * detector thread.
+     */
     static List<Suspect> suspects(LeakDetector detector, KernelView kernel, int limit) {
         List<Suspect> suspects = detector.suspects(limit);
         if (kernel != null) {
             kernel.untracked.addSuspects(suspects, limit);
         }
+        suspects.sort(Suspect.ORDER);
         return suspects;
     }
 }
