@@ -167,7 +167,9 @@ public final class LeakText {
                     + SafeText.quotedName(leak.endOfStream().thread()) + " but close() was never called";
             // A socket closewait never saw opened may have been read through a path it does not instrument (Netty's
             // native epoll transport reads EOF there): only "not closed" is known (new-user trial, 2026-12-01).
-            case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for "
+            // "At least": the time since closewait first saw the state; a socket found already in CLOSE_WAIT (before
+            // an attach, say) had been there longer (new-user trial, 2026-12-02).
+            case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least "
                     + Durations.human(sinceKernel) + (leak.allocation() == null
                     ? ", but the application has not closed it" : ", but the application never read from it again nor "
                     + "closed it");

@@ -201,7 +201,7 @@ class LeakTextTest {
         List<String> lines = lines(text.leak(Leaks.closeWait().build()));
 
         assertEquals("Leaked socket #42 (close-wait): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd 17. "
-                + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for 30.0s, but the application "
+                + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least 30.0s, but the application "
                 + "never read from it again nor closed it; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
         assertEquals(List.of(
                 "  Accepted on thread \"acceptor\" at:",
@@ -226,7 +226,7 @@ class LeakTextTest {
 
         assertEquals(List.of(
                 "Leaked socket #42 (close-wait): socket (type unknown) accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd "
-                        + "17. The peer closed the connection: the kernel has shown it in CLOSE_WAIT for 30.0s, but the "
+                        + "17. The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least 30.0s, but the "
                         + "application has not closed it.",
                 "  Allocation unknown: closewait did not see this socket opened (it was opened before closewait started "
                         + "or attached, or by a path closewait does not instrument, such as Netty's native transports)."),
