@@ -144,8 +144,9 @@ public final class StackCapture {
     /**
      * Whether to capture the stack where a client channel is created on a thread in the state {@code creator}, at
      * {@code nowNanos} ({@link ChannelCreations}): with {@code stack-sample=N}, one channel in N at random; else
-     * always, unless the site this thread's last channel connected to is adapted now: then like an adapted site, one
-     * in {@link #ADAPTIVE_EVERY} at random, no sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
+     * always, unless the site this thread's last channel connected to is adapted now and its stand-in has a creation
+     * ({@link Site#standsInWithCreation}): then like an adapted site, one in {@link #ADAPTIVE_EVERY} at random, no
+     * sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
      */
     boolean capturesCreation(ChannelCreations.Creator creator, long nowNanos) {
         int every = sampleEvery;
@@ -153,7 +154,8 @@ public final class StackCapture {
             return random.below(every) == 0;
         }
         Site last = creator.lastSite;
-        if (last != null && last.adapted && (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
+        if (last != null && last.adapted && last.standsInWithCreation()
+                && (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
                 || random.below(ADAPTIVE_EVERY) != 0)) {
             return false;
         }
@@ -200,6 +202,16 @@ public final class StackCapture {
 
         boolean adapted() {
             return adapted;
+        }
+
+        /**
+         * Whether this site's stand-in carries where its channel was created. Until it does, creations on threads whose
+         * last channel went here are all captured: the first stand-in of a site adapted amid a burst of Netty
+         * connects had Netty's connect stack alone, and every sampled-out report named Netty (2026-12-02).
+         */
+        boolean standsInWithCreation() {
+            CallSite current = standIn;
+            return current != null && current.standInCreation() != null;
         }
     }
 

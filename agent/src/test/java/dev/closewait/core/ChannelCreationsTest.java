@@ -153,6 +153,33 @@ class ChannelCreationsTest {
         assertEquals(representative.id, plain.allocation.standsInFor());
     }
 
+    /**
+     * A site adapted amid a burst of Netty connects got its first stand-in from a channel whose creation was sampled
+     * out: every sampled-out report named Netty (2026-12-02). Until the stand-in has a creation, creations on a thread
+     * whose last channel went there are all captured, and the next one makes the stand-in.
+     */
+    @Test
+    void creationsAreCapturedUntilTheAdaptedSitesStandInHasOne() throws Exception {
+        Object before = keep();
+        tracker.created(before);
+        connectOnAnotherThread(tracker, before, PEER); // this thread's last channel goes to PEER, not adapted yet
+        adaptPeer();
+        TrackedSocket plain = tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER);
+        assertNull(plain.allocation.standInCreation(), "the first stand-in: a socket without a creation");
+
+        nextDraw = 1; // sampling would say "not this one"
+        clock.advance(Duration.ofMillis(10)); // and it is too soon after this thread's last capture
+        Object next = keep();
+        tracker.created(next);
+        TrackedSocket tracked = connectOnAnotherThread(tracker, next, PEER);
+
+        assertNotNull(tracked.creation, "captured: the stand-in had no creation");
+        assertEquals(-1, tracked.allocation.standsInFor());
+        TrackedSocket after = tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER);
+        assertEquals(tracked.id, after.allocation.standsInFor(), "the stand-in now");
+        assertSame(tracked.creation, after.creation);
+    }
+
     private void adaptPeer() {
         for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
             tracker.closed(tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER).get());
