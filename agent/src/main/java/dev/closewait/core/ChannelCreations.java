@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (a stale entry, of a channel closed or collected before it connected, is dropped at its close, replaced when the
  * number is reused, or purged once {@link #MAX_PENDING} entries are filed). The stack itself is captured at the
  * constructor as {@link StackCapture#capturesCreation} says: always, unless the site this thread's last channel
- * connected to is adapted (then sampled like that site); a new thread as the last new thread's first channel went.
+ * connected to is adapted and its stand-in has a creation (then sampled like that site); a new thread starts with the
+ * site of the last new thread's first channel.
  * Any thread; no locks.
  */
 final class ChannelCreations {
@@ -33,8 +34,9 @@ final class ChannelCreations {
      */
     static final class Creator {
         /**
-         * The site its last channel connected to (null: none yet, or no site): while that site is adapted, creations
-         * are sampled; read live, so that a site that leaks has the next creation captured.
+         * The site its last channel connected to (null: none yet, or no site): while that site is adapted (and its
+         * stand-in has a creation), creations are sampled; read live, so that a site that leaks has the next creation
+         * captured.
          */
         StackCapture.Site lastSite;
         /** No channel of this thread has connected yet. */
