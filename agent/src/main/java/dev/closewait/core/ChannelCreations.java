@@ -39,6 +39,12 @@ final class ChannelCreations {
          * captured.
          */
         StackCapture.Site lastSite;
+        /**
+         * The site of the last of its channels that another thread connected (null: none yet). While that site is not
+         * adapted, every creation is captured whatever {@link #lastSite} says: a thread that connects channels of its
+         * own to an adapted site between hand-offs to another site would otherwise lose the hand-offs' creations.
+         */
+        StackCapture.Site lastHandedOff;
         /** No channel of this thread has connected yet. */
         boolean fresh = true;
         boolean captured;
@@ -52,12 +58,14 @@ final class ChannelCreations {
     /** A channel created and not connected yet, weakly: an entry keeps no channel alive. */
     private static final class Pending extends WeakReference<Object> {
         final Creator creator;
+        final long threadId;
         /** Null when the stack was not captured. */
         final Creation creation;
 
-        Pending(Object channel, Creator creator, Creation creation) {
+        Pending(Object channel, Creator creator, long threadId, Creation creation) {
             super(channel);
             this.creator = creator;
+            this.threadId = threadId;
             this.creation = creation;
         }
     }
@@ -89,7 +97,7 @@ final class ChannelCreations {
         }
         Creation creation = capture.capturesCreation(creator, nowNanos)
                 ? new Creation(nowNanos, ThreadNames.current(), new CallSite()) : null;
-        pending.put(keyHash, new Pending(channel, creator, creation));
+        pending.put(keyHash, new Pending(channel, creator, Thread.currentThread().getId(), creation));
     }
 
     /**
@@ -108,6 +116,9 @@ final class ChannelCreations {
         }
         Creator creator = entry.creator;
         creator.lastSite = site;
+        if (entry.threadId != Thread.currentThread().getId()) {
+            creator.lastHandedOff = site;
+        }
         if (creator.fresh) {
             creator.fresh = false;
             freshThreadSite = site;

@@ -145,16 +145,16 @@ public final class StackCapture {
      * Whether to capture the stack where a client channel is created on a thread in the state {@code creator}, at
      * {@code nowNanos} ({@link ChannelCreations}): with {@code stack-sample=N}, one channel in N at random; else
      * always, unless the site this thread's last channel connected to is adapted now and its stand-in has a creation
-     * ({@link Site#standsInWithCreation}): then like an adapted site, one in {@link #ADAPTIVE_EVERY} at random, no
-     * sooner than {@link #MIN_REFRESH_NANOS} after this thread's last capture.
+     * ({@link Site#standsInWithCreation}), and so is the site of the last of its channels another thread connected,
+     * if any: then like an adapted site, one in {@link #ADAPTIVE_EVERY} at random, no sooner than
+     * {@link #MIN_REFRESH_NANOS} after this thread's last capture.
      */
     boolean capturesCreation(ChannelCreations.Creator creator, long nowNanos) {
         int every = sampleEvery;
         if (every > 1) {
             return random.below(every) == 0;
         }
-        Site last = creator.lastSite;
-        if (last != null && last.adapted && last.standsInWithCreation()
+        if (sampled(creator.lastSite) && (creator.lastHandedOff == null || sampled(creator.lastHandedOff))
                 && (creator.captured && nowNanos - creator.capturedNanos < MIN_REFRESH_NANOS
                 || random.below(ADAPTIVE_EVERY) != 0)) {
             return false;
@@ -162,6 +162,11 @@ public final class StackCapture {
         creator.captured = true;
         creator.capturedNanos = nowNanos;
         return true;
+    }
+
+    /** Whether creations bound for {@code site} are sampled: it is adapted, and its stand-in has a creation. */
+    private static boolean sampled(Site site) {
+        return site != null && site.adapted && site.standsInWithCreation();
     }
 
     int sites() {

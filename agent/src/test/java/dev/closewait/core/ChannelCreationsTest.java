@@ -180,6 +180,35 @@ class ChannelCreationsTest {
         assertSame(tracked.creation, after.creation);
     }
 
+    /**
+     * A thread whose own channels go to an adapted site, between hand-offs to a site not adapted: its last channel's
+     * site says "sample", but the hand-offs' creations are all kept once one hand-off has shown the other site.
+     */
+    @Test
+    void ownConnectsToAnAdaptedSiteDoNotSampleTheHandOffsToAnotherSite() throws Exception {
+        Endpoints handedOffPeer = endpoints(53000, 5432);
+        Object first = keep();
+        tracker.created(first);
+        connectOnAnotherThread(tracker, first, handedOffPeer); // one hand-off first
+        adaptPeer();
+        Object own = keep();
+        tracker.created(own);
+        tracker.opened(own, SocketType.SOCKET_CHANNEL, false, PEER); // PEER's stand-in gets its creation
+
+        nextDraw = 1; // sampling would say "not this one"
+        List<Boolean> kept = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(1));
+            Object mine = keep();
+            tracker.created(mine);
+            tracker.opened(mine, SocketType.SOCKET_CHANNEL, false, PEER);
+            Object handedOff = keep();
+            tracker.created(handedOff);
+            kept.add(connectOnAnotherThread(tracker, handedOff, handedOffPeer).creation != null);
+        }
+        assertEquals(List.of(true, true, true), kept);
+    }
+
     private void adaptPeer() {
         for (int i = 0; i < StackCapture.ADAPT_AFTER; i++) {
             tracker.closed(tracker.opened(keep(), SocketType.SOCKET_CHANNEL, false, PEER).get());
