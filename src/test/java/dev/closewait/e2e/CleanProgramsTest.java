@@ -10,6 +10,7 @@ import dev.closewait.e2e.scenarios.OwnShutdownInputClean;
 import dev.closewait.e2e.scenarios.ProperCloseChannelClean;
 import dev.closewait.e2e.scenarios.ProperCloseClean;
 import dev.closewait.e2e.scenarios.ProperCloseSelectorClean;
+import dev.closewait.e2e.scenarios.SlowReaderClean;
 import dev.closewait.e2e.scenarios.UnixDomainIgnored;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -78,6 +79,11 @@ class CleanProgramsTest {
     @TestFactory
     Stream<DynamicTest> nettyServerAndClientsClosingOnEofAreNotReported() {
         return onEveryJdk(NettyClean.class);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> clientsStillReadingAResponseThePeerClosedAfterAreNotReported() {
+        return onEveryJdk(SlowReaderClean.class);
     }
 
     private static Stream<DynamicTest> onEveryJdk(Class<?> scenario) {

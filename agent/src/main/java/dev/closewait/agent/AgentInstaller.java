@@ -71,6 +71,7 @@ final class AgentInstaller {
         Clock clock = Clock.system();
         JdkSockets jdkSockets = new JdkSockets();
         SocketTracker tracker = new SocketTracker(clock, new HookWriteWatch(), jdkSockets);
+        tracker.readWatch(new HookReadWatch());
         // Counts closes from the first socket on: churn=off, read later, stops it again.
         ChurnDetector churn = new ChurnDetector(clock);
         tracker.observeCloses(churn);
@@ -218,6 +219,14 @@ final class AgentInstaller {
         @Override
         public void watch(boolean watching) {
             JavaBaseHooks.watchWrites(watching);
+        }
+    }
+
+    /** The tracker switches the hooks' reports of reads on and off. */
+    private static final class HookReadWatch implements SocketTracker.ReadWatch {
+        @Override
+        public void watch(boolean watching) {
+            JavaBaseHooks.watchReads(watching);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 /**
  * Asks the kernel, descriptor by descriptor, about every tracked socket that is still open and has not read EOF, and
  * reports what only the kernel can tell: a socket whose peer closed (CLOSE_WAIT) that the application neither read
- * to EOF, wrote to, nor closed for the grace period (close-wait), and a socket whose connection is gone (reset, or
+ * from (to EOF, or any data), wrote to, nor closed for the grace period (close-wait), and a socket whose connection is gone (reset, or
  * closed both ways) while its descriptor stays open (reset-not-closed). One round costs one non-blocking
  * {@link SocketProbe} call per open tracked socket (reported ones and ones that read EOF are probed only to count
  * them in the summary), whatever the size of the network namespace; it runs on the detector
@@ -164,7 +164,8 @@ public final class KernelLeakFinder {
                 if (tracked.closeWaitSinceNanos == TrackedSocket.NEVER) {
                     tracked.closeWaitSinceNanos = seen;
                 }
-                long due = Math.max(tracked.closeWaitSinceNanos, tracked.lastWriteNanos) + graceNanos;
+                long due = Math.max(tracked.closeWaitSinceNanos, Math.max(tracked.lastWriteNanos,
+                        tracked.lastReadNanos)) + graceNanos;
                 if (now - due >= 0) {
                     report(tracked, LeakKind.CLOSE_WAIT, now, tracked.closeWaitSinceNanos);
                 } else {

@@ -21,7 +21,10 @@ public interface KernelReporter {
     /** Reports what became of such a socket after its report (closed). */
     void emit(LeakOutcome outcome);
 
-    /** Tells the tracker that a socket in CLOSE_WAIT is within its grace period, so that writes matter. */
+    /**
+     * Tells the tracker that a socket in CLOSE_WAIT is within its grace period, so that writes and reads of data
+     * matter.
+     */
     void watchWrites(boolean wanted);
 
     /** Leaks reported so far, of every kind: the summary line follows new reports only. */

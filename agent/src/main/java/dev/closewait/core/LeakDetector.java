@@ -90,6 +90,7 @@ public final class LeakDetector {
         public void watchWrites(boolean wanted) {
             kernelWantsWrites = wanted;
             tracker.updateWriteWatch(wanted);
+            tracker.watchReads(wanted);
         }
 
         @Override

@@ -49,8 +49,25 @@ public final class SocketTracker {
         void watch(boolean watching);
     }
 
+    /**
+     * Switches the hooks' reports of reads on ({@link #read}) while the kernel view has a socket in CLOSE_WAIT within
+     * its grace period, and off otherwise: each read that returns data then costs a lookup, which a churning
+     * application should not pay the rest of the time.
+     */
+    public interface ReadWatch {
+        void watch(boolean watching);
+
+        ReadWatch NONE = new ReadWatch() {
+            @Override
+            public void watch(boolean watching) {
+            }
+        };
+    }
+
     private final Clock clock;
     private final WriteWatch writeWatch;
+    private volatile ReadWatch readWatch = ReadWatch.NONE;
+    private boolean watchingReads; // detector thread
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger agentOwned = new AtomicInteger();
     private volatile CloseObserver closeObserver = CloseObserver.NONE;
@@ -223,6 +240,19 @@ public final class SocketTracker {
     private void wrote(TrackedSocket tracked) {
         if (tracked != null && (tracked.endOfStream != null || tracked.closeWaitSinceNanos != TrackedSocket.NEVER)) {
             tracked.lastWriteNanos = clock.nanoTime();
+        }
+    }
+
+    /**
+     * The application read data from the socket while reads are watched ({@link ReadWatch}). In CLOSE_WAIT that is
+     * what the peer sent before its FIN, still being consumed (a slow reader of a response the server sent and
+     * closed): the socket is in use, and the close-wait grace counts from the last such read. A reader that stops
+     * before EOF leaves it to run out; one that reads on to EOF hands the socket to the EOF rule.
+     */
+    public void read(Object socket) {
+        TrackedSocket tracked = find(socket);
+        if (tracked != null && tracked.closeWaitSinceNanos != TrackedSocket.NEVER) {
+            tracked.lastReadNanos = clock.nanoTime();
         }
     }
 
@@ -482,6 +512,19 @@ public final class SocketTracker {
      * off here is followed by a second look at the count, so an EOF recorded after the first look, whose socket the
      * pass over the open sockets may have missed, switches it back on.
      */
+    /** Where {@link #watchReads} switches the hooks' read reports; set once, before scans start. */
+    public void readWatch(ReadWatch watch) {
+        readWatch = watch;
+    }
+
+    /** Switches read reports on or off (see {@link ReadWatch}), telling the hooks only of a change. Detector thread. */
+    void watchReads(boolean watch) {
+        if (watch != watchingReads) {
+            watchingReads = watch;
+            readWatch.watch(watch);
+        }
+    }
+
     void updateWriteWatch(boolean kernelWantsWrites) {
         long counted = endsOfStream.get();
         if (kernelWantsWrites || anyAwaitingClose()) {

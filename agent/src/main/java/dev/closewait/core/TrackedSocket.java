@@ -53,6 +53,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** Opened by one of the agent's own threads (a log appender connecting while it reports, say): never reported. */
     volatile boolean agentOwned;
     volatile long lastWriteNanos = NEVER;
+    /** The last read of data while in CLOSE_WAIT ({@link SocketTracker#read}): NEVER before one. */
+    volatile long lastReadNanos = NEVER;
     // Last use (SocketTracker.used): racy between threads by design, the worst case is a stack one turn old.
     /** The opening thread's id, -1 when unknown: its first turn is covered by the allocation stack. */
     long openThreadId = -1;

@@ -21,6 +21,7 @@ public final class JavaBaseHooks {
 
     private static volatile MethodHandle install;
     private static volatile AtomicBoolean watchingWrites;
+    private static volatile AtomicBoolean watchingReads;
     private static volatile AtomicLong failures;
     private static volatile ThreadLocal<Object[]> lastLocalAddress;
 
@@ -51,6 +52,7 @@ public final class JavaBaseHooks {
         watchingWrites = (AtomicBoolean) shared[0];
         failures = (AtomicLong) shared[1];
         lastLocalAddress = (ThreadLocal<Object[]>) shared[2];
+        watchingReads = (AtomicBoolean) shared[3];
         install = handle;
         return hooks;
     }
@@ -71,6 +73,14 @@ public final class JavaBaseHooks {
     /** Whether the write hooks report writes (see {@code SocketTracker.WriteWatch}). */
     public static void watchWrites(boolean watch) {
         AtomicBoolean current = watchingWrites;
+        if (current != null) {
+            current.set(watch);
+        }
+    }
+
+    /** Whether the read hooks report reads of data (see {@code SocketTracker.ReadWatch}). */
+    public static void watchReads(boolean watch) {
+        AtomicBoolean current = watchingReads;
         if (current != null) {
             current.set(watch);
         }

@@ -150,6 +150,14 @@ public final class JdkSocketEvents implements SocketEventListener {
     }
 
     @Override
+    public void read(Object socket) throws Throwable {
+        Object key = sockets.keyOf(socket);
+        if (key != null) {
+            tracker.read(key);
+        }
+    }
+
+    @Override
     public void wroteAndUsed(Object socket) throws Throwable {
         Object key = sockets.keyOf(socket);
         if (key != null) {

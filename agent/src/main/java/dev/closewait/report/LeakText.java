@@ -171,8 +171,10 @@ public final class LeakText {
             // an attach, say) had been there longer (new-user trial, 2026-12-02).
             case CLOSE_WAIT -> "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least "
                     + Durations.human(sinceKernel) + (leak.allocation() == null
-                    ? ", but the application has not closed it" : ", but the application never read from it again nor "
-                    + "closed it");
+                    // "Stopped reading": a read of data in CLOSE_WAIT defers the report (SocketTracker.read), so the
+                    // application did not read from it for the grace period; it may have read before.
+                    ? ", but the application has not closed it" : ", but the application stopped reading from it "
+                    + "without closing it");
             case RESET_NOT_CLOSED -> "The connection is gone (reset by the peer, or closed both ways; the kernel "
                     + "dropped it " + Durations.human(sinceKernel) + " ago) but close() was never called, so its file descriptor "
                     + "stays open";

@@ -42,6 +42,11 @@ class RecordingListener implements SocketEventListener {
     }
 
     @Override
+    public void read(Object socket) {
+        events.add("read");
+    }
+
+    @Override
     public void used(Object socket, boolean write) {
         events.add(write ? "used for write" : "used for read");
     }

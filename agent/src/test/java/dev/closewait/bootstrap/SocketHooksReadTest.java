@@ -17,13 +17,35 @@ class SocketHooksReadTest {
     private final RecordingListener recording = new RecordingListener();
     private final List<String> events = recording.events;
 
+    private final java.util.concurrent.atomic.AtomicBoolean watchingReads;
+
     SocketHooksReadTest() {
-        SocketHooks.install(recording);
+        watchingReads = (java.util.concurrent.atomic.AtomicBoolean) SocketHooks.install(recording)[3];
     }
 
     @AfterEach
     void uninstall() {
+        watchingReads.set(false);
         SocketHooks.install(null);
+    }
+
+    /**
+     * Reads of data are reported one by one only while watched (the kernel view has a socket in CLOSE_WAIT within
+     * grace); otherwise a run of reads raises one "used" event and nothing more.
+     */
+    @Test
+    void readsOfDataAreReportedOneByOneOnlyWhileWatched() {
+        Object socket = new Object();
+        SocketHooks.readReturned(5, socket);
+        SocketHooks.readReturned(5, socket);
+        assertEquals(List.of("used for read"), events);
+
+        watchingReads.set(true);
+        SocketHooks.readReturned(5, socket);
+        SocketHooks.readReturned(5L, socket);
+        SocketHooks.readReturned(0, socket);
+        SocketHooks.readReturned(-1, socket);
+        assertEquals(List.of("used for read", "read", "read", "eof"), events);
     }
 
     @Test

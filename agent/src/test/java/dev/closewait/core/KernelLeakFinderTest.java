@@ -127,6 +127,45 @@ class KernelLeakFinderTest {
                 "the report still says when CLOSE_WAIT was first seen");
     }
 
+    /**
+     * A client reading, slowly, a response the server sent and closed: in CLOSE_WAIT all along, and in use. It was
+     * reported as "never read from it again" while it read every 100 ms (new-user trial, 2026-12-02). Each read of
+     * data defers the report, like a write; reads are watched only while such a socket is within grace.
+     */
+    @Test
+    void postponesCloseWaitWhileTheApplicationReadsWhatThePeerSentBeforeClosing() {
+        List<Boolean> readWatches = new ArrayList<>();
+        tracker.readWatch(readWatches::add);
+        Object socket = harness.open();
+        long closeWaitSeen = clock.nanoTime();
+        probeAt(closeWaitSeen, socket, PEER_CLOSED);
+        assertEquals(List.of(true), readWatches, "reads watched while a socket is in CLOSE_WAIT within grace");
+
+        long lastRead = closeWaitSeen;
+        for (int i = 0; i < 8; i++) {
+            clock.advanceNanos(grace / 4);
+            tracker.read(socket);
+            lastRead = clock.nanoTime();
+            probeAt(lastRead, socket, PEER_CLOSED);
+        }
+        assertEquals(List.of(), listener.leaks, "two graces in CLOSE_WAIT, read a quarter grace ago");
+
+        probeAt(lastRead + grace - 1, socket, PEER_CLOSED);
+        assertEquals(List.of(), listener.leaks);
+        probeAt(lastRead + grace, socket, PEER_CLOSED);
+        assertEquals(List.of(LeakKind.CLOSE_WAIT), kinds(), "it stopped reading: grace after its last read");
+        assertEquals(clock.epochMillis(closeWaitSeen), listener.leaks.get(0).kernelSinceEpochMillis());
+        assertEquals(List.of(true, false), readWatches, "reported: reads no longer watched");
+    }
+
+    @Test
+    void ignoresReadsFromBeforeTheKernelShowedCloseWait() {
+        Object socket = harness.open();
+        probeAt(clock.nanoTime(), socket, ALIVE);
+        tracker.read(socket);
+        assertEquals(TrackedSocket.NEVER, harness.tracked(socket).lastReadNanos, "an ordinary read");
+    }
+
     @Test
     void ignoresWritesFromBeforeTheKernelShowedCloseWait() {
         Object socket = harness.open();

@@ -35,7 +35,7 @@ class HooksClassFileTest {
             seen[1] = event;
         };
         Object[] shared = (Object[]) hooks.getMethod("install", ObjIntConsumer.class).invoke(null, listener);
-        assertEquals(3, shared.length);
+        assertEquals(4, shared.length, "watching writes, failures, the last local address, watching reads");
         hooks.getMethod("readReturned", int.class, Object.class).invoke(null, -1, "socket");
         assertSame("socket", seen[0]);
         assertEquals(SocketHooks.END_OF_STREAM, seen[1]);

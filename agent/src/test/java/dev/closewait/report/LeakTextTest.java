@@ -201,8 +201,8 @@ class LeakTextTest {
         List<String> lines = lines(text.leak(Leaks.closeWait().build()));
 
         assertEquals("Leaked socket #42 (close-wait): java.net.Socket accepted 127.0.0.1:8080 <- 10.0.0.2:51234, fd 17. "
-                + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least 30.0s, but the application "
-                + "never read from it again nor closed it; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
+                + "The peer closed the connection: the kernel has shown it in CLOSE_WAIT for at least 30.0s, but the "
+                + "application stopped reading from it without closing it; open for 32.5s. Site: com.acme.server.Acceptor.run(Acceptor.java:33).", lines.get(0));
         assertEquals(List.of(
                 "  Accepted on thread \"acceptor\" at:",
                 "    at java.net.ServerSocket.accept(ServerSocket.java:629)",

@@ -37,6 +37,10 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
     default void used(Object socket, boolean write) throws Throwable {
     }
 
+    /** A read returned data while reads are watched ({@link SocketHooks#READ}); by default ignored. */
+    default void read(Object socket) throws Throwable {
+    }
+
     void inputShutdown(Object socket) throws Throwable;
 
     void closed(Object socket) throws Throwable;
@@ -78,6 +82,7 @@ public interface SocketEventListener extends ObjIntConsumer<Object> {
             case SocketHooks.SECURED -> secured(argument);
             case SocketHooks.END_OF_STREAM -> endOfStream(argument);
             case SocketHooks.WROTE -> wrote(argument);
+            case SocketHooks.READ -> read(argument);
             case SocketHooks.INPUT_SHUTDOWN -> inputShutdown(argument);
             case SocketHooks.CLOSED -> closed(argument);
             case SocketHooks.USED_FOR_READ -> used(argument, false);

@@ -44,11 +44,18 @@ public final class SocketHooks {
      * the caller's thread and connects it on an event loop).
      */
     public static final int CREATED = 12;
+    /**
+     * A read returned data while reads are watched: the kernel view has a socket in CLOSE_WAIT within its grace
+     * period, and a socket whose application still reads what the peer sent before closing is in use, not leaked.
+     */
+    public static final int READ = 13;
 
     private static volatile ObjIntConsumer<Object> listener;
     // Writes only matter while some socket has read EOF and is still within its grace period; the rest of the time
     // the write hook costs one volatile read.
     private static final AtomicBoolean watchingWrites = new AtomicBoolean();
+    // Reads only matter while the kernel view has a socket in CLOSE_WAIT within its grace period (see READ).
+    private static final AtomicBoolean watchingReads = new AtomicBoolean();
     private static final AtomicLong failures = new AtomicLong();
     // Plain ThreadLocals filled on first use: a subclass with initialValue() would be a second class to define.
     //
@@ -75,11 +82,12 @@ public final class SocketHooks {
     /**
      * Sets the listener (null: the hooks do nothing) and returns the state the agent shares with the hooks, all JDK
      * types, so that this one method is all the agent ever has to look up: {@code [AtomicBoolean watching writes,
-     * AtomicLong failures caught here, ThreadLocal<Object[]> last local address as {descriptor, address}]}.
+     * AtomicLong failures caught here, ThreadLocal<Object[]> last local address as {descriptor, address},
+     * AtomicBoolean watching reads]}.
      */
     public static Object[] install(ObjIntConsumer<Object> newListener) {
         listener = newListener;
-        return new Object[] {watchingWrites, failures, lastLocalAddress};
+        return new Object[] {watchingWrites, failures, lastLocalAddress, watchingReads};
     }
 
     public static void opened(Object socket, boolean accepted) {
@@ -179,12 +187,15 @@ public final class SocketHooks {
      */
     private static final int EOF = -1;
 
-    /** A read returned {@code n}: {@link #EOF} is EOF, more than 0 a use, anything else nothing. */
+    /**
+     * A read returned {@code n}: {@link #EOF} is EOF, more than 0 a use ({@link #READ} too while reads are watched),
+     * anything else nothing.
+     */
     public static void readReturned(int n, Object socket) {
         if (n == EOF) {
             dispatch(END_OF_STREAM, socket);
         } else if (n > 0) {
-            used(socket, USED_FOR_READ);
+            readData(socket);
         }
     }
 
@@ -193,8 +204,15 @@ public final class SocketHooks {
         if (n == EOF) {
             dispatch(END_OF_STREAM, socket);
         } else if (n > 0) {
-            used(socket, USED_FOR_READ);
+            readData(socket);
         }
+    }
+
+    private static void readData(Object socket) {
+        if (watchingReads.get()) {
+            dispatch(READ, socket);
+        }
+        used(socket, USED_FOR_READ);
     }
 
     /**
