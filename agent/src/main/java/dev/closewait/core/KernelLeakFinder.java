@@ -36,6 +36,13 @@ public final class KernelLeakFinder {
     private int summaryWaits;
     /** At most this many rounds; then the summary goes out with the counts there are. */
     static final int SUMMARY_MAX_WAITS = 8;
+    /**
+     * A summary with the same counts as the last one goes out again only this long after it, in nanoseconds: reports
+     * that trickled out over a few rounds printed the same line five times within a second (2026-12-02).
+     */
+    static final long SAME_SUMMARY_AFTER_NANOS = 60_000_000_000L;
+    private Map<TcpState, Integer> lastSummaryCounts;
+    private long lastSummaryNanos;
 
     /**
      * @param graceNanos how long a socket may stay in a leaking state before it is reported
@@ -201,9 +208,14 @@ public final class KernelLeakFinder {
                 && (untracked.countsComplete() || ++summaryWaits > SUMMARY_MAX_WAITS)) {
             reportedAtLastSummary = reporter.reportedCount();
             summaryWaits = 0;
-            long before = threadCpuNanos.getAsLong();
-            reporter.socketStates(lastCounts());
-            reportedSince(before);
+            Map<TcpState, Integer> summary = lastCounts();
+            if (!summary.equals(lastSummaryCounts) || now - lastSummaryNanos >= SAME_SUMMARY_AFTER_NANOS) {
+                lastSummaryCounts = summary;
+                lastSummaryNanos = now;
+                long before = threadCpuNanos.getAsLong();
+                reporter.socketStates(summary);
+                reportedSince(before);
+            }
         }
     }
 

@@ -737,6 +737,37 @@ class KernelLeakFinderTest {
     }
 
     /**
+     * Reports that come out over several rounds with the same counts send one summary, not one per round (five
+     * identical lines within a second, 2026-12-02); the same counts go out again a minute later.
+     */
+    @Test
+    void aSummaryWithTheSameCountsAsTheLastGoesOutAgainOnlyAMinuteLater() {
+        untracked.join(new KernelSnapshot(Map.of(), List.of())); // a table scan: the counts are complete
+        Object first = harness.open();
+        Object second = harness.keep(new Object());
+        tracker.opened(second, SocketType.SOCKET, false, new Endpoints(18, null, null));
+        long seen = clock.nanoTime();
+        probeAt(seen, first, PEER_CLOSED);
+        probeAt(seen + grace / 2, second, PEER_CLOSED);
+        probeAt(seen + grace, first, PEER_CLOSED); // the first reported
+        assertEquals(List.of(Map.of(TcpState.CLOSE_WAIT, 2)), listener.socketStates);
+
+        probeAt(seen + grace + grace / 2, second, PEER_CLOSED); // the second reported, the same counts
+        assertEquals(2, listener.leaks.size());
+        assertEquals(1, listener.socketStates.size(), "the same counts " + grace / 2 + " ns after the last summary");
+
+        tracker.closed(first);
+        Object third = harness.keep(new Object());
+        tracker.opened(third, SocketType.SOCKET, false, new Endpoints(19, null, null));
+        long summarized = seen + grace;
+        long thirdSeen = summarized + KernelLeakFinder.SAME_SUMMARY_AFTER_NANOS - grace;
+        probeAt(thirdSeen, third, PEER_CLOSED);
+        probeAt(thirdSeen + grace, third, PEER_CLOSED); // reported a minute after the summary: 2 CLOSE_WAIT again
+        assertEquals(3, listener.leaks.size());
+        assertEquals(List.of(Map.of(TcpState.CLOSE_WAIT, 2), Map.of(TcpState.CLOSE_WAIT, 2)), listener.socketStates);
+    }
+
+    /**
      * A listening socket opened just before the first table scan: that scan's listing meets it and skips the tables,
      * so its counts lack it. The summary waits for the scan that counts it (it said "2 CLOSE_WAIT" without the
      * LISTEN before: new-user trial, 2026-12-01).
