@@ -25,6 +25,7 @@ final class FloodGate {
     private long windowStart;
     private boolean started;
     private int admitted;
+    private boolean noticed;
 
     private static final class Window {
         final String example;
@@ -54,7 +55,11 @@ final class FloodGate {
         Window window = windows.get(key);
         if (window == null) {
             String groupKey = windows.size() < MAX_KEYS ? key : "other";
-            window = windows.computeIfAbsent(groupKey, k -> new Window(example));
+            window = windows.get(groupKey);
+            if (window == null) {
+                window = new Window(example);
+                windows.put(groupKey, window);
+            }
         }
         if (window.admitted < perKey && admitted < total) {
             window.admitted++;
@@ -63,6 +68,21 @@ final class FloodGate {
         }
         window.suppressed++;
         return false;
+    }
+
+    /**
+     * After an event {@link #admit} held back: the first time in this window, a line that says so and when the
+     * summary comes, so that the log is not silent for up to a window while reports pile up (a new-user trial saw 10
+     * lines, then nothing for a minute, 2026-12-02); null afterwards, whatever the number of keys.
+     */
+    String heldBackNotice(String example, long now) {
+        if (noticed) {
+            return null;
+        }
+        noticed = true;
+        return "more like " + SafeText.escape(example) + " are held back from the log until this window ends in "
+                + Durations.human(Math.max(0, windowStart + windowNanos - now)) + ", then summed up per site (the "
+                + "JSON report and the metrics have them all).";
     }
 
     /** Once the window is over: one line per key whose events were held back, and a fresh window. */
@@ -89,6 +109,7 @@ final class FloodGate {
         }
         windows.clear();
         admitted = 0;
+        noticed = false;
         windowStart = now;
         return summaries;
     }

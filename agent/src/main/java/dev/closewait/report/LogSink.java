@@ -43,10 +43,16 @@ public final class LogSink implements LeakListener {
     @Override
     public void leakDetected(Leak leak) {
         String site = site(leak);
-        if (leaks.admit(leak.kind().id() + ' ' + site, "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")",
-                clock.nanoTime())) {
+        String example = "#" + leak.id() + " (" + leak.kind().id() + ", " + site + ")";
+        long now = clock.nanoTime();
+        if (leaks.admit(leak.kind().id() + ' ' + site, example, now)) {
             log.leak(text.message(leak), text.keyValues(leak), LeakTrace.of(leak, stackDepth, text.showsCreation(leak)),
                     text.leak(leak));
+        } else {
+            String notice = leaks.heldBackNotice(example, now);
+            if (notice != null) {
+                log.warn("Leaked sockets: " + notice);
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +43,22 @@ class FloodGateTest {
         assertEquals(List.of(), gate.endOfWindow(MINUTE - 1), "not before the window is over");
         assertEquals(List.of("1,243 more like #12 (eof-not-closed, allocated at A) in the last 1m00s were not logged "
                 + "one by one (the JSON report and the metrics have them all)."), gate.endOfWindow(MINUTE));
+    }
+
+    /** The first event held back in a window says so at once, and when the summary comes; later ones say nothing. */
+    @Test
+    void saysOncePerWindowThatReportsAreHeldBackAndUntilWhen() {
+        FloodGate gate = new FloodGate(1, 100, MINUTE);
+        assertTrue(gate.admit("eof A", "#1", 0));
+        assertFalse(gate.admit("eof A", "#2", 15_000_000_000L));
+        assertEquals("more like #2 are held back from the log until this window ends in 45.0s, then summed up per "
+                + "site (the JSON report and the metrics have them all).", gate.heldBackNotice("#2", 15_000_000_000L));
+        assertTrue(gate.admit("eof B", "#3", 16_000_000_000L));
+        assertFalse(gate.admit("eof B", "#4", 16_000_000_000L));
+        assertNull(gate.heldBackNotice("#4", 16_000_000_000L), "once per window, whatever the site");
+
+        gate.endOfWindow(MINUTE);
+        assertNotNull(gate.heldBackNotice("#9", MINUTE + 1), "a new window says it again");
     }
 
     @Test
