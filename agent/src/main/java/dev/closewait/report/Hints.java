@@ -104,12 +104,16 @@ public final class Hints {
                             + "closed: a newer connection to this server was opened after this one's last request. "
                             + "For every status read and close getInputStream(), or getErrorStream() when the status "
                             + "is 400 or more (getInputStream() throws then), or call disconnect()."),
-                    new Hint("httpurlconnection-idle", "HttpURLConnection keep-alive cache: an idle connection the "
+                    // Hedged like the other idle hints: the last of several leaked responses has no newer
+                    // connection after it and looked idle, and was told "the application's code is fine" (new-user
+                    // trial, 2026-12-02).
+                    idle("httpurlconnection-idle", "HttpURLConnection keep-alive cache: an idle connection the "
                             + "server closed waits in the JDK's cache until its keep-alive time ends (the server's "
                             + "Keep-Alive timeout, else 5 s; JDK 20 and later: -Dhttp.keepAlive.time.server=N), then "
-                            + "the JDK's Keep-Alive-Timer closes it. The application's code is fine; report it only "
-                            + "with a grace longer than that time, or lower that time below the server's idle "
-                            + "timeout.")));
+                            + "the JDK's Keep-Alive-Timer closes it: if so, report it only with a grace longer than "
+                            + "that time, or lower that time below the server's idle timeout.",
+                            "for every status read and close getInputStream(), or getErrorStream() when the status "
+                            + "is 400 or more, or call disconnect().")));
     private static final Hint COMMONS_NET = new Hint("commons-net-retrievefilestream", "Apache Commons Net: a "
             + "data connection of retrieveFileStream/storeFileStream was not finished. Close the stream, then call "
             + "completePendingCommand(); call logout() and disconnect() in finally for the control connection.");

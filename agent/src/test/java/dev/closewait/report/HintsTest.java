@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import static dev.closewait.report.Leaks.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,6 +193,10 @@ class HintsTest {
         assertEquals("httpurlconnection-idle", Hints.hintFor(idle.build()).id());
         assertEquals("httpurlconnection", Hints.hintFor(leased.build()).id());
         assertTrue(Hints.forLeak(idle.build()).contains("Keep-Alive-Timer"), Hints.forLeak(idle.build()));
+        // The last of several unread responses has no newer connection after it either: hedged, never "fine".
+        assertTrue(Hints.forLeak(idle.build()).contains("Or its last request never released it"),
+                Hints.forLeak(idle.build()));
+        assertFalse(Hints.forLeak(idle.build()).contains("code is fine"), Hints.forLeak(idle.build()));
     }
 
     @Test
