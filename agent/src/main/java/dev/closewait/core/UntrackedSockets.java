@@ -172,7 +172,7 @@ public final class UntrackedSockets {
             Entry entry = mapEntry.getValue();
             if (!snapshot.hasSocketInode(mapEntry.getKey())) {
                 entries.remove(); // its descriptor is closed, or its socket tracked since
-                if (!snapshot.tablesRead() && entry.socket != null) {
+                if (!snapshot.tablesRead() && entry.socket != null && !ownPorts.owns(entry.socket.local())) {
                     gone = gone == null ? new EnumMap<>(TcpState.class) : gone;
                     StateCounts.add(gone, entry.socket.state(), -1);
                 }
@@ -236,6 +236,9 @@ public final class UntrackedSockets {
                 claim(claimed, settledClaimed, tracked, row.fd(), row.inode(), new TableRow(row, seen));
                 StateCounts.add(counts, row.state(), -1); // counted by KernelLeakFinder, as tracked
                 continue;
+            }
+            if (ownPorts.owns(row.local())) {
+                StateCounts.add(counts, row.state(), -1); // the agent's own endpoint is not the application's
             }
             update(row.fd(), row.inode(), row, now);
         }

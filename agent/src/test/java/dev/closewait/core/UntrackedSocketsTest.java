@@ -155,6 +155,20 @@ class UntrackedSocketsTest {
         assertEquals(List.of(), listener.leaks);
     }
 
+    /** The summary counts the application's sockets: the agent's metrics endpoint made it say "2 LISTEN" (2026-12-02). */
+    @Test
+    void leavesTheAgentsOwnServerSocketsOutOfTheCounts() {
+        ownPorts.add(9100);
+        KernelSocket ownListener = new KernelSocket(4, 7004, TcpState.LISTEN, address(0, 0, 0, 0, 9100),
+                address(0, 0, 0, 0, 0));
+        KernelSocket scrape = socket(31, 7005, TcpState.ESTABLISHED, 9100);
+        untracked.join(snapshot(LISTENER, ownListener, scrape));
+        assertEquals(Map.of(TcpState.LISTEN, 1), untracked.lastCounts());
+
+        untracked.join(new KernelSnapshot(Map.of(3, 7000L, 4, 7004L), List.of(), false)); // the scrape closed
+        assertEquals(Map.of(TcpState.LISTEN, 1), untracked.lastCounts(), "the application's listener still counted");
+    }
+
     @Test
     void forgetsASocketClosedWithinGrace() {
         long firstSeen = clock.nanoTime();
