@@ -33,22 +33,60 @@ public final class ClosewaitCli {
             Commands commands = new Commands(new AttachApi(), agentJar(), out, err);
             boolean json = java.util.Arrays.asList(args).contains("--json");
             java.util.List<String> words = Commands.withoutFlags(java.util.Arrays.asList(args));
-            if (words.isEmpty()) {
+            String problem = problem(words, json);
+            if (problem != null) {
+                err.println("closewait: " + problem);
                 return usage(err);
             }
             return switch (words.get(0)) {
-                case "list" -> words.size() == 1 ? commands.list() : usage(err);
-                case "attach" -> words.size() < 2 || words.size() > 3 ? usage(err)
-                        : commands.attach(words.get(1), words.size() > 2 ? words.get(2) : "");
-                case "report" -> words.size() != 2 ? usage(err) : commands.ask(words.get(1), json ? "json" : "table");
-                case "status" -> words.size() != 2 ? usage(err) : commands.ask(words.get(1), "status");
-                default -> usage(err);
+                case "list" -> commands.list();
+                case "attach" -> commands.attach(words.get(1), words.size() > 2 ? words.get(2) : "");
+                case "report" -> commands.ask(words.get(1), json ? "json" : "table");
+                default -> commands.ask(words.get(1), "status");
             };
         } catch (NoClassDefFoundError missingAttachModule) {
             err.println("closewait: this Java runtime has no jdk.attach module (a JRE or a jlinked image?): run the "
                     + "command with the java of a full JDK 17 or later.");
             return 1;
         }
+    }
+
+    /**
+     * What is wrong with a command line, in words, or null: an unknown command, a flag other than {@code --json}
+     * (which only {@code report} takes), a missing process id or extra words. Before, each printed the bare usage
+     * text, which did not say what was wrong (new-user trial, 2026-12-02).
+     */
+    static String problem(java.util.List<String> words, boolean json) {
+        if (words.isEmpty()) {
+            return "no command given.";
+        }
+        String command = words.get(0);
+        for (String word : words) {
+            if (word.startsWith("--")) {
+                return "unknown option '" + dev.closewait.text.SafeText.bounded(word, 40) + "'; only report takes "
+                        + "--json.";
+            }
+        }
+        int most = switch (command) {
+            case "list" -> 1;
+            case "attach" -> 3;
+            case "report", "status" -> 2;
+            default -> -1;
+        };
+        if (most < 0) {
+            return "unknown command '" + dev.closewait.text.SafeText.bounded(command, 40) + "'.";
+        }
+        if (json && !command.equals("report")) {
+            return "only report takes --json.";
+        }
+        if (most > 1 && words.size() < 2) {
+            return command + " needs a process id (see: list).";
+        }
+        if (words.size() > most) {
+            return "unexpected '" + dev.closewait.text.SafeText.bounded(words.get(most), 40) + "' after " + command
+                    + (command.equals("attach") ? " <pid> [options]" : most > 1 ? " <pid>" : "") + ".";
+        }
+        return null;
     }
 
     private static int usage(PrintStream err) {

@@ -204,6 +204,9 @@ final class Commands {
         try {
             pid = Long.parseLong(pidText);
         } catch (NumberFormatException e) {
+            pid = -1;
+        }
+        if (pid <= 0) {
             err.println("closewait: '" + SafeText.bounded(pidText, 40) + "' is not a process id; see: java -jar "
                     + agentJar.getFileName() + " list");
             return Target.failed(2);
@@ -251,7 +254,7 @@ final class Commands {
             }
         }
         String command = ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(Path::of)
-                .map(path -> String.valueOf(path.getFileName())).orElse("?");
+                .map(path -> String.valueOf(path.getFileName())).orElseGet(() -> JvmProcess.name(procRoot, pid));
         err.println("closewait: process " + pid + " (" + SafeText.bounded(command, 80) + ") is not a Java virtual "
                 + "machine" + (verdict == JvmProcess.Verdict.UNKNOWN ? " that this user's attach API lists"
                 : " (no libjvm.so in its memory map)") + ", so nothing was sent to it: attaching signals the "
@@ -272,6 +275,12 @@ final class Commands {
     }
 
     private int attachFailed(String pid, Exception e) {
+        boolean exited = ProcessHandle.of(Long.parseLong(pid)).map(p -> !p.isAlive()).orElse(true);
+        if (exited) {
+            // "No such process. It must be a HotSpot JVM..." misled when the target had just ended (2026-12-02).
+            err.println("closewait: process " + pid + " exited while the command was attaching to it.");
+            return 1;
+        }
         err.println("closewait: cannot attach to process " + pid + ": " + SafeText.bounded(e.getMessage(), 500)
                 + ". It must be a HotSpot JVM 17 or later of this user, started without -XX:+DisableAttachMechanism.");
         return 1;

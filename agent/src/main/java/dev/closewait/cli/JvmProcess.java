@@ -26,6 +26,20 @@ final class JvmProcess {
     private JvmProcess() {
     }
 
+    /**
+     * The process's name from {@code proc/PID/comm} (proc(5): at most 15 characters), where the JDK gives no command
+     * (PID 1 in a container, another user's process); "?" when that cannot be read either. Never throws.
+     */
+    static String name(Path procRoot, long pid) {
+        try {
+            String comm = Files.readString(procRoot.resolve(Long.toString(pid)).resolve("comm"),
+                    StandardCharsets.ISO_8859_1).strip();
+            return comm.isEmpty() ? "?" : comm;
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** Reads {@code proc/PID/maps} under {@code procRoot} ({@code /proc} outside tests); never throws. */
     static Verdict of(Path procRoot, long pid) {
         Path maps = procRoot.resolve(Long.toString(pid)).resolve("maps");

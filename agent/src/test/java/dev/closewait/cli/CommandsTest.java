@@ -255,6 +255,36 @@ class CommandsTest {
         }
     }
 
+    /** Each wrong command line says what is wrong before the usage text (it printed the bare usage, 2026-12-02). */
+    @Test
+    void aWrongCommandLineSaysWhatIsWrong() {
+        assertEquals("unknown command 'bogus'.", ClosewaitCli.problem(List.of("bogus", "1"), false));
+        assertEquals("unknown option '--jsn'; only report takes --json.",
+                ClosewaitCli.problem(List.of("report", "--jsn", "12"), false));
+        assertEquals("unexpected 'extra' after report <pid>.", ClosewaitCli.problem(List.of("report", "12", "extra"),
+                false));
+        assertEquals("unexpected 'extra' after list.", ClosewaitCli.problem(List.of("list", "extra"), false));
+        assertEquals("status needs a process id (see: list).", ClosewaitCli.problem(List.of("status"), false));
+        assertEquals("only report takes --json.", ClosewaitCli.problem(List.of("status", "12"), true));
+        assertEquals(null, ClosewaitCli.problem(List.of("attach", "12", "grace=1s"), false));
+        assertEquals(null, ClosewaitCli.problem(List.of("report", "12"), true));
+    }
+
+    @Test
+    void aNegativeOrZeroProcessIdIsAUsageError() {
+        assertEquals(2, commands(fake(List.of(properties()), new java.util.ArrayList<>())).ask("-5", "table"));
+        assertEquals(2, commands(fake(List.of(properties()), new java.util.ArrayList<>())).attach("0", ""));
+        assertTrue(err.toString().contains("'-5' is not a process id"), err.toString());
+    }
+
+    @Test
+    void namesAProcessByItsCommWhenTheJdkGivesNoCommand() throws Exception {
+        Path proc = Files.createDirectories(temp.resolve("comm-proc/1"));
+        Files.writeString(proc.resolve("comm"), "process_api\n");
+        assertEquals("process_api", JvmProcess.name(temp.resolve("comm-proc"), 1));
+        assertEquals("?", JvmProcess.name(temp.resolve("comm-proc"), 2));
+    }
+
     private static Thread answering(Path box, String answer) {
         Thread agent = new Thread(() -> {
             try {
