@@ -120,7 +120,8 @@ public final class Hints {
     private static final Hint SERVLET_ASYNC = new Hint("servlet-async", "Servlet container: the client gave up on "
             + "this request and the container never closed it; usually a request put in async mode "
             + "(startAsync) that never completes. Call AsyncContext.complete() (or dispatch) on every path, set "
-            + "setTimeout, and add an AsyncListener whose onTimeout/onError complete it.");
+            + "setTimeout, and add an AsyncListener whose onTimeout/onError complete it. A Jetty 12 core Handler: "
+            + "complete its Callback (succeeded or failed) on every path, timeouts included.");
     private static final Hint JDK_HTTP_SERVER = new Hint("jdk-httpserver", "JDK HttpServer: a handler returned "
             + "without closing its HttpExchange, so the connection stays open after the client left. Close the "
             + "exchange on every path, errors included (try (exchange) { ... } or exchange.close() in finally), "
