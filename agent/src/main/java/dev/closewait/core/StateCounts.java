@@ -31,13 +31,17 @@ final class StateCounts {
         }
     }
 
-    /** The sums of {@code a} and {@code b} by state, unmodifiable; neither is changed. */
+    /**
+     * The sums of {@code a} and {@code b} by state (b's counts may be negative), without the states whose sum is 0 or
+     * less; unmodifiable. Neither is changed.
+     */
     static Map<TcpState, Integer> sum(Map<TcpState, Integer> a, Map<TcpState, Integer> b) {
         EnumMap<TcpState, Integer> merged = new EnumMap<>(TcpState.class);
         merged.putAll(a);
         for (Map.Entry<TcpState, Integer> entry : b.entrySet()) {
             add(merged, entry.getKey(), entry.getValue());
         }
+        dropEmpty(merged);
         return Collections.unmodifiableMap(merged);
     }
 }

@@ -191,10 +191,7 @@ public final class UntrackedSockets {
         if (gone != null) {
             // Counted by the last table read, gone from this listing: a summary made before the next table read
             // counted them still (71 SYN_SENT of a burst of connects, long after it, in a new-user trial, 2026-12-02).
-            EnumMap<TcpState, Integer> counts = new EnumMap<>(TcpState.class);
-            counts.putAll(StateCounts.sum(lastCounts, gone));
-            StateCounts.dropEmpty(counts);
-            lastCounts = Collections.unmodifiableMap(counts);
+            lastCounts = StateCounts.sum(lastCounts, gone);
         }
         Set<Long> settledInodes = new HashSet<>();
         boolean recheck = false;
